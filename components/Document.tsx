@@ -1,0 +1,50 @@
+import type { ComponentChildren } from "preact";
+
+export interface DocumentProps {
+  title: string;
+  /** Islands used on the page, for modulepreload hints. */
+  islandNames: string[];
+  /** Serialised island props, already escaped for a script element (null: no islands). */
+  islandProps: string | null;
+  children: ComponentChildren;
+}
+
+/**
+ * The HTML shell of every page. No inline script runs (the CSP forbids it): island props sit in
+ * a JSON script element and one external module script hydrates them.
+ */
+export function Document({ title, islandNames, islandProps, children }: DocumentProps) {
+  return (
+    <html lang="en" class="h-full">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{title === "Salon" ? title : `${title} · Salon`}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/build/app.css" />
+        {islandProps !== null && (
+          <>
+            <link rel="modulepreload" href="/build/runtime/boot.js" />
+            {islandNames.map((name) => (
+              <link key={name} rel="modulepreload" href={`/build/${name}.js`} />
+            ))}
+          </>
+        )}
+      </head>
+      <body class="min-h-full bg-slate-100 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+        {children}
+        {islandProps !== null && (
+          <>
+            <script
+              type="application/json"
+              id="__salon_islands"
+              dangerouslySetInnerHTML={{ __html: islandProps }}
+            />
+            <script type="module" src="/build/runtime/boot.js" />
+          </>
+        )}
+      </body>
+    </html>
+  );
+}

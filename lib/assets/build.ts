@@ -1,0 +1,109 @@
+/**
+ * The ahead-of-time asset build: island bundles and the Tailwind stylesheet, into static/build/.
+ *
+ * - `deno bundle --platform browser --minify --code-splitting` turns islands/runtime/boot.ts and
+ *   every islands/<Name>.tsx into static/build/runtime/boot.js and static/build/<Name>.js, with
+ *   Preact and signals in shared chunks so each page loads them once.
+ * - The Tailwind v4 CLI compiles static/styles.css into static/build/app.css, scanning the
+ *   sources for class names.
+ *
+ * `deno task build` runs it; `deno task start` runs it first when the output is missing or older
+ * than a source (`ensureAssets`). On Deno Deploy the build step runs it and nothing is written at
+ * run time.
+ */
+
+const ROOT = new URL("../../", import.meta.url);
+/** Where the build writes; served under /build/. */
+export const BUILD_DIR = new URL("static/build/", ROOT);
+const STAMP = new URL("static/build/.stamp", ROOT);
+/** Sources whose change makes the build stale (Tailwind scans them all for class names). */
+const SOURCE_DIRS = ["islands", "components", "routes", "lib/islands"];
+const SOURCE_FILES = ["static/styles.css", "deno.json", "deno.lock"];
+
+/** The `deno bundle` arguments for every island and the boot runtime. */
+export async function bundleArgs(): Promise<string[]> {
+  const entries = ["islands/runtime/boot.ts"];
+  for await (const entry of Deno.readDir(new URL("islands/", ROOT))) {
+    if (entry.isFile && /^[A-Z]\w*\.tsx$/.test(entry.name)) entries.push(`islands/${entry.name}`);
+  }
+  return [
+    "bundle",
+    "--quiet",
+    "--platform=browser",
+    "--format=esm",
+    "--minify",
+    "--code-splitting",
+    "--outdir=static/build",
+    ...entries.sort(),
+  ];
+}
+
+/** The Tailwind CLI arguments. */
+export function tailwindArgs(): string[] {
+  return [
+    "run",
+    "--allow-all",
+    "npm:@tailwindcss/cli",
+    "--input=static/styles.css",
+    "--output=static/build/app.css",
+    "--minify",
+  ];
+}
+
+async function run(args: string[]): Promise<void> {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    throw new Error(
+      `Asset build failed: deno ${args.join(" ")}\n${new TextDecoder().decode(stderr)}`,
+    );
+  }
+}
+
+/** Builds every asset from scratch. */
+export async function buildAssets(): Promise<void> {
+  await Deno.remove(BUILD_DIR, { recursive: true }).catch(() => {});
+  await Deno.mkdir(BUILD_DIR, { recursive: true });
+  await Promise.all([run(await bundleArgs()), run(tailwindArgs())]);
+  await Deno.writeTextFile(STAMP, new Date().toISOString());
+}
+
+async function newestMtime(url: URL): Promise<number> {
+  const info = await Deno.stat(url).catch(() => null);
+  if (!info) return 0;
+  if (!info.isDirectory) return info.mtime?.getTime() ?? 0;
+  let newest = 0;
+  for await (const entry of Deno.readDir(url)) {
+    const child = new URL(entry.name + (entry.isDirectory ? "/" : ""), url);
+    newest = Math.max(newest, await newestMtime(child));
+  }
+  return newest;
+}
+
+/** True if the build output is missing or older than any source. */
+export async function assetsAreStale(): Promise<boolean> {
+  const built = await newestMtime(STAMP);
+  if (built === 0) return true;
+  const sources = await Promise.all([
+    ...SOURCE_DIRS.map((dir) => newestMtime(new URL(`${dir}/`, ROOT))),
+    ...SOURCE_FILES.map((file) => newestMtime(new URL(file, ROOT))),
+  ]);
+  return Math.max(...sources) > built;
+}
+
+/** Builds if stale; returns whether it built. */
+export async function ensureAssets(): Promise<boolean> {
+  if (!(await assetsAreStale())) return false;
+  await buildAssets();
+  return true;
+}
+
+if (import.meta.main) {
+  const started = performance.now();
+  await buildAssets();
+  console.log(`Built assets into static/build/ in ${Math.round(performance.now() - started)} ms`);
+}

@@ -1,0 +1,150 @@
+/**
+ * Typed configuration read from environment variables once, at start-up.
+ *
+ * Every value is validated here so a typo fails fast with a message that names the variable,
+ * the rule and the value given, instead of surfacing later as an odd runtime error.
+ */
+import {
+  DEFAULT_BCRYPT_COST,
+  DEFAULT_LOGIN_RATE_LIMIT,
+  DEFAULT_MESSAGE_RATE_LIMIT,
+  DEFAULT_REGISTER_RATE_LIMIT,
+  JWT_SECRET_MIN_LENGTH,
+  MAX_BCRYPT_COST,
+  MIN_BCRYPT_COST,
+} from "./limits.ts";
+
+/** Rates per window; 0 turns a limit off. */
+export interface RateLimitConfig {
+  /** Messages per user per 10 s. */
+  message: number;
+  /** Failed logins per account per 15 min (per IP: ten times this). */
+  login: number;
+  /** Registrations per IP per hour. */
+  register: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The public origin (`scheme://host[:port]`), or undefined to trust each request's own. */
+  origin?: string;
+  /** Deno KV file; undefined on Deno Deploy, where KV opens the platform's database. */
+  kvPath?: string;
+  /** When set, PostgreSQL is used instead of Deno KV. */
+  databaseUrl?: string;
+  jwtSecret?: string;
+  bcryptCost: number;
+  rateLimits: RateLimitConfig;
+  /** `DENO_ENV=production`: no generated secrets. */
+  production: boolean;
+  /** Running on Deno Deploy (`DENO_DEPLOYMENT_ID` is set). */
+  deployment: boolean;
+}
+
+/** A configuration value that breaks its rule. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the configuration.
+ *
+ * @example Defaults for a local run
+ * ```ts
+ * const config = loadConfig({});
+ * config.port; // 8000
+ * ```
+ */
+export function loadConfig(env: Env = Deno.env.toObject()): Config {
+  const deployment = nonEmpty(env.DENO_DEPLOYMENT_ID) !== undefined;
+  const production = env.DENO_ENV === "production";
+  const jwtSecret = nonEmpty(env.JWT_SECRET);
+  if (jwtSecret !== undefined && jwtSecret.length < JWT_SECRET_MIN_LENGTH) {
+    throw new ConfigError(
+      `Invalid JWT_SECRET: it must be at least ${JWT_SECRET_MIN_LENGTH} characters: current length is ${jwtSecret.length}`,
+    );
+  }
+  if (production && jwtSecret === undefined) {
+    throw new ConfigError(
+      "JWT_SECRET is required when DENO_ENV=production: set it to a random string of at least 32 characters",
+    );
+  }
+  const ratesOff = env.RATE_LIMITS === "off";
+  if (env.RATE_LIMITS !== undefined && env.RATE_LIMITS !== "" && !ratesOff) {
+    throw new ConfigError(
+      `Invalid RATE_LIMITS: the only accepted value is "off": got "${env.RATE_LIMITS}"`,
+    );
+  }
+  const rate = (name: string, fallback: number) =>
+    ratesOff ? 0 : integer(env, name, fallback, 0, 1_000_000);
+  return {
+    port: integer(env, "PORT", 8000, 0, 65535),
+    host: nonEmpty(env.HOST) ?? "0.0.0.0",
+    origin: parseOrigin(nonEmpty(env.ORIGIN)),
+    kvPath: deployment ? undefined : nonEmpty(env.KV_PATH) ?? "./data/salon.kv",
+    databaseUrl: parseDatabaseUrl(nonEmpty(env.DATABASE_URL)),
+    jwtSecret,
+    bcryptCost: integer(env, "BCRYPT_COST", DEFAULT_BCRYPT_COST, MIN_BCRYPT_COST, MAX_BCRYPT_COST),
+    rateLimits: {
+      message: rate("MESSAGE_RATE_LIMIT", DEFAULT_MESSAGE_RATE_LIMIT),
+      login: rate("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT),
+      register: rate("REGISTER_RATE_LIMIT", DEFAULT_REGISTER_RATE_LIMIT),
+    },
+    production,
+    deployment,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(
+      `Invalid ${name}: it must be an integer from ${min} to ${max}: got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+function parseOrigin(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      `Invalid ORIGIN: it must be a URL like http://127.0.0.1:8000: got "${raw}"`,
+    );
+  }
+  if (
+    (url.protocol !== "http:" && url.protocol !== "https:") || url.pathname !== "/" || url.search
+  ) {
+    throw new ConfigError(
+      `Invalid ORIGIN: it must be an http(s) origin without a path, like https://chat.example.com: got "${raw}"`,
+    );
+  }
+  return url.origin;
+}
+
+function parseDatabaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) {
+    throw new ConfigError(
+      `Invalid DATABASE_URL: it must start with postgres:// or postgresql://: got "${
+        raw.replace(/:[^:@/]*@/, ":***@")
+      }"`,
+    );
+  }
+  return raw;
+}

@@ -1,0 +1,47 @@
+/**
+ * Every size, length, time window and default rate of Salon, in one place.
+ *
+ * Validation, middleware and the stores read their bounds from here so a limit is changed once
+ * and documented once (see the README's configuration table for the rates set by environment).
+ */
+
+/** Usernames: lowercased, then 3–32 of `[a-z0-9_.-]`. */
+export const USERNAME_MIN_LENGTH = 3;
+export const USERNAME_MAX_LENGTH = 32;
+export const USERNAME_PATTERN = /^[a-z0-9_.-]+$/;
+
+/** Passwords are counted in Unicode code points. */
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 128;
+
+export const DISPLAY_NAME_MAX_LENGTH = 64;
+export const BIO_MAX_LENGTH = 500;
+
+/** Uploaded avatars: PNG, JPEG, WebP or GIF, sniffed from their bytes. */
+export const AVATAR_MAX_BYTES = 1024 * 1024;
+
+/** Request bodies. The avatar form carries the image plus multipart framing. */
+export const JSON_BODY_MAX_BYTES = 64 * 1024;
+export const FORM_BODY_MAX_BYTES = 64 * 1024;
+export const AVATAR_FORM_MAX_BYTES = AVATAR_MAX_BYTES + 64 * 1024;
+
+/** A login lasts this long; logging out ends it earlier. */
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Rate-limit windows and defaults (each default can be changed by environment). */
+export const MESSAGE_RATE_WINDOW_MS = 10 * 1000;
+export const LOGIN_RATE_WINDOW_MS = 15 * 60 * 1000;
+export const REGISTER_RATE_WINDOW_MS = 60 * 60 * 1000;
+export const DEFAULT_MESSAGE_RATE_LIMIT = 50;
+export const DEFAULT_LOGIN_RATE_LIMIT = 10;
+export const DEFAULT_REGISTER_RATE_LIMIT = 20;
+/** Failed logins allowed per IP, as a multiple of the per-account limit. */
+export const LOGIN_RATE_IP_MULTIPLIER = 10;
+
+/** bcrypt work factor: 10 is the product default, 4 the library minimum (tests, benchmarks). */
+export const DEFAULT_BCRYPT_COST = 10;
+export const MIN_BCRYPT_COST = 4;
+export const MAX_BCRYPT_COST = 31;
+
+/** A JWT secret shorter than this is refused: HS256 wants at least 256 bits of key. */
+export const JWT_SECRET_MIN_LENGTH = 32;

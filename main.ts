@@ -1,0 +1,56 @@
+/**
+ * Salon's production entry: `deno task start`.
+ *
+ * Reads the configuration (exits with a clear message on a bad value), builds the browser assets
+ * if they are missing or stale (never on Deno Deploy, where the build step made them), opens the
+ * store and serves until SIGTERM/SIGINT, then shuts down gracefully.
+ */
+import { openStore } from "./db/open_store.ts";
+import { ensureAssets } from "./lib/assets/build.ts";
+import { ConfigError, loadConfig } from "./lib/config.ts";
+import type { Config } from "./lib/config.ts";
+import { createServices } from "./lib/services.ts";
+import { createApp } from "./routes/app.ts";
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Salon cannot start: ${error.message}`);
+    Deno.exit(1);
+  }
+}
+
+const config = readConfig();
+if (!config.deployment && Deno.env.get("SALON_SKIP_BUILD") !== "1" && await ensureAssets()) {
+  console.log("Built browser assets into static/build/");
+}
+const store = await openStore(config);
+const services = await createServices(config, store);
+const app = createApp({ config, ...services });
+
+const server = Deno.serve({
+  port: config.port,
+  hostname: config.host,
+  onListen: ({ hostname, port }) => {
+    const backend = config.databaseUrl
+      ? "PostgreSQL"
+      : `Deno KV (${config.kvPath ?? "Deno Deploy"})`;
+    console.log(`Salon listening on http://${hostname}:${port} with ${backend}`);
+  },
+}, app.fetch);
+
+async function shutdown(signal: string): Promise<void> {
+  console.log(`${signal}: finishing in-flight requests, then stopping`);
+  await server.shutdown();
+  await store.close();
+  Deno.exit(0);
+}
+
+if (!config.deployment) {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(signal, () => shutdown(signal));
+  }
+}
+await server.finished;

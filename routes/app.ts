@@ -1,0 +1,56 @@
+/**
+ * The Hono application: middleware in order, then the API and page routes.
+ * `createApp` takes its dependencies so tests build it over any store.
+ */
+import { Hono } from "hono";
+import { serveStatic } from "hono/deno";
+import { JSON_BODY_MAX_BYTES } from "../lib/limits.ts";
+import type { AppEnv } from "./app_env.ts";
+import type { AppDeps } from "./deps.ts";
+import { notFound, onError } from "./error_handler.tsx";
+import { limitBody } from "./middleware/body_limit.ts";
+import { sameOrigin } from "./middleware/same_origin.ts";
+import { securityHeaders } from "./middleware/security_headers.ts";
+import { session } from "./middleware/session.ts";
+import { authApi } from "./api/auth.ts";
+import { meApi } from "./api/me.ts";
+import { usersApi } from "./api/users.ts";
+import { authPages } from "./pages/auth_pages.tsx";
+import { chatPage } from "./pages/chat_page.tsx";
+import { profilePage } from "./pages/profile_page.tsx";
+
+const STATIC_ROOT = new URL("../static", import.meta.url).pathname;
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.onError(onError);
+  app.notFound(notFound);
+
+  app.use(securityHeaders());
+  app.use("/build/*", async (c, next) => {
+    await next();
+    // Bundle names are stable across builds, so browsers revalidate rather than trust a cache.
+    c.header("Cache-Control", "no-cache");
+  });
+  app.use("/build/*", serveStatic({ root: STATIC_ROOT }));
+  app.get("/favicon.svg", serveStatic({ path: `${STATIC_ROOT}/favicon.svg` }));
+  app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
+
+  app.use(sameOrigin(deps.config.origin));
+  app.use(session(deps.accounts));
+
+  // The avatar route sets its own, larger limit; every other API body is small JSON.
+  app.use("/api/*", async (c, next) => {
+    if (c.req.path === "/api/me/avatar") return await next();
+    return await limitBody(JSON_BODY_MAX_BYTES)(c, next);
+  });
+  app.route("/api/auth", authApi(deps));
+  app.route("/api/me", meApi(deps));
+  app.route("/api/users", usersApi(deps));
+
+  app.get("/", (c) => c.redirect(c.get("auth") ? "/chat" : "/login", 303));
+  app.route("/", authPages(deps));
+  app.route("/", profilePage(deps));
+  app.route("/", chatPage());
+  return app;
+}

@@ -1,0 +1,9 @@
+/** Hono's typed context for Salon: what middleware puts in `c.var`. */
+import type { Authenticated } from "../lib/accounts.ts";
+
+export interface AppEnv {
+  Variables: {
+    /** Set by the session middleware: the caller, or null if not logged in. */
+    auth: Authenticated | null;
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * The login and register pages: real HTML forms that work without JavaScript. Errors are shown
+ * next to their field and the typed username is kept; success sets the session cookie and
+ * redirects (303) to the chat.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { AuthLayout, FormAlert } from "../../components/AuthLayout.tsx";
+import { SubmitButton } from "../../components/Button.tsx";
+import { TextField } from "../../components/TextField.tsx";
+import {
+  DISPLAY_NAME_MAX_LENGTH,
+  FORM_BODY_MAX_BYTES,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  USERNAME_MAX_LENGTH,
+  USERNAME_MIN_LENGTH,
+} from "../../lib/limits.ts";
+import type { AppEnv } from "../app_env.ts";
+import { clientIp } from "../client_ip.ts";
+import type { AppDeps } from "../deps.ts";
+import { formErrors } from "../form_errors.ts";
+import type { FormErrors } from "../form_errors.ts";
+import { limitBody } from "../middleware/body_limit.ts";
+import { readForm, safeNext, textField } from "../read_form.ts";
+import { renderPage } from "../render_page.tsx";
+import { clearSessionCookie, setSessionCookie } from "../session_cookie.ts";
+
+interface AuthFormProps {
+  username?: string;
+  displayName?: string;
+  next?: string;
+  errors?: FormErrors;
+}
+
+const NO_ERRORS: FormErrors = { status: 400, fields: {} };
+
+function LoginPage({ username = "", next, errors = NO_ERRORS }: AuthFormProps) {
+  const action = next ? `/login?next=${encodeURIComponent(next)}` : "/login";
+  return (
+    <AuthLayout
+      title="Welcome back"
+      subtitle="Log in to pick up the conversation."
+      footer={
+        <>
+          New to Salon?{" "}
+          <a
+            href="/register"
+            class="font-semibold text-brand-600 hover:underline dark:text-brand-100"
+          >
+            Create an account
+          </a>
+        </>
+      }
+    >
+      <FormAlert message={errors.form} />
+      <form method="post" action={action} class="space-y-4" noValidate>
+        <TextField
+          name="username"
+          label="Username"
+          value={username}
+          autocomplete="username"
+          required
+          autofocus={!username}
+          spellcheck={false}
+          error={errors.fields.username}
+        />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          autocomplete="current-password"
+          required
+          autofocus={!!username}
+          error={errors.fields.password}
+        />
+        <SubmitButton full>Log in</SubmitButton>
+      </form>
+    </AuthLayout>
+  );
+}
+
+function RegisterPage({ username = "", displayName = "", errors = NO_ERRORS }: AuthFormProps) {
+  return (
+    <AuthLayout
+      title="Create your account"
+      subtitle="Join servers, talk in channels, in real time."
+      footer={
+        <>
+          Already have an account?{" "}
+          <a href="/login" class="font-semibold text-brand-600 hover:underline dark:text-brand-100">
+            Log in
+          </a>
+        </>
+      }
+    >
+      <FormAlert message={errors.form} />
+      <form method="post" action="/register" class="space-y-4" noValidate>
+        <TextField
+          name="username"
+          label="Username"
+          value={username}
+          autocomplete="username"
+          required
+          autofocus
+          spellcheck={false}
+          minLength={USERNAME_MIN_LENGTH}
+          maxLength={USERNAME_MAX_LENGTH}
+          hint={`${USERNAME_MIN_LENGTH}–${USERNAME_MAX_LENGTH} characters: letters, digits, "_", "." or "-".`}
+          error={errors.fields.username}
+        />
+        <TextField
+          name="displayName"
+          label="Display name (optional)"
+          value={displayName}
+          autocomplete="nickname"
+          maxLength={DISPLAY_NAME_MAX_LENGTH}
+          hint="How others see you. Defaults to your username."
+          error={errors.fields.displayName}
+        />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          autocomplete="new-password"
+          required
+          minLength={PASSWORD_MIN_LENGTH}
+          maxLength={PASSWORD_MAX_LENGTH}
+          hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
+          error={errors.fields.password}
+        />
+        <SubmitButton full>Create account</SubmitButton>
+      </form>
+    </AuthLayout>
+  );
+}
+
+export function authPages({ accounts, config }: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const signedIn = (c: Context<AppEnv>) => c.get("auth") !== null;
+
+  app.get("/login", (c) => {
+    const next = c.req.query("next");
+    if (signedIn(c)) return c.redirect(safeNext(next), 303);
+    return c.html(renderPage({ title: "Log in", body: <LoginPage next={next} /> }));
+  });
+
+  app.post("/login", limitBody(FORM_BODY_MAX_BYTES), async (c) => {
+    const form = await readForm(c);
+    const username = textField(form, "username") ?? "";
+    const next = c.req.query("next");
+    try {
+      const result = await accounts.login(
+        { username, password: textField(form, "password") },
+        clientIp(c),
+      );
+      setSessionCookie(c, result.token, result.expiresAt, config.origin);
+      return c.redirect(safeNext(next), 303);
+    } catch (error) {
+      const errors = formErrors(c, error);
+      return c.html(
+        renderPage({
+          title: "Log in",
+          body: <LoginPage username={username} next={next} errors={errors} />,
+        }),
+        errors.status,
+      );
+    }
+  });
+
+  app.get("/register", (c) => {
+    if (signedIn(c)) return c.redirect("/chat", 303);
+    return c.html(renderPage({ title: "Create account", body: <RegisterPage /> }));
+  });
+
+  app.post("/register", limitBody(FORM_BODY_MAX_BYTES), async (c) => {
+    const form = await readForm(c);
+    const input = {
+      username: textField(form, "username") ?? "",
+      displayName: textField(form, "displayName") ?? "",
+      password: textField(form, "password"),
+    };
+    try {
+      const result = await accounts.register(input, clientIp(c));
+      setSessionCookie(c, result.token, result.expiresAt, config.origin);
+      return c.redirect("/chat", 303);
+    } catch (error) {
+      const errors = formErrors(c, error);
+      return c.html(
+        renderPage({
+          title: "Create account",
+          body: (
+            <RegisterPage
+              username={input.username}
+              displayName={input.displayName}
+              errors={errors}
+            />
+          ),
+        }),
+        errors.status,
+      );
+    }
+  });
+
+  app.post("/logout", async (c) => {
+    const auth = c.get("auth");
+    if (auth) await accounts.logout(auth.sessionId);
+    clearSessionCookie(c, config.origin);
+    return c.redirect("/login", 303);
+  });
+
+  return app;
+}
