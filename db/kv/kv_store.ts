@@ -52,7 +52,11 @@ export class KvStore implements Store {
   }
 
   updateProfile(id: string, patch: ProfilePatch): Promise<UserRecord | null> {
-    return this.#updateUser(id, (user) => ({ ...user, ...patch }));
+    // A key present with the value undefined means "unchanged", not "erase".
+    const changes = Object.fromEntries(
+      Object.entries(patch).filter(([, value]) => value !== undefined),
+    );
+    return this.#updateUser(id, (user) => ({ ...user, ...changes }));
   }
 
   async putAvatar(userId: string, avatar: AvatarRecord): Promise<UserRecord | null> {

@@ -1,0 +1,80 @@
+/**
+ * The storage backends every store-dependent test runs against: a real Deno KV file and a real
+ * PostgreSQL database (TEST_DATABASE_URL), each test getting a fresh, isolated instance.
+ */
+import { KvStore, openKvStore } from "../../db/kv/kv_store.ts";
+import { openPostgresStore, PostgresStore } from "../../db/postgres/postgres_store.ts";
+import type { Store } from "../../db/store.ts";
+import postgres from "postgres";
+
+/** A store opened for one test, and how to throw it away. */
+export interface TestStore {
+  store: Store;
+  /** Closes the store and opens the same data again, as a restarted server would. */
+  reopen(): Promise<Store>;
+  dispose(): Promise<void>;
+}
+
+export interface Backend {
+  name: "kv" | "postgres";
+  open(): Promise<TestStore>;
+}
+
+/** The PostgreSQL URL for tests, or a failure that says how to provide one. */
+export function testDatabaseUrl(): string {
+  const url = Deno.env.get("TEST_DATABASE_URL");
+  if (!url) {
+    throw new Error(
+      "TEST_DATABASE_URL is not set. PostgreSQL tests need a database they may write to, e.g.\n" +
+        "  createdb -h 127.0.0.1 -U postgres salon_test\n" +
+        "  TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/salon_test deno task test\n" +
+        "(.ci/run does this for you.)",
+    );
+  }
+  return url;
+}
+
+async function openTempKv(): Promise<TestStore> {
+  const dir = await Deno.makeTempDir({ prefix: "salon-kv-" });
+  const path = `${dir}/test.kv`;
+  let store: KvStore = await openKvStore(path);
+  return {
+    get store() {
+      return store;
+    },
+    async reopen() {
+      await store.close();
+      return store = await openKvStore(path);
+    },
+    async dispose() {
+      await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+async function openTempPostgres(): Promise<TestStore> {
+  const url = testDatabaseUrl();
+  const schema = `test_${crypto.randomUUID().replaceAll("-", "")}`;
+  let store: PostgresStore = await openPostgresStore(url, { schema, max: 4 });
+  return {
+    get store() {
+      return store;
+    },
+    async reopen() {
+      await store.close();
+      return store = await openPostgresStore(url, { schema, max: 4 });
+    },
+    async dispose() {
+      await store.close();
+      const admin = postgres(url, { max: 1, onnotice: () => {} });
+      await admin`DROP SCHEMA ${admin(schema)} CASCADE`;
+      await admin.end();
+    },
+  };
+}
+
+export const BACKENDS: Backend[] = [
+  { name: "kv", open: openTempKv },
+  { name: "postgres", open: openTempPostgres },
+];
