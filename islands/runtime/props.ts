@@ -81,12 +81,15 @@ export function serializeProps(root: unknown): string {
         [...value].map((item, i) => encode(item, `${path}<${i}>`)),
       ];
     }
+    if ("type" in value && "props" in value && Object.hasOwn(value, "constructor")) {
+      // A VNode (Preact marks them with a `constructor` key): slots are not supported.
+      throw new TypeError(
+        `Island props must be serialisable: ${path} is JSX (slots are not supported)`,
+      );
+    }
     const prototype = Object.getPrototypeOf(value);
     if (prototype !== Object.prototype && prototype !== null) {
-      const kind = "type" in value && "props" in value
-        ? "JSX (slots are not supported)"
-        : "class instance";
-      throw new TypeError(`Island props must be serialisable: ${path} is a ${kind}`);
+      throw new TypeError(`Island props must be serialisable: ${path} is a class instance`);
     }
     const encoded: Record<string, number> = {};
     for (const [key, item] of Object.entries(value)) encoded[key] = encode(item, `${path}.${key}`);
