@@ -33,7 +33,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.header("Cache-Control", "no-cache");
   });
   app.use("/build/*", serveStatic({ root: STATIC_ROOT }));
-  app.get("/favicon.svg", serveStatic({ path: `${STATIC_ROOT}/favicon.svg` }));
+  app.get("/favicon.svg", serveStatic({ root: STATIC_ROOT, path: "favicon.svg" }));
+  app.get("/logo.svg", serveStatic({ root: STATIC_ROOT, path: "logo.svg" }));
   app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
 
   app.use(sameOrigin(deps.config.origin));

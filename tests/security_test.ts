@@ -131,6 +131,18 @@ appTest(
   },
 );
 
+appTest("static files - favicon, logo and the built assets are served", async (app) => {
+  for (const path of ["/favicon.svg", "/logo.svg"]) {
+    const response = await fetch(app.url + path);
+    assert.equal(response.status, 200, path);
+    assert.match(response.headers.get("Content-Type")!, /^image\/svg\+xml/);
+    await response.body?.cancel();
+  }
+  const missing = await fetch(`${app.url}/build/nothing.js`);
+  assert.equal(missing.status, 404);
+  await missing.body?.cancel();
+});
+
 appTest("unknown routes - JSON 404 under /api, an HTML page elsewhere", async (app) => {
   const api = await fetch(`${app.url}/api/nothing`);
   assert.equal(api.status, 404);

@@ -62,6 +62,7 @@ function ProfilePage({ user, draft, errors, saved }: ProfilePageProps) {
     <>
       <AppHeader user={user} current="profile" />
       <main class="mx-auto grid max-w-5xl gap-6 px-4 py-6 md:grid-cols-[18rem_1fr]">
+        <h1 class="text-2xl font-bold md:col-span-2">Your profile</h1>
         <div class="md:sticky md:top-6 md:self-start">
           <ProfilePreview
             username={user.username}
@@ -71,7 +72,6 @@ function ProfilePage({ user, draft, errors, saved }: ProfilePageProps) {
           />
         </div>
         <div class="min-w-0 space-y-6">
-          <h1 class="text-2xl font-bold">Your profile</h1>
           {savedMessage && (
             <p
               role="status"
