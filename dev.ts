@@ -11,11 +11,14 @@ const spawn = (args: string[], env: Record<string, string> = {}) =>
 const children = [
   spawn([...await bundleArgs(), "--watch"]),
   spawn([...tailwindArgs(), "--watch"]),
-  spawn(["run", "--allow-all", "--watch=static/build/", "main.ts"], { SALON_SKIP_BUILD: "1" }),
+  // --watch follows main.ts's module graph; bundles are files read per request, no restart needed.
+  spawn(["run", "--allow-all", "--watch", "main.ts"], { SALON_SKIP_BUILD: "1" }),
 ];
 
-Deno.addSignalListener("SIGINT", () => {
-  for (const child of children) child.kill("SIGTERM");
-  Deno.exit(0);
-});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => {
+    for (const child of children) child.kill("SIGTERM");
+    Deno.exit(0);
+  });
+}
 await Promise.all(children.map((child) => child.status));

@@ -23,3 +23,20 @@ export function formErrors(c: Context, error: unknown): FormErrors {
   }
   throw error;
 }
+
+/**
+ * Runs every field check and gathers all their messages, so a form shows each problem at once
+ * instead of one per submit. The service checks again; this is only for the form's answer.
+ */
+export function checkFields(checks: (() => unknown)[]): FormErrors | null {
+  const fields: Record<string, string> = {};
+  for (const check of checks) {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof Invalid) || !error.field) throw error;
+      fields[error.field] ??= error.message;
+    }
+  }
+  return Object.keys(fields).length > 0 ? { status: 400, fields } : null;
+}

@@ -32,6 +32,7 @@ appTest("pages - register form: errors next to the field, username kept", async 
   assert.equal(bad.status, 400);
   const html = await bad.text();
   assert.match(html, /id="username-error"[^>]*>Username must be 3–32 characters/);
+  assert.match(html, /id="password-error"[^>]*>Password must be 8–128 characters/, "all at once");
   assert.match(html, /name="username"[^>]*value="Bad Name"|value="Bad Name"[^>]*name="username"/);
   assert.equal(client.cookie, undefined);
 

@@ -19,7 +19,8 @@ import {
 import type { AppEnv } from "../app_env.ts";
 import { clientIp } from "../client_ip.ts";
 import type { AppDeps } from "../deps.ts";
-import { formErrors } from "../form_errors.ts";
+import { checkFields, formErrors } from "../form_errors.ts";
+import { checkPassword, cleanDisplayName, normalizeUsername } from "../../lib/text.ts";
 import type { FormErrors } from "../form_errors.ts";
 import { limitBody } from "../middleware/body_limit.ts";
 import { readForm, safeNext, textField } from "../read_form.ts";
@@ -180,13 +181,8 @@ export function authPages({ accounts, config }: AppDeps) {
       displayName: textField(form, "displayName") ?? "",
       password: textField(form, "password"),
     };
-    try {
-      const result = await accounts.register(input, clientIp(c));
-      setSessionCookie(c, result.token, result.expiresAt, config.origin);
-      return c.redirect("/chat", 303);
-    } catch (error) {
-      const errors = formErrors(c, error);
-      return c.html(
+    const show = (errors: FormErrors) =>
+      c.html(
         renderPage({
           title: "Create account",
           body: (
@@ -199,6 +195,18 @@ export function authPages({ accounts, config }: AppDeps) {
         }),
         errors.status,
       );
+    const invalid = checkFields([
+      () => normalizeUsername(input.username),
+      () => input.displayName && cleanDisplayName(input.displayName),
+      () => checkPassword(input.password),
+    ]);
+    if (invalid) return show(invalid);
+    try {
+      const result = await accounts.register(input, clientIp(c));
+      setSessionCookie(c, result.token, result.expiresAt, config.origin);
+      return c.redirect("/chat", 303);
+    } catch (error) {
+      return show(formErrors(c, error));
     }
   });
 
