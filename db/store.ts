@@ -36,11 +36,66 @@ export interface AvatarRecord {
   version: string;
 }
 
+/** A server (a "guild"): a named group of channels and members. */
+export interface ServerRecord {
+  id: string;
+  name: string;
+  ownerId: string;
+  createdAt: Date;
+}
+
+/** A channel (a "salon") of a server. */
+export interface ChannelRecord {
+  id: string;
+  serverId: string;
+  name: string;
+  createdAt: Date;
+}
+
+/** An invite code that lets anyone who has it join a server. */
+export interface InviteRecord {
+  code: string;
+  serverId: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** A stored message. `seq` is its channel's counter: 1, 2, 3… with no gap at creation. */
+export interface MessageRecord {
+  id: string;
+  channelId: string;
+  seq: number;
+  authorId: string;
+  content: string;
+  createdAt: Date;
+  editedAt: Date | null;
+  /** The sender's id for this send; the same (author, nonce) is stored once. */
+  nonce: string | null;
+}
+
+/** What `appendMessage` needs; the store assigns `seq`. */
+export type NewMessage = Omit<MessageRecord, "seq" | "editedAt">;
+
+/** A page of history: `before`/`after` are exclusive seq bounds. */
+export interface MessageQuery {
+  before?: number;
+  after?: number;
+  limit: number;
+}
+
 /** Thrown by `createUser` when the username is already taken. */
 export class UsernameTakenError extends Error {
   constructor(username: string) {
     super(`Username "${username}" is already taken`);
     this.name = "UsernameTakenError";
+  }
+}
+
+/** Thrown by `createChannel` when the server already has a channel of that name. */
+export class ChannelNameTakenError extends Error {
+  constructor(name: string) {
+    super(`Channel "${name}" already exists`);
+    this.name = "ChannelNameTakenError";
   }
 }
 
@@ -66,6 +121,52 @@ export interface Store {
    * instances racing here get the same answer.
    */
   getOrCreateSetting(key: string, value: string): Promise<string>;
+
+  /** Users by id, in no particular order; unknown ids are skipped. */
+  findUsersByIds(ids: string[]): Promise<UserRecord[]>;
+
+  /** Creates a server with its first channel, the owner as first member, in one commit. */
+  createServer(server: ServerRecord, firstChannel: ChannelRecord): Promise<void>;
+  findServer(id: string): Promise<ServerRecord | null>;
+  /** The servers a user is a member of, oldest first. */
+  listServersOf(userId: string): Promise<ServerRecord[]>;
+  /** Adds a member; false if they already were one. */
+  addMember(serverId: string, userId: string, joinedAt: Date): Promise<boolean>;
+  /** Removes a member; false if they were not one. */
+  removeMember(serverId: string, userId: string): Promise<boolean>;
+  isMember(serverId: string, userId: string): Promise<boolean>;
+  /** Member ids, oldest first. */
+  listMemberIds(serverId: string): Promise<string[]>;
+
+  /** Creates a channel; throws `ChannelNameTakenError` if the server has one of that name. */
+  createChannel(channel: ChannelRecord): Promise<void>;
+  findChannel(id: string): Promise<ChannelRecord | null>;
+  /** A server's channels, oldest first. */
+  listChannels(serverId: string): Promise<ChannelRecord[]>;
+  /** The seq of the channel's latest message (0 for none). */
+  lastSeq(channelId: string): Promise<number>;
+
+  createInvite(invite: InviteRecord): Promise<void>;
+  findInvite(code: string): Promise<InviteRecord | null>;
+
+  /**
+   * Stores a message under the channel's next seq, atomically: concurrent senders never share
+   * or skip a seq. If the author already sent this nonce, nothing is stored and the first
+   * message is returned with `created: false`.
+   */
+  appendMessage(message: NewMessage): Promise<{ message: MessageRecord; created: boolean }>;
+  /** Messages in ascending seq; with `before`, the latest ones below it. */
+  listMessages(channelId: string, query: MessageQuery): Promise<MessageRecord[]>;
+  findMessage(id: string): Promise<MessageRecord | null>;
+  /** Replaces the content; null if the message does not exist. */
+  editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null>;
+  /** Deletes a message; false if it did not exist. */
+  deleteMessage(id: string): Promise<boolean>;
+
+  /** Moves the read marker forward (never back); returns the marker now stored. */
+  setReadMarker(userId: string, channelId: string, seq: number): Promise<number>;
+  /** The user's read markers by channel id. */
+  readMarkers(userId: string): Promise<Map<string, number>>;
 
   close(): Promise<void>;
 }

@@ -3,8 +3,8 @@
  * postgres_store_test.ts), so Deno KV and PostgreSQL behave the same to the services above.
  */
 import assert from "node:assert/strict";
-import type { UserRecord } from "../db/store.ts";
-import { UsernameTakenError } from "../db/store.ts";
+import type { ChannelRecord, ServerRecord, Store, UserRecord } from "../db/store.ts";
+import { ChannelNameTakenError, UsernameTakenError } from "../db/store.ts";
 import type { Backend, TestStore } from "./helpers/backends.ts";
 
 function newUser(username: string, overrides: Partial<UserRecord> = {}): UserRecord {
@@ -18,6 +18,48 @@ function newUser(username: string, overrides: Partial<UserRecord> = {}): UserRec
     createdAt: new Date("2026-01-02T03:04:05.678Z"),
     ...overrides,
   };
+}
+
+let clock = Date.parse("2026-01-01T00:00:00.000Z");
+/** Strictly increasing times, so "oldest first" orders are deterministic. */
+function tick(): Date {
+  return new Date(clock += 1000);
+}
+
+function channel(serverId: string, name: string): ChannelRecord {
+  return { id: crypto.randomUUID(), serverId, name, createdAt: tick() };
+}
+
+/** A user who owns a server with a `general` channel. */
+async function seedServer(store: Store, username = "owner") {
+  const owner = newUser(username);
+  await store.createUser(owner);
+  const server: ServerRecord = {
+    id: crypto.randomUUID(),
+    name: "Test server",
+    ownerId: owner.id,
+    createdAt: tick(),
+  };
+  const general = channel(server.id, "general");
+  await store.createServer(server, general);
+  return { owner, server, general };
+}
+
+function send(
+  store: Store,
+  channelId: string,
+  authorId: string,
+  content: string,
+  nonce: string | null = null,
+) {
+  return store.appendMessage({
+    id: crypto.randomUUID(),
+    channelId,
+    authorId,
+    content,
+    createdAt: new Date(),
+    nonce,
+  });
 }
 
 /** Registers the contract's tests for one backend. */
@@ -140,6 +182,175 @@ export function storeContract(backend: Backend): void {
     );
     assert.equal(new Set(values).size, 1);
     assert.equal(await store.getOrCreateSetting("secret", "later"), values[0]);
+  });
+
+  contract(
+    "createServer: owner is a member, general exists, listed for the owner",
+    async ({ store }) => {
+      const { owner, server, general } = await seedServer(store);
+      assert.deepEqual(await store.findServer(server.id), server);
+      assert.equal(await store.findServer(crypto.randomUUID()), null);
+      assert.ok(await store.isMember(server.id, owner.id));
+      assert.deepEqual(await store.listMemberIds(server.id), [owner.id]);
+      assert.deepEqual(await store.listChannels(server.id), [general]);
+      assert.deepEqual(await store.findChannel(general.id), general);
+      assert.deepEqual(await store.listServersOf(owner.id), [server]);
+      assert.equal(await store.lastSeq(general.id), 0);
+    },
+  );
+
+  contract("members: add once, list oldest first, remove", async ({ store }) => {
+    const { owner, server } = await seedServer(store);
+    const guest = newUser("guest");
+    await store.createUser(guest);
+    assert.equal(await store.isMember(server.id, guest.id), false);
+    assert.equal(await store.addMember(server.id, guest.id, tick()), true);
+    assert.equal(await store.addMember(server.id, guest.id, tick()), false, "already a member");
+    assert.deepEqual(await store.listMemberIds(server.id), [owner.id, guest.id]);
+    assert.deepEqual((await store.listServersOf(guest.id)).map((s) => s.id), [server.id]);
+    assert.equal(await store.removeMember(server.id, guest.id), true);
+    assert.equal(await store.removeMember(server.id, guest.id), false);
+    assert.equal(await store.isMember(server.id, guest.id), false);
+    assert.deepEqual(await store.listServersOf(guest.id), []);
+  });
+
+  contract("channels: names unique per server, listed oldest first", async ({ store }) => {
+    const { server, general } = await seedServer(store);
+    const random = channel(server.id, "random");
+    await store.createChannel(random);
+    await assert.rejects(store.createChannel(channel(server.id, "random")), ChannelNameTakenError);
+    assert.deepEqual(await store.listChannels(server.id), [general, random]);
+    const other = await seedServer(store, "other.owner");
+    await store.createChannel(channel(other.server.id, "random"));
+  });
+
+  contract("invites: stored and found by code", async ({ store }) => {
+    const { owner, server } = await seedServer(store);
+    const invite = {
+      code: "abcDEF123",
+      serverId: server.id,
+      createdBy: owner.id,
+      createdAt: tick(),
+    };
+    await store.createInvite(invite);
+    assert.deepEqual(await store.findInvite("abcDEF123"), invite);
+    assert.equal(await store.findInvite("ABCdef123"), null, "codes are case-sensitive");
+  });
+
+  contract("appendMessage: seq 1, 2, 3 per channel", async ({ store }) => {
+    const { owner, server, general } = await seedServer(store);
+    const random = channel(server.id, "random");
+    await store.createChannel(random);
+    const seqs = [];
+    for (const text of ["one", "two", "three"]) {
+      seqs.push((await send(store, general.id, owner.id, text)).message.seq);
+    }
+    assert.deepEqual(seqs, [1, 2, 3]);
+    assert.equal((await send(store, random.id, owner.id, "elsewhere")).message.seq, 1);
+    assert.equal(await store.lastSeq(general.id), 3);
+    const { message } = await send(store, general.id, owner.id, "four", "n-4");
+    assert.deepEqual(await store.findMessage(message.id), message);
+    assert.equal(message.editedAt, null);
+    assert.equal(message.nonce, "n-4");
+  });
+
+  contract("appendMessage: concurrent senders get every seq exactly once", async ({ store }) => {
+    const { owner, server, general } = await seedServer(store);
+    const others = await Promise.all(["s1", "s2", "s3", "s4"].map(async (name) => {
+      const user = newUser(name);
+      await store.createUser(user);
+      await store.addMember(server.id, user.id, tick());
+      return user;
+    }));
+    const senders = [owner, ...others];
+    const results = await Promise.all(
+      Array.from(
+        { length: 60 },
+        (_, i) => send(store, general.id, senders[i % 5].id, `m${i}`, `n${i}`),
+      ),
+    );
+    const seqs = results.map((r) => r.message.seq).sort((a, b) => a - b);
+    assert.deepEqual(seqs, Array.from({ length: 60 }, (_, i) => i + 1));
+    const history = await store.listMessages(general.id, { limit: 100 });
+    assert.deepEqual(history.map((m) => m.seq), seqs);
+    assert.equal(new Set(history.map((m) => m.content)).size, 60);
+  });
+
+  contract(
+    "appendMessage: the same nonce from the same author is stored once",
+    async ({ store }) => {
+      const { owner, server, general } = await seedServer(store);
+      const first = await send(store, general.id, owner.id, "hello", "nonce-1");
+      const again = await send(store, general.id, owner.id, "hello", "nonce-1");
+      assert.equal(first.created, true);
+      assert.equal(again.created, false);
+      assert.deepEqual(again.message, first.message);
+      const racing = await Promise.all(
+        Array.from({ length: 10 }, () => send(store, general.id, owner.id, "race", "nonce-2")),
+      );
+      assert.equal(racing.filter((r) => r.created).length, 1);
+      assert.equal(new Set(racing.map((r) => r.message.id)).size, 1);
+      const other = newUser("other");
+      await store.createUser(other);
+      await store.addMember(server.id, other.id, tick());
+      assert.equal((await send(store, general.id, other.id, "mine", "nonce-1")).created, true);
+      assert.deepEqual((await store.listMessages(general.id, { limit: 10 })).map((m) => m.seq), [
+        1,
+        2,
+        3,
+      ]);
+    },
+  );
+
+  contract("listMessages: before, after and limit, always ascending", async ({ store }) => {
+    const { owner, general } = await seedServer(store);
+    for (let i = 1; i <= 10; i++) await send(store, general.id, owner.id, `m${i}`);
+    const seqs = async (query: { before?: number; after?: number; limit: number }) =>
+      (await store.listMessages(general.id, query)).map((m) => m.seq);
+    assert.deepEqual(await seqs({ limit: 3 }), [8, 9, 10], "latest page by default");
+    assert.deepEqual(await seqs({ before: 5, limit: 3 }), [2, 3, 4]);
+    assert.deepEqual(await seqs({ before: 3, limit: 10 }), [1, 2]);
+    assert.deepEqual(await seqs({ after: 7, limit: 10 }), [8, 9, 10]);
+    assert.deepEqual(await seqs({ after: 2, limit: 3 }), [3, 4, 5], "oldest first after a cursor");
+    assert.deepEqual(await seqs({ after: 2, before: 6, limit: 10 }), [3, 4, 5]);
+    assert.deepEqual(await seqs({ after: 10, limit: 10 }), []);
+  });
+
+  contract("editMessage and deleteMessage", async ({ store }) => {
+    const { owner, general } = await seedServer(store);
+    const { message } = await send(store, general.id, owner.id, "typo", "n1");
+    const editedAt = new Date("2026-02-02T02:02:02.000Z");
+    const edited = await store.editMessage(message.id, "fixed", editedAt);
+    assert.deepEqual(edited, { ...message, content: "fixed", editedAt });
+    assert.deepEqual(await store.findMessage(message.id), edited);
+    assert.equal(await store.editMessage(crypto.randomUUID(), "x", editedAt), null);
+    assert.equal(await store.deleteMessage(message.id), true);
+    assert.equal(await store.deleteMessage(message.id), false);
+    assert.equal(await store.findMessage(message.id), null);
+    assert.deepEqual(await store.listMessages(general.id, { limit: 10 }), []);
+    const next = await send(store, general.id, owner.id, "after", "n2");
+    assert.equal(next.message.seq, 2, "seq never reuses a deleted number");
+  });
+
+  contract("read markers only move forward", async ({ store }) => {
+    const { owner, server, general } = await seedServer(store);
+    const random = channel(server.id, "random");
+    await store.createChannel(random);
+    assert.deepEqual(await store.readMarkers(owner.id), new Map());
+    assert.equal(await store.setReadMarker(owner.id, general.id, 5), 5);
+    assert.equal(await store.setReadMarker(owner.id, general.id, 3), 5);
+    assert.equal(await store.setReadMarker(owner.id, random.id, 1), 1);
+    assert.deepEqual(await store.readMarkers(owner.id), new Map([[general.id, 5], [random.id, 1]]));
+  });
+
+  contract("findUsersByIds skips unknown ids", async ({ store }) => {
+    const a = newUser("aaa");
+    const b = newUser("bbb");
+    await store.createUser(a);
+    await store.createUser(b);
+    const found = await store.findUsersByIds([b.id, crypto.randomUUID(), a.id]);
+    assert.deepEqual(found.map((u) => u.username).sort(), ["aaa", "bbb"]);
+    assert.deepEqual(await store.findUsersByIds([]), []);
   });
 
   contract("text round-trips exactly (Unicode, quotes, newlines)", async ({ store }) => {

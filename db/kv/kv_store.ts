@@ -8,14 +8,42 @@
  * - `["avatars", userId]` → AvatarMeta; the bytes in `["avatar_chunks", userId, version, i]`
  *   because one KV value holds at most 64 KiB
  * - `["settings", key]` → string
+ * - `["servers", id]` → ServerRecord; `["server_members", serverId, userId]` and
+ *   `["user_servers", userId, serverId]` → join time (both sides of the membership)
+ * - `["channels", id]` → ChannelRecord; `["server_channels", serverId, id]` → ChannelRecord;
+ *   `["channel_names", serverId, name]` → id (uniqueness)
+ * - `["channel_seq", channelId]` → the channel's last seq (the commit's version check on it
+ *   orders concurrent senders)
+ * - `["messages", channelId, seq]` → MessageRecord, so history is a range scan;
+ *   `["message_ids", id]` and `["message_nonces", authorId, nonce]` → [channelId, seq]
+ * - `["invites", code]` → InviteRecord; `["read_markers", userId, channelId]` → seq
  */
-import type { AvatarRecord, ProfilePatch, SessionRecord, Store, UserRecord } from "../store.ts";
-import { UsernameTakenError } from "../store.ts";
+import type {
+  AvatarRecord,
+  ChannelRecord,
+  InviteRecord,
+  MessageQuery,
+  MessageRecord,
+  NewMessage,
+  ProfilePatch,
+  ServerRecord,
+  SessionRecord,
+  Store,
+  UserRecord,
+} from "../store.ts";
+import { ChannelNameTakenError, UsernameTakenError } from "../store.ts";
 
 /** Below KV's 64 KiB value limit, with room for the key. */
 const AVATAR_CHUNK_BYTES = 60 * 1024;
 /** Optimistic updates retry this often before giving up (only under heavy contention). */
 const MAX_COMMIT_ATTEMPTS = 20;
+/** Appends to a busy channel retry longer: every concurrent sender competes for one counter. */
+const MAX_APPEND_ATTEMPTS = 200;
+
+/** `getMany` reads at most this many keys per call. */
+const GET_MANY_LIMIT = 10;
+
+type MessageAddress = [channelId: string, seq: number];
 
 interface AvatarMeta {
   contentType: string;
@@ -128,9 +156,220 @@ export class KvStore implements Store {
     return existing.value!;
   }
 
+  async findUsersByIds(ids: string[]): Promise<UserRecord[]> {
+    const users = await this.#getAll<UserRecord>(ids.map((id) => ["users", id]));
+    return users.filter((user): user is UserRecord => user !== null);
+  }
+
+  async createServer(server: ServerRecord, firstChannel: ChannelRecord): Promise<void> {
+    const result = await this.kv.atomic()
+      .check({ key: ["servers", server.id], versionstamp: null })
+      .set(["servers", server.id], server)
+      .set(["server_members", server.id, server.ownerId], server.createdAt)
+      .set(["user_servers", server.ownerId, server.id], server.createdAt)
+      .set(["channels", firstChannel.id], firstChannel)
+      .set(["server_channels", server.id, firstChannel.id], firstChannel)
+      .set(["channel_names", server.id, firstChannel.name], firstChannel.id)
+      .commit();
+    if (!result.ok) throw new Error(`Server ${server.id} already exists`);
+  }
+
+  async findServer(id: string): Promise<ServerRecord | null> {
+    return (await this.kv.get<ServerRecord>(["servers", id])).value;
+  }
+
+  async listServersOf(userId: string): Promise<ServerRecord[]> {
+    const joined: [string, Date][] = [];
+    for await (const entry of this.kv.list<Date>({ prefix: ["user_servers", userId] })) {
+      joined.push([entry.key[2] as string, entry.value]);
+    }
+    joined.sort(([a, at], [b, bt]) => at.getTime() - bt.getTime() || a.localeCompare(b));
+    const servers = await this.#getAll<ServerRecord>(joined.map(([id]) => ["servers", id]));
+    return servers.filter((server): server is ServerRecord => server !== null);
+  }
+
+  async addMember(serverId: string, userId: string, joinedAt: Date): Promise<boolean> {
+    const result = await this.kv.atomic()
+      .check({ key: ["server_members", serverId, userId], versionstamp: null })
+      .set(["server_members", serverId, userId], joinedAt)
+      .set(["user_servers", userId, serverId], joinedAt)
+      .commit();
+    return result.ok;
+  }
+
+  async removeMember(serverId: string, userId: string): Promise<boolean> {
+    const entry = await this.kv.get(["server_members", serverId, userId]);
+    if (entry.versionstamp === null) return false;
+    const result = await this.kv.atomic()
+      .check(entry)
+      .delete(["server_members", serverId, userId])
+      .delete(["user_servers", userId, serverId])
+      .commit();
+    return result.ok;
+  }
+
+  async isMember(serverId: string, userId: string): Promise<boolean> {
+    return (await this.kv.get(["server_members", serverId, userId])).versionstamp !== null;
+  }
+
+  async listMemberIds(serverId: string): Promise<string[]> {
+    const members: [string, Date][] = [];
+    for await (const entry of this.kv.list<Date>({ prefix: ["server_members", serverId] })) {
+      members.push([entry.key[2] as string, entry.value]);
+    }
+    members.sort(([a, at], [b, bt]) => at.getTime() - bt.getTime() || a.localeCompare(b));
+    return members.map(([id]) => id);
+  }
+
+  async createChannel(channel: ChannelRecord): Promise<void> {
+    const result = await this.kv.atomic()
+      .check({ key: ["channel_names", channel.serverId, channel.name], versionstamp: null })
+      .set(["channels", channel.id], channel)
+      .set(["server_channels", channel.serverId, channel.id], channel)
+      .set(["channel_names", channel.serverId, channel.name], channel.id)
+      .commit();
+    if (!result.ok) throw new ChannelNameTakenError(channel.name);
+  }
+
+  async findChannel(id: string): Promise<ChannelRecord | null> {
+    return (await this.kv.get<ChannelRecord>(["channels", id])).value;
+  }
+
+  async listChannels(serverId: string): Promise<ChannelRecord[]> {
+    const channels: ChannelRecord[] = [];
+    for await (
+      const entry of this.kv.list<ChannelRecord>({ prefix: ["server_channels", serverId] })
+    ) {
+      channels.push(entry.value);
+    }
+    return channels.sort((a, b) =>
+      a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id)
+    );
+  }
+
+  async lastSeq(channelId: string): Promise<number> {
+    return (await this.kv.get<number>(["channel_seq", channelId])).value ?? 0;
+  }
+
+  async createInvite(invite: InviteRecord): Promise<void> {
+    await this.kv.set(["invites", invite.code], invite);
+  }
+
+  async findInvite(code: string): Promise<InviteRecord | null> {
+    return (await this.kv.get<InviteRecord>(["invites", code])).value;
+  }
+
+  async appendMessage(message: NewMessage): Promise<{ message: MessageRecord; created: boolean }> {
+    const nonceKey = ["message_nonces", message.authorId, message.nonce ?? ""];
+    for (let attempt = 0;; attempt++) {
+      const [counter, sent] = await this.kv.getMany<[number, MessageAddress]>([
+        ["channel_seq", message.channelId],
+        nonceKey,
+      ]);
+      if (message.nonce !== null && sent.value !== null) {
+        const first = await this.#messageAt(sent.value);
+        if (first) return { message: first, created: false };
+      }
+      const seq = (counter.value ?? 0) + 1;
+      const stored: MessageRecord = { ...message, seq, editedAt: null };
+      const address: MessageAddress = [message.channelId, seq];
+      let op = this.kv.atomic()
+        .check(counter)
+        .set(["channel_seq", message.channelId], seq)
+        .set(["messages", message.channelId, seq], stored)
+        .set(["message_ids", message.id], address);
+      if (message.nonce !== null) op = op.check(sent).set(nonceKey, address);
+      if ((await op.commit()).ok) return { message: stored, created: true };
+      if (attempt >= MAX_APPEND_ATTEMPTS) {
+        throw new Error(`Could not append to channel ${message.channelId}: too much contention`);
+      }
+      // Another sender took this seq: back off a little (jittered) and read the counter again.
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt))
+      );
+    }
+  }
+
+  async listMessages(channelId: string, query: MessageQuery): Promise<MessageRecord[]> {
+    const start = ["messages", channelId, (query.after ?? 0) + 1];
+    const end = query.before === undefined
+      ? ["messages", channelId, Number.MAX_SAFE_INTEGER]
+      : ["messages", channelId, query.before];
+    // With only `before`, the page is the latest messages below it; shown ascending.
+    const reverse = query.after === undefined;
+    const messages: MessageRecord[] = [];
+    for await (
+      const entry of this.kv.list<MessageRecord>({ start, end }, { limit: query.limit, reverse })
+    ) {
+      messages.push(entry.value);
+    }
+    return reverse ? messages.reverse() : messages;
+  }
+
+  async findMessage(id: string): Promise<MessageRecord | null> {
+    const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
+    return address ? await this.#messageAt(address) : null;
+  }
+
+  async editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {
+    const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
+    if (!address) return null;
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const entry = await this.kv.get<MessageRecord>(["messages", ...address]);
+      if (entry.value === null) return null;
+      const edited = { ...entry.value, content, editedAt };
+      if ((await this.kv.atomic().check(entry).set(entry.key, edited).commit()).ok) return edited;
+    }
+    throw new Error(`Could not edit message ${id}: ${MAX_COMMIT_ATTEMPTS} conflicting writes`);
+  }
+
+  async deleteMessage(id: string): Promise<boolean> {
+    const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
+    if (!address) return false;
+    const entry = await this.kv.get<MessageRecord>(["messages", ...address]);
+    if (entry.value === null) return false;
+    let op = this.kv.atomic().check(entry).delete(entry.key).delete(["message_ids", id]);
+    if (entry.value.nonce !== null) {
+      op = op.delete(["message_nonces", entry.value.authorId, entry.value.nonce]);
+    }
+    return (await op.commit()).ok;
+  }
+
+  async setReadMarker(userId: string, channelId: string, seq: number): Promise<number> {
+    const key = ["read_markers", userId, channelId];
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const entry = await this.kv.get<number>(key);
+      if (entry.value !== null && entry.value >= seq) return entry.value;
+      if ((await this.kv.atomic().check(entry).set(key, seq).commit()).ok) return seq;
+    }
+    throw new Error(`Could not move read marker of ${userId}: ${MAX_COMMIT_ATTEMPTS} conflicts`);
+  }
+
+  async readMarkers(userId: string): Promise<Map<string, number>> {
+    const markers = new Map<string, number>();
+    for await (const entry of this.kv.list<number>({ prefix: ["read_markers", userId] })) {
+      markers.set(entry.key[2] as string, entry.value);
+    }
+    return markers;
+  }
+
   close(): Promise<void> {
     this.kv.close();
     return Promise.resolve();
+  }
+
+  async #messageAt([channelId, seq]: MessageAddress): Promise<MessageRecord | null> {
+    return (await this.kv.get<MessageRecord>(["messages", channelId, seq])).value;
+  }
+
+  /** `getMany` for any number of keys, in order. */
+  async #getAll<T>(keys: Deno.KvKey[]): Promise<(T | null)[]> {
+    const values: (T | null)[] = [];
+    for (let i = 0; i < keys.length; i += GET_MANY_LIMIT) {
+      const entries = await this.kv.getMany<T[]>(keys.slice(i, i + GET_MANY_LIMIT));
+      for (const entry of entries) values.push(entry.value);
+    }
+    return values;
   }
 
   /** Read-modify-write of one user with a versionstamp check, retried on contention. */

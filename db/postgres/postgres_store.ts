@@ -6,8 +6,20 @@
  */
 import postgres from "postgres";
 import type { Sql } from "postgres";
-import type { AvatarRecord, ProfilePatch, SessionRecord, Store, UserRecord } from "../store.ts";
-import { UsernameTakenError } from "../store.ts";
+import type {
+  AvatarRecord,
+  ChannelRecord,
+  InviteRecord,
+  MessageQuery,
+  MessageRecord,
+  NewMessage,
+  ProfilePatch,
+  ServerRecord,
+  SessionRecord,
+  Store,
+  UserRecord,
+} from "../store.ts";
+import { ChannelNameTakenError, UsernameTakenError } from "../store.ts";
 import { migrate } from "./migrate.ts";
 
 const UNIQUE_VIOLATION = "23505";
@@ -29,6 +41,9 @@ export async function openPostgresStore(
     const admin = postgres(url, { max: 1, onnotice: () => {} });
     try {
       await admin`CREATE SCHEMA IF NOT EXISTS ${admin(schema)}`;
+    } catch (error) {
+      // Two instances creating it at once: IF NOT EXISTS is not race-free in PostgreSQL.
+      if (!isUniqueViolation(error)) throw error;
     } finally {
       await admin.end();
     }
@@ -57,6 +72,57 @@ interface SessionRow {
   user_id: string;
   created_at: Date;
   expires_at: Date;
+}
+
+interface ServerRow {
+  id: string;
+  name: string;
+  owner_id: string;
+  created_at: Date;
+}
+
+interface ChannelRow {
+  id: string;
+  server_id: string;
+  name: string;
+  created_at: Date;
+}
+
+interface MessageRow {
+  id: string;
+  channel_id: string;
+  seq: number;
+  author_id: string;
+  content: string;
+  created_at: Date;
+  edited_at: Date | null;
+  nonce: string | null;
+}
+
+function toServer(row: ServerRow): ServerRecord {
+  return { id: row.id, name: row.name, ownerId: row.owner_id, createdAt: row.created_at };
+}
+
+function toChannel(row: ChannelRow): ChannelRecord {
+  return { id: row.id, serverId: row.server_id, name: row.name, createdAt: row.created_at };
+}
+
+function toMessage(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    seq: row.seq,
+    authorId: row.author_id,
+    content: row.content,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    nonce: row.nonce,
+  };
+}
+
+function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  return error instanceof postgres.PostgresError && error.code === UNIQUE_VIOLATION &&
+    (constraint === undefined || error.constraint_name === constraint);
 }
 
 function toUser(row: UserRow): UserRecord {
@@ -90,9 +156,7 @@ export class PostgresStore implements Store {
         VALUES (${user.id}, ${user.username}, ${user.displayName}, ${user.bio},
           ${user.passwordHash}, ${user.avatarVersion}, ${user.createdAt})`;
     } catch (error) {
-      if (error instanceof postgres.PostgresError && error.code === UNIQUE_VIOLATION) {
-        throw new UsernameTakenError(user.username);
-      }
+      if (isUniqueViolation(error)) throw new UsernameTakenError(user.username);
       throw error;
     }
   }
@@ -161,6 +225,185 @@ export class PostgresStore implements Store {
       { value: string }[]
     >`SELECT value FROM settings WHERE key = ${key}`;
     return row.value;
+  }
+
+  async findUsersByIds(ids: string[]): Promise<UserRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql<UserRow[]>`SELECT * FROM users WHERE id = ANY(${ids})`;
+    return rows.map(toUser);
+  }
+
+  async createServer(server: ServerRecord, firstChannel: ChannelRecord): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      await tx`INSERT INTO servers (id, name, owner_id, created_at)
+        VALUES (${server.id}, ${server.name}, ${server.ownerId}, ${server.createdAt})`;
+      await tx`INSERT INTO server_members (server_id, user_id, joined_at)
+        VALUES (${server.id}, ${server.ownerId}, ${server.createdAt})`;
+      await tx`INSERT INTO channels (id, server_id, name, created_at) VALUES
+        (${firstChannel.id}, ${server.id}, ${firstChannel.name}, ${firstChannel.createdAt})`;
+    });
+  }
+
+  async findServer(id: string): Promise<ServerRecord | null> {
+    const [row] = await this.sql<ServerRow[]>`SELECT * FROM servers WHERE id = ${id}`;
+    return row ? toServer(row) : null;
+  }
+
+  async listServersOf(userId: string): Promise<ServerRecord[]> {
+    const rows = await this.sql<ServerRow[]>`SELECT s.* FROM servers s
+      JOIN server_members m ON m.server_id = s.id
+      WHERE m.user_id = ${userId} ORDER BY m.joined_at, s.id`;
+    return rows.map(toServer);
+  }
+
+  async addMember(serverId: string, userId: string, joinedAt: Date): Promise<boolean> {
+    const rows = await this.sql`INSERT INTO server_members (server_id, user_id, joined_at)
+      VALUES (${serverId}, ${userId}, ${joinedAt}) ON CONFLICT DO NOTHING RETURNING user_id`;
+    return rows.length === 1;
+  }
+
+  async removeMember(serverId: string, userId: string): Promise<boolean> {
+    const rows = await this.sql`DELETE FROM server_members
+      WHERE server_id = ${serverId} AND user_id = ${userId} RETURNING user_id`;
+    return rows.length === 1;
+  }
+
+  async isMember(serverId: string, userId: string): Promise<boolean> {
+    const rows = await this.sql`SELECT 1 FROM server_members
+      WHERE server_id = ${serverId} AND user_id = ${userId}`;
+    return rows.length === 1;
+  }
+
+  async listMemberIds(serverId: string): Promise<string[]> {
+    const rows = await this.sql<{ user_id: string }[]>`SELECT user_id FROM server_members
+      WHERE server_id = ${serverId} ORDER BY joined_at, user_id`;
+    return rows.map((row) => row.user_id);
+  }
+
+  async createChannel(channel: ChannelRecord): Promise<void> {
+    try {
+      await this.sql`INSERT INTO channels (id, server_id, name, created_at)
+        VALUES (${channel.id}, ${channel.serverId}, ${channel.name}, ${channel.createdAt})`;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ChannelNameTakenError(channel.name);
+      throw error;
+    }
+  }
+
+  async findChannel(id: string): Promise<ChannelRecord | null> {
+    const [row] = await this.sql<ChannelRow[]>`SELECT * FROM channels WHERE id = ${id}`;
+    return row ? toChannel(row) : null;
+  }
+
+  async listChannels(serverId: string): Promise<ChannelRecord[]> {
+    const rows = await this.sql<ChannelRow[]>`SELECT * FROM channels
+      WHERE server_id = ${serverId} ORDER BY created_at, id`;
+    return rows.map(toChannel);
+  }
+
+  async lastSeq(channelId: string): Promise<number> {
+    const [row] = await this.sql<{ last_seq: number }[]>`SELECT last_seq FROM channels
+      WHERE id = ${channelId}`;
+    return row?.last_seq ?? 0;
+  }
+
+  async createInvite(invite: InviteRecord): Promise<void> {
+    await this.sql`INSERT INTO invites (code, server_id, created_by, created_at)
+      VALUES (${invite.code}, ${invite.serverId}, ${invite.createdBy}, ${invite.createdAt})`;
+  }
+
+  async findInvite(code: string): Promise<InviteRecord | null> {
+    const [row] = await this.sql<
+      { code: string; server_id: string; created_by: string; created_at: Date }[]
+    >`SELECT * FROM invites WHERE code = ${code}`;
+    return row
+      ? {
+        code: row.code,
+        serverId: row.server_id,
+        createdBy: row.created_by,
+        createdAt: row.created_at,
+      }
+      : null;
+  }
+
+  async appendMessage(message: NewMessage): Promise<{ message: MessageRecord; created: boolean }> {
+    const existing = await this.#findByNonce(message.authorId, message.nonce);
+    if (existing) return { message: existing, created: false };
+    try {
+      // One statement: the counter's row lock orders concurrent senders, and a failed insert
+      // rolls the increment back with it, so seq never skips.
+      const [row] = await this.sql<MessageRow[]>`
+        WITH next AS (
+          UPDATE channels SET last_seq = last_seq + 1 WHERE id = ${message.channelId}
+          RETURNING last_seq
+        )
+        INSERT INTO messages (id, channel_id, seq, author_id, content, created_at, nonce)
+        SELECT ${message.id}, ${message.channelId}, next.last_seq, ${message.authorId},
+          ${message.content}, ${message.createdAt}, ${message.nonce}
+        FROM next
+        RETURNING *`;
+      if (!row) throw new Error(`No channel ${message.channelId}`);
+      return { message: toMessage(row), created: true };
+    } catch (error) {
+      if (!isUniqueViolation(error, "messages_author_nonce")) throw error;
+      // A concurrent send of the same nonce won the race.
+      return {
+        message: (await this.#findByNonce(message.authorId, message.nonce))!,
+        created: false,
+      };
+    }
+  }
+
+  async #findByNonce(authorId: string, nonce: string | null): Promise<MessageRecord | null> {
+    if (nonce === null) return null;
+    const [row] = await this.sql<MessageRow[]>`SELECT * FROM messages
+      WHERE author_id = ${authorId} AND nonce = ${nonce}`;
+    return row ? toMessage(row) : null;
+  }
+
+  async listMessages(channelId: string, query: MessageQuery): Promise<MessageRecord[]> {
+    const after = query.after ?? 0;
+    const before = query.before ?? 2 ** 31 - 1;
+    // With only `before`, the page is the latest messages below it; shown ascending.
+    const rows = query.after === undefined
+      ? await this.sql<MessageRow[]>`SELECT * FROM (
+          SELECT * FROM messages WHERE channel_id = ${channelId} AND seq < ${before}
+          ORDER BY seq DESC LIMIT ${query.limit}) page ORDER BY seq`
+      : await this.sql<MessageRow[]>`SELECT * FROM messages
+          WHERE channel_id = ${channelId} AND seq > ${after} AND seq < ${before}
+          ORDER BY seq LIMIT ${query.limit}`;
+    return rows.map(toMessage);
+  }
+
+  async findMessage(id: string): Promise<MessageRecord | null> {
+    const [row] = await this.sql<MessageRow[]>`SELECT * FROM messages WHERE id = ${id}`;
+    return row ? toMessage(row) : null;
+  }
+
+  async editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {
+    const [row] = await this.sql<MessageRow[]>`UPDATE messages
+      SET content = ${content}, edited_at = ${editedAt} WHERE id = ${id} RETURNING *`;
+    return row ? toMessage(row) : null;
+  }
+
+  async deleteMessage(id: string): Promise<boolean> {
+    const rows = await this.sql`DELETE FROM messages WHERE id = ${id} RETURNING id`;
+    return rows.length === 1;
+  }
+
+  async setReadMarker(userId: string, channelId: string, seq: number): Promise<number> {
+    const [row] = await this.sql<{ seq: number }[]>`
+      INSERT INTO read_markers (user_id, channel_id, seq) VALUES (${userId}, ${channelId}, ${seq})
+      ON CONFLICT (user_id, channel_id)
+        DO UPDATE SET seq = greatest(read_markers.seq, excluded.seq)
+      RETURNING seq`;
+    return row.seq;
+  }
+
+  async readMarkers(userId: string): Promise<Map<string, number>> {
+    const rows = await this.sql<{ channel_id: string; seq: number }[]>`
+      SELECT channel_id, seq FROM read_markers WHERE user_id = ${userId}`;
+    return new Map(rows.map((row) => [row.channel_id, row.seq]));
   }
 
   async close(): Promise<void> {
