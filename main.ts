@@ -43,7 +43,10 @@ const server = Deno.serve({
 
 async function shutdown(signal: string): Promise<void> {
   console.log(`${signal}: finishing in-flight requests, then stopping`);
-  await server.shutdown();
+  // Sockets first (1012: clients reconnect and resume), then in-flight requests, then storage.
+  const stopping = server.shutdown();
+  await services.close();
+  await stopping;
   await store.close();
   Deno.exit(0);
 }

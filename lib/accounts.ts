@@ -31,6 +31,8 @@ export interface AccountServiceOptions {
   loginRateLimit: number;
   /** Registrations per IP per hour (0: off). */
   registerRateLimit: number;
+  /** Told when a session ends, so its open sockets can be closed. */
+  onSessionEnded?: (sessionId: string) => void;
   now?: () => number;
 }
 
@@ -74,12 +76,14 @@ export class AccountService {
   #loginByIp: RateLimiter;
   #registerByIp: RateLimiter;
   #dummyHash?: Promise<string>;
+  #onSessionEnded: (sessionId: string) => void;
 
   constructor(options: AccountServiceOptions) {
     this.#store = options.store;
     this.#tokens = options.tokens;
     this.#cost = options.bcryptCost;
     this.#now = options.now ?? Date.now;
+    this.#onSessionEnded = options.onSessionEnded ?? (() => {});
     const now = this.#now;
     this.#loginByAccount = new RateLimiter({
       limit: options.loginRateLimit,
@@ -153,6 +157,7 @@ export class AccountService {
   /** Ends a session: every token naming it stops working at once. */
   async logout(sessionId: string): Promise<void> {
     await this.#store.deleteSession(sessionId);
+    this.#onSessionEnded(sessionId);
   }
 
   /** The identity behind a token, or null if the token or its session is not valid. */

@@ -45,3 +45,37 @@ export const MAX_BCRYPT_COST = 31;
 
 /** A JWT secret shorter than this is refused: HS256 wants at least 256 bits of key. */
 export const JWT_SECRET_MIN_LENGTH = 32;
+
+/** Servers, channels and messages. */
+export const SERVER_NAME_MAX_LENGTH = 100;
+export const CHANNEL_NAME_MAX_LENGTH = 32;
+export const MESSAGE_MAX_LENGTH = 4000;
+/** A client's nonce for a send: an opaque id of its own choosing. */
+export const NONCE_MAX_LENGTH = 64;
+export const MESSAGE_PAGE_DEFAULT = 50;
+export const MESSAGE_PAGE_MAX = 100;
+/** Invite codes: random bytes, base64url-encoded. */
+export const INVITE_CODE_BYTES = 9;
+
+/** WebSocket. */
+/** A frame larger than this closes the socket with 1009 (message too big). */
+export const WS_MAX_FRAME_BYTES = 32 * 1024;
+/** A socket must authenticate (cookie or `auth` frame) within this time. */
+export const WS_AUTH_TIMEOUT_MS = 10_000;
+/** Protocol-level ping interval; a socket that does not answer is closed (half-open peers). */
+export const WS_IDLE_TIMEOUT_S = 30;
+/** A socket whose unsent data exceeds this is too slow to keep: closed with WS_CLOSE_SLOW. */
+export const WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Bad frames tolerated per window before the socket is closed with 1008. */
+export const WS_MAX_ERRORS = 20;
+export const WS_ERROR_WINDOW_MS = 10_000;
+/** At most one typing event per user and channel per this interval. */
+export const TYPING_THROTTLE_MS = 2_000;
+/** Resume replays at most this many messages per channel; the client pages the rest by HTTP. */
+export const RESUME_MAX_MESSAGES = 1000;
+
+/** Close codes (4000–4999 are the application's). */
+export const WS_CLOSE_SLOW_CONSUMER = 4008;
+export const WS_CLOSE_UNAUTHENTICATED = 4401;
+export const WS_CLOSE_SESSION_ENDED = 4403;
+export const WS_CLOSE_RESTART = 1012;

@@ -1,15 +1,41 @@
-/** Builds the domain services over a store: the one composition root main.ts and tests share. */
+/**
+ * Builds the domain services and the real-time layer over a store: the one composition root
+ * that main.ts and the tests share.
+ *
+ * Wiring: services publish envelopes on the bus; the bus hands them to this instance's hub at
+ * once and (with PostgreSQL) to the other instances through LISTEN/NOTIFY; each hub delivers to
+ * its sockets, reading gaps back from the store.
+ */
 import type { Store } from "../db/store.ts";
 import { AccountService } from "./accounts.ts";
+import type { Authenticated } from "./accounts.ts";
+import { ChatService } from "./chat/chat_service.ts";
 import type { Config } from "./config.ts";
 import { resolveJwtSecret } from "./jwt_secret.ts";
+import { MESSAGE_PAGE_MAX, WS_CLOSE_RESTART } from "./limits.ts";
+import type { Bus } from "./realtime/bus.ts";
+import { LocalBus } from "./realtime/bus.ts";
+import { Hub } from "./realtime/hub.ts";
+import { PostgresBus } from "./realtime/postgres_bus.ts";
+import { SocketSession } from "./realtime/socket_session.ts";
 import { createTokenSigner } from "./tokens.ts";
 
 export interface Services {
   accounts: AccountService;
+  chat: ChatService;
+  hub: Hub;
+  /** A session for a new WebSocket (authenticated by cookie, or later by an `auth` frame). */
+  openSocket(auth: Authenticated | null): SocketSession;
+  /** Closes every socket with 1012 (restarting) and stops the bus. */
+  close(): Promise<void>;
 }
 
 export async function createServices(config: Config, store: Store): Promise<Services> {
+  const instanceId = crypto.randomUUID();
+  // The bus is created last (it needs the hub and chat); until then nothing publishes.
+  let bus: Bus | undefined;
+  const publish = (envelope: Parameters<Bus["publish"]>[0]) => bus!.publish(envelope);
+
   const tokens = createTokenSigner(await resolveJwtSecret(config, store));
   const accounts = new AccountService({
     store,
@@ -17,6 +43,38 @@ export async function createServices(config: Config, store: Store): Promise<Serv
     bcryptCost: config.bcryptCost,
     loginRateLimit: config.rateLimits.login,
     registerRateLimit: config.rateLimits.register,
+    onSessionEnded: (sessionId) =>
+      publish({
+        target: { session: sessionId },
+        event: { type: "error", code: "session_ended", message: "You have been logged out." },
+      }),
   });
-  return { accounts };
+  const chat = new ChatService({ store, publish, messageRateLimit: config.rateLimits.message });
+  const hub = new Hub({
+    instanceId,
+    loadMessages: (channelId, after, before) =>
+      chat.messagesAfter(channelId, after, before, MESSAGE_PAGE_MAX),
+  });
+  const dispatch = (envelope: Parameters<Bus["publish"]>[0]) => hub.dispatch(envelope);
+  bus = config.databaseUrl
+    ? await PostgresBus.start({
+      url: config.databaseUrl,
+      instanceId,
+      dispatch,
+      loadMessage: (id) => chat.wireMessage(id),
+      onResubscribe: () => hub.resync(),
+    })
+    : new LocalBus(dispatch);
+  hub.attach(publish);
+
+  return {
+    accounts,
+    chat,
+    hub,
+    openSocket: (auth) => new SocketSession({ hub, chat, accounts }, auth),
+    async close() {
+      for (const socket of hub.sockets) socket.close(WS_CLOSE_RESTART, "server restarting");
+      await bus!.close();
+    },
+  };
 }

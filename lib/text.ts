@@ -7,9 +7,13 @@
 import { Invalid } from "./errors.ts";
 import {
   BIO_MAX_LENGTH,
+  CHANNEL_NAME_MAX_LENGTH,
   DISPLAY_NAME_MAX_LENGTH,
+  MESSAGE_MAX_LENGTH,
+  NONCE_MAX_LENGTH,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
+  SERVER_NAME_MAX_LENGTH,
   USERNAME_MAX_LENGTH,
   USERNAME_MIN_LENGTH,
   USERNAME_PATTERN,
@@ -121,4 +125,81 @@ export function cleanBio(raw: unknown): string {
     max: BIO_MAX_LENGTH,
     multiline: true,
   });
+}
+
+/** A server name: 1–100 characters on one line. */
+export function cleanServerName(raw: unknown): string {
+  return cleanText(raw, {
+    field: "name",
+    label: "Server name",
+    code: "invalid_server_name",
+    min: 1,
+    max: SERVER_NAME_MAX_LENGTH,
+    multiline: false,
+  });
+}
+
+/**
+ * A channel name, Discord-style: lowercased, spaces become dashes, then 1–32 letters, digits,
+ * "_" or "-" ("Off Topic" → "off-topic").
+ */
+export function cleanChannelName(raw: unknown): string {
+  const text = cleanText(raw, {
+    field: "name",
+    label: "Channel name",
+    code: "invalid_channel_name",
+    min: 1,
+    max: CHANNEL_NAME_MAX_LENGTH,
+    multiline: false,
+  });
+  const name = text.toLowerCase().replace(/\s+/g, "-");
+  if (!/^[\p{L}\p{N}_-]+$/u.test(name)) {
+    throw new Invalid(
+      "invalid_channel_name",
+      'Channel name may only use letters, digits, "_" and "-".',
+      "name",
+    );
+  }
+  return name;
+}
+
+/**
+ * Message content: 1–4000 characters after trimming. Line breaks and tabs are kept; other
+ * control characters and broken Unicode are refused. Unlike names it is not NFC-normalised:
+ * people's text is stored as they typed it.
+ */
+export function cleanMessageContent(raw: unknown): string {
+  if (typeof raw !== "string") {
+    throw new Invalid("invalid_content", "Message content must be text.", "content");
+  }
+  if (!raw.isWellFormed()) {
+    throw new Invalid("invalid_content", "Message contains invalid Unicode.", "content");
+  }
+  const text = raw.replace(/\r\n?/g, "\n").trim();
+  if (CONTROL.test(text)) {
+    throw new Invalid("invalid_content", "Message contains control characters.", "content");
+  }
+  const length = characterCount(text);
+  if (length === 0) throw new Invalid("empty_content", "Message is empty.", "content");
+  if (length > MESSAGE_MAX_LENGTH) {
+    throw new Invalid(
+      "content_too_long",
+      `Message must be at most ${MESSAGE_MAX_LENGTH} characters: it has ${length}.`,
+      "content",
+    );
+  }
+  return text;
+}
+
+/** A send's nonce: optional over HTTP, 1–64 printable ASCII characters when given. */
+export function checkNonce(raw: unknown): string | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== "string" || !/^[\x21-\x7e]+$/.test(raw) || raw.length > NONCE_MAX_LENGTH) {
+    throw new Invalid(
+      "invalid_nonce",
+      `nonce must be 1–${NONCE_MAX_LENGTH} printable ASCII characters.`,
+      "nonce",
+    );
+  }
+  return raw;
 }

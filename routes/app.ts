@@ -15,6 +15,9 @@ import { session } from "./middleware/session.ts";
 import { authApi } from "./api/auth.ts";
 import { meApi } from "./api/me.ts";
 import { usersApi } from "./api/users.ts";
+import { invitesApi, serversApi } from "./api/servers.ts";
+import { channelsApi, messagesApi } from "./api/messages.ts";
+import { wsRoute } from "./ws.ts";
 import { authPages } from "./pages/auth_pages.tsx";
 import { chatPage } from "./pages/chat_page.tsx";
 import { profilePage } from "./pages/profile_page.tsx";
@@ -48,6 +51,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/auth", authApi(deps));
   app.route("/api/me", meApi(deps));
   app.route("/api/users", usersApi(deps));
+  app.route("/api/servers", serversApi(deps));
+  app.route("/api/invites", invitesApi(deps));
+  app.route("/api/channels", channelsApi(deps));
+  app.route("/api/messages", messagesApi(deps));
+  app.route("/", wsRoute(deps));
 
   app.get("/", (c) => c.redirect(c.get("auth") ? "/chat" : "/login", 303));
   app.route("/", authPages(deps));

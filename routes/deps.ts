@@ -1,8 +1,7 @@
 /** What the routes need from the rest of the app, built once in main.ts (or by a test). */
-import type { AccountService } from "../lib/accounts.ts";
 import type { Config } from "../lib/config.ts";
+import type { Services } from "../lib/services.ts";
 
-export interface AppDeps {
+export interface AppDeps extends Pick<Services, "accounts" | "chat" | "openSocket"> {
   config: Config;
-  accounts: AccountService;
 }

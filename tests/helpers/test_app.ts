@@ -42,12 +42,21 @@ export async function startTestApp(
     get accounts() {
       return services.accounts;
     },
+    get chat() {
+      return services.chat;
+    },
+    get hub() {
+      return services.hub;
+    },
+    openSocket: (auth) => services.openSocket(auth),
     async restart() {
+      await services.close();
       await server.shutdown();
       await testStore.reopen();
       await serve(port);
     },
     async close() {
+      await services.close();
       await server.shutdown();
       await testStore.dispose();
     },

@@ -1,0 +1,27 @@
+/**
+ * What travels on the bus between app instances: an event and who should get it.
+ * Serialised as JSON by the PostgreSQL bus; passed as is in one process.
+ */
+import type { ServerEvent } from "./protocol.ts";
+
+export type Target =
+  /** Every socket of every member of these servers (each socket once). */
+  | { servers: string[] }
+  /** Every socket of one user. */
+  | { user: string }
+  /** The sockets of one login session. */
+  | { session: string };
+
+export interface Envelope {
+  target: Target;
+  event: ServerEvent;
+  /** For `message` events: the channel order that receivers restore before delivery. */
+  order?: { channelId: string; seq: number };
+  /** The instance that published it (presence bookkeeping, skipping our own echo). */
+  origin?: string;
+  /** In-process only, never serialised: the socket that gets an `ack` instead. */
+  skipSocket?: number;
+}
+
+/** Publishes an envelope to every instance (this one included). */
+export type Publish = (envelope: Envelope) => void;

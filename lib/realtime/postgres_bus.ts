@@ -1,0 +1,103 @@
+/**
+ * The bus between instances sharing one PostgreSQL database: LISTEN/NOTIFY on one channel.
+ *
+ * NOTIFY payloads are limited to 8000 bytes, so an event carrying a long message is sent as a
+ * reference (its id) and each receiver loads it from the database. If the LISTEN connection
+ * drops, postgres.js reconnects and re-listens; `onResubscribe` then lets the caller resync
+ * (anything published while it was down is read back from the store by seq).
+ */
+import postgres from "postgres";
+import type { Sql } from "postgres";
+import type { Bus } from "./bus.ts";
+import type { Envelope } from "./envelope.ts";
+import type { WireMessage } from "./protocol.ts";
+
+export const NOTIFY_CHANNEL = "salon_events";
+/** Below PostgreSQL's 8000-byte payload limit, with room for the envelope around a reference. */
+const MAX_INLINE_PAYLOAD_BYTES = 7000;
+
+interface Reference {
+  ref: { type: "message" | "message_updated"; id: string };
+}
+type Wire = Omit<Envelope, "skipSocket"> | (Omit<Envelope, "event" | "skipSocket"> & Reference);
+
+export interface PostgresBusOptions {
+  url: string;
+  instanceId: string;
+  dispatch(envelope: Envelope): void;
+  /** Loads a message by id, for events sent by reference. */
+  loadMessage(id: string): Promise<WireMessage | null>;
+  /** Called when LISTEN is re-established after a drop. */
+  onResubscribe?(): void;
+}
+
+export class PostgresBus implements Bus {
+  #sql: Sql;
+  #options: PostgresBusOptions;
+  #encoder = new TextEncoder();
+
+  private constructor(sql: Sql, options: PostgresBusOptions) {
+    this.#sql = sql;
+    this.#options = options;
+  }
+
+  /** Connects and starts listening; resolves once LISTEN is active. */
+  static async start(options: PostgresBusOptions): Promise<PostgresBus> {
+    // Its own small pool: LISTEN holds a connection, and NOTIFY must not queue behind queries.
+    const sql = postgres(options.url, { max: 2, onnotice: () => {} });
+    const bus = new PostgresBus(sql, options);
+    let listening = false;
+    await sql.listen(
+      NOTIFY_CHANNEL,
+      (payload) => void bus.#receive(payload),
+      () => {
+        if (listening) options.onResubscribe?.();
+        listening = true;
+      },
+    );
+    return bus;
+  }
+
+  publish(envelope: Envelope): void {
+    this.#options.dispatch(envelope);
+    const { skipSocket: _local, ...shared } = envelope;
+    let payload = JSON.stringify({ ...shared, origin: this.#options.instanceId });
+    if (this.#encoder.encode(payload).length > MAX_INLINE_PAYLOAD_BYTES) {
+      const { event, ...rest } = shared;
+      if (event.type !== "message" && event.type !== "message_updated") {
+        console.error(`Event ${event.type} is too large for NOTIFY; not sent to other instances`);
+        return;
+      }
+      const wire: Wire = {
+        ...rest,
+        origin: this.#options.instanceId,
+        ref: { type: event.type, id: event.message.id },
+      };
+      payload = JSON.stringify(wire);
+    }
+    this.#sql.notify(NOTIFY_CHANNEL, payload).catch((error) => {
+      console.error("NOTIFY failed; other instances will catch up by seq:", error);
+    });
+  }
+
+  async #receive(payload: string): Promise<void> {
+    try {
+      const wire = JSON.parse(payload) as Wire;
+      if (wire.origin === this.#options.instanceId) return;
+      if ("ref" in wire) {
+        const { ref, ...rest } = wire;
+        const message = await this.#options.loadMessage(ref.id);
+        if (!message) return;
+        this.#options.dispatch({ ...rest, event: { type: ref.type, message } });
+      } else {
+        this.#options.dispatch(wire);
+      }
+    } catch (error) {
+      console.error("Dropped a malformed bus payload:", error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#sql.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * One WebSocket connection: authentication, frame parsing, the client commands of API.md, and
+ * ordered delivery of events to this socket.
+ *
+ * Delivery rules for `message` events, per channel:
+ * - before `ready` is sent, events wait (and those already counted in `ready`'s lastSeq drop);
+ * - while a `resume` replays a channel from the store, live events for it wait, then only
+ *   those above what the replay sent are delivered: no gap, no duplicate.
+ */
+import type { AccountService, Authenticated } from "../accounts.ts";
+import type { ChatService } from "../chat/chat_service.ts";
+import { HttpError } from "../errors.ts";
+import {
+  MESSAGE_PAGE_MAX,
+  RESUME_MAX_MESSAGES,
+  TYPING_THROTTLE_MS,
+  WS_AUTH_TIMEOUT_MS,
+  WS_CLOSE_SLOW_CONSUMER,
+  WS_CLOSE_UNAUTHENTICATED,
+  WS_ERROR_WINDOW_MS,
+  WS_MAX_BUFFERED_BYTES,
+  WS_MAX_ERRORS,
+  WS_MAX_FRAME_BYTES,
+} from "../limits.ts";
+import { toPublicUser } from "../public_user.ts";
+import { RateLimiter } from "../rate_limiter.ts";
+import { parseClientFrame } from "./frames.ts";
+import type { Hub } from "./hub.ts";
+import type { ClientFrame, ServerEvent } from "./protocol.ts";
+import type { Subscriber } from "./subscriber.ts";
+
+export interface SocketSessionDeps {
+  hub: Hub;
+  chat: ChatService;
+  accounts: AccountService;
+  now?: () => number;
+}
+
+interface Pending {
+  text: string;
+  order?: { channelId: string; seq: number };
+}
+
+let nextSocketId = 1;
+
+export class SocketSession implements Subscriber {
+  readonly id = nextSocketId++;
+  #deps: SocketSessionDeps;
+  #socket?: WebSocket;
+  #auth: Authenticated | null;
+  #ready = false;
+  #beforeReady: Pending[] = [];
+  #readySeqs = new Map<string, number>();
+  /** Highest seq delivered live or replayed, per channel. */
+  #sent = new Map<string, number>();
+  /** Lowest seq delivered live, per channel (resume replays below it). */
+  #firstLive = new Map<string, number>();
+  #resuming = new Map<string, Pending[]>();
+  #lastTyping = new Map<string, number>();
+  #errors: RateLimiter;
+  #authTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(deps: SocketSessionDeps, auth: Authenticated | null) {
+    this.#deps = deps;
+    this.#auth = auth;
+    this.#errors = new RateLimiter({
+      limit: WS_MAX_ERRORS,
+      windowMs: WS_ERROR_WINDOW_MS,
+      now: deps.now,
+    });
+  }
+
+  get userId(): string {
+    return this.#auth?.user.id ?? "";
+  }
+
+  get sessionId(): string {
+    return this.#auth?.sessionId ?? "";
+  }
+
+  /** The socket is open: start at once with a cookie session, else wait for an `auth` frame. */
+  open(socket: WebSocket): void {
+    this.#socket = socket;
+    if (this.#auth) {
+      void this.#start();
+    } else {
+      this.#authTimer = setTimeout(
+        () => this.close(WS_CLOSE_UNAUTHENTICATED, "authentication timeout"),
+        WS_AUTH_TIMEOUT_MS,
+      );
+    }
+  }
+
+  /** The socket closed (either side). */
+  closed(): void {
+    clearTimeout(this.#authTimer);
+    this.#deps.hub.remove(this);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#socket && this.#socket.readyState <= WebSocket.OPEN) this.#socket.close(code, reason);
+  }
+
+  /** Handles one incoming frame. */
+  async receive(data: unknown): Promise<void> {
+    if (typeof data !== "string") {
+      return this.#fail({ code: "binary_not_supported", message: "Frames must be JSON text." });
+    }
+    if (data.length > WS_MAX_FRAME_BYTES) {
+      // Cheap check first (UTF-16 units ≤ bytes); 1009 is "message too big".
+      return this.close(1009, `frame over ${WS_MAX_FRAME_BYTES} bytes`);
+    }
+    const parsed = parseClientFrame(data);
+    if ("error" in parsed) return this.#fail(parsed.error);
+    try {
+      await this.#handle(parsed.frame);
+    } catch (error) {
+      if (!(error instanceof HttpError)) {
+        console.error("WebSocket frame failed:", error);
+        return this.#fail({ code: "internal_error", message: "Something went wrong on our side." });
+      }
+      const nonce = parsed.frame.type === "send" ? parsed.frame.nonce : undefined;
+      return this.#fail({ code: error.code, message: error.message, nonce });
+    }
+  }
+
+  async #handle(frame: ClientFrame): Promise<void> {
+    if (frame.type === "ping") return this.#send({ type: "pong" });
+    if (frame.type === "auth") return await this.#authenticate(frame.token);
+    const auth = this.#auth;
+    if (!auth || !this.#ready) {
+      return this.#fail({ code: "unauthorized", message: "Authenticate first." });
+    }
+    switch (frame.type) {
+      case "send": {
+        const { message } = await this.#deps.chat.sendMessage(
+          auth.user,
+          frame.channelId,
+          { content: frame.content, nonce: frame.nonce },
+          this.id,
+        );
+        return this.#send({ type: "ack", nonce: frame.nonce, message });
+      }
+      case "typing": {
+        const now = (this.#deps.now ?? Date.now)();
+        if (now - (this.#lastTyping.get(frame.channelId) ?? -Infinity) < TYPING_THROTTLE_MS) return;
+        this.#lastTyping.set(frame.channelId, now);
+        return await this.#deps.chat.typing(auth.user, frame.channelId, this.id);
+      }
+      case "resume":
+        return await this.#resume(frame.channels);
+    }
+  }
+
+  async #authenticate(token: string): Promise<void> {
+    if (this.#auth) {
+      return this.#fail({
+        code: "already_authenticated",
+        message: "This socket is already authenticated.",
+      });
+    }
+    const auth = await this.#deps.accounts.authenticate(token);
+    if (!auth) {
+      this.#send({ type: "error", code: "unauthorized", message: "Invalid or expired token." });
+      return this.close(WS_CLOSE_UNAUTHENTICATED, "invalid token");
+    }
+    clearTimeout(this.#authTimer);
+    this.#auth = auth;
+    await this.#start();
+  }
+
+  /** Subscribes first (events wait), then reads the state for `ready`: nothing falls between. */
+  async #start(): Promise<void> {
+    const { hub, chat } = this.#deps;
+    const user = this.#auth!.user;
+    hub.add(this, await chat.serverIdsOf(user));
+    const servers = await chat.readyState(user);
+    const channels = servers.flatMap((s) => s.channels);
+    hub.trackChannels(
+      channels.map((c) => ({ channelId: c.id, serverId: c.serverId, lastSeq: c.lastSeq })),
+    );
+    for (const channel of channels) this.#readySeqs.set(channel.id, channel.lastSeq);
+    this.#send({ type: "ready", user: toPublicUser(user), servers });
+    this.#ready = true;
+    for (const pending of this.#beforeReady.splice(0)) {
+      if (
+        pending.order && pending.order.seq <= (this.#readySeqs.get(pending.order.channelId) ?? 0)
+      ) continue;
+      this.deliver(pending.text, pending.order);
+    }
+  }
+
+  async #resume(channels: Record<string, number>): Promise<void> {
+    const user = this.#auth!.user;
+    for (const [channelId, lastSeen] of Object.entries(channels)) {
+      try {
+        await this.#deps.chat.memberChannel(user, channelId);
+      } catch (error) {
+        if (error instanceof HttpError) {
+          this.#fail({ code: error.code, message: `${error.message} (${channelId})` });
+        }
+        continue;
+      }
+      await this.#replay(channelId, lastSeen);
+    }
+  }
+
+  async #replay(channelId: string, lastSeen: number): Promise<void> {
+    const held: Pending[] = [];
+    this.#resuming.set(channelId, held);
+    try {
+      const upto = this.#firstLive.get(channelId);
+      let cursor = lastSeen;
+      let replayed = 0;
+      while (replayed < RESUME_MAX_MESSAGES) {
+        const page = await this.#deps.chat.messagesAfter(channelId, cursor, upto, MESSAGE_PAGE_MAX);
+        if (page.length === 0) break;
+        for (const message of page) {
+          this.#write(JSON.stringify({ type: "message", message }));
+          cursor = message.seq;
+        }
+        replayed += page.length;
+        if (page.length < MESSAGE_PAGE_MAX) break;
+      }
+      this.#sent.set(channelId, Math.max(this.#sent.get(channelId) ?? 0, cursor));
+    } finally {
+      this.#resuming.delete(channelId);
+      for (const pending of held) this.deliver(pending.text, pending.order);
+    }
+  }
+
+  /** From the hub: an event for this socket, already serialised. */
+  deliver(text: string, order?: { channelId: string; seq: number }): void {
+    if (!this.#ready) {
+      this.#beforeReady.push({ text, order });
+      return;
+    }
+    if (order) {
+      const held = this.#resuming.get(order.channelId);
+      if (held) {
+        held.push({ text, order });
+        return;
+      }
+      if (order.seq <= (this.#sent.get(order.channelId) ?? 0)) return;
+      this.#sent.set(order.channelId, order.seq);
+      if (!this.#firstLive.has(order.channelId)) this.#firstLive.set(order.channelId, order.seq);
+    }
+    this.#write(text);
+  }
+
+  #send(event: ServerEvent): void {
+    this.#write(JSON.stringify(event));
+  }
+
+  #write(text: string): void {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > WS_MAX_BUFFERED_BYTES) {
+      // A reader this slow would make us hold ever more memory for it; it can reconnect and resume.
+      return this.close(WS_CLOSE_SLOW_CONSUMER, "too slow: send buffer full");
+    }
+    socket.send(text);
+  }
+
+  /** Answers a bad frame with an error event; too many in a row close the socket (1008). */
+  #fail(error: { code: string; message: string; nonce?: string }): void {
+    this.#send({ type: "error", ...error });
+    this.#errors.hit("frames");
+    if (this.#errors.retryAfterMs("frames") > 0) this.close(1008, "too many bad frames");
+  }
+}

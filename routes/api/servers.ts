@@ -1,0 +1,55 @@
+/** Servers, invites and channels (API.md "Servers, channels, messages"). */
+import { Hono } from "hono";
+import type { AppEnv } from "../app_env.ts";
+import type { AppDeps } from "../deps.ts";
+import { requireAuth } from "../middleware/session.ts";
+import { readJsonObject } from "../read_json.ts";
+
+export function serversApi({ chat }: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.post("/", async (c) => {
+    const { user } = requireAuth(c);
+    return c.json(await chat.createServer(user, await readJsonObject(c)), 201);
+  });
+
+  app.get("/", async (c) => {
+    const { user } = requireAuth(c);
+    return c.json({ servers: await chat.listServers(user) });
+  });
+
+  app.get("/:id", async (c) => {
+    const { user } = requireAuth(c);
+    return c.json(await chat.getServer(user, c.req.param("id")));
+  });
+
+  app.post("/:id/invites", async (c) => {
+    const { user } = requireAuth(c);
+    return c.json({ code: await chat.createInvite(user, c.req.param("id")) }, 201);
+  });
+
+  app.delete("/:id/members/me", async (c) => {
+    const { user } = requireAuth(c);
+    await chat.leaveServer(user, c.req.param("id"));
+    return c.body(null, 204);
+  });
+
+  app.post("/:id/channels", async (c) => {
+    const { user } = requireAuth(c);
+    const channel = await chat.createChannel(user, c.req.param("id"), await readJsonObject(c));
+    return c.json({ channel }, 201);
+  });
+
+  return app;
+}
+
+export function invitesApi({ chat }: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.post("/:code/join", async (c) => {
+    const { user } = requireAuth(c);
+    return c.json(await chat.joinByInvite(user, c.req.param("code")));
+  });
+
+  return app;
+}
