@@ -32,9 +32,8 @@ export interface Services {
 
 export async function createServices(config: Config, store: Store): Promise<Services> {
   const instanceId = crypto.randomUUID();
-  // The bus is created last (it needs the hub and chat); until then nothing publishes.
-  let bus: Bus | undefined;
-  const publish = (envelope: Parameters<Bus["publish"]>[0]) => bus!.publish(envelope);
+  // The bus is created last (it needs the hub and chat); nothing publishes before that.
+  const publish = (envelope: Parameters<Bus["publish"]>[0]) => bus.publish(envelope);
 
   const tokens = createTokenSigner(await resolveJwtSecret(config, store));
   const accounts = new AccountService({
@@ -56,7 +55,7 @@ export async function createServices(config: Config, store: Store): Promise<Serv
       chat.messagesAfter(channelId, after, before, MESSAGE_PAGE_MAX),
   });
   const dispatch = (envelope: Parameters<Bus["publish"]>[0]) => hub.dispatch(envelope);
-  bus = config.databaseUrl
+  const bus: Bus = config.databaseUrl
     ? await PostgresBus.start({
       url: config.databaseUrl,
       instanceId,
@@ -74,7 +73,7 @@ export async function createServices(config: Config, store: Store): Promise<Serv
     openSocket: (auth) => new SocketSession({ hub, chat, accounts }, auth),
     async close() {
       for (const socket of hub.sockets) socket.close(WS_CLOSE_RESTART, "server restarting");
-      await bus!.close();
+      await bus.close();
     },
   };
 }
