@@ -30,7 +30,16 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function createServices(config: Config, store: Store): Promise<Services> {
+export interface ServiceOptions {
+  /** The NOTIFY channel of the PostgreSQL bus (tests isolate themselves with their own). */
+  busChannel?: string;
+}
+
+export async function createServices(
+  config: Config,
+  store: Store,
+  options: ServiceOptions = {},
+): Promise<Services> {
   const instanceId = crypto.randomUUID();
   // The bus is created last (it needs the hub and chat); nothing publishes before that.
   const publish = (envelope: Parameters<Bus["publish"]>[0]) => bus.publish(envelope);
@@ -58,6 +67,7 @@ export async function createServices(config: Config, store: Store): Promise<Serv
   const bus: Bus = config.databaseUrl
     ? await PostgresBus.start({
       url: config.databaseUrl,
+      channel: options.busChannel,
       instanceId,
       dispatch,
       loadMessage: (id) => chat.wireMessage(id),

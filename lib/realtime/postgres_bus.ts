@@ -23,6 +23,8 @@ type Wire = Omit<Envelope, "skipSocket"> | (Omit<Envelope, "event" | "skipSocket
 
 export interface PostgresBusOptions {
   url: string;
+  /** The NOTIFY channel; all instances of one deployment must use the same. */
+  channel?: string;
   instanceId: string;
   dispatch(envelope: Envelope): void;
   /** Loads a message by id, for events sent by reference. */
@@ -35,10 +37,12 @@ export class PostgresBus implements Bus {
   #sql: Sql;
   #options: PostgresBusOptions;
   #encoder = new TextEncoder();
+  #channel: string;
 
   private constructor(sql: Sql, options: PostgresBusOptions) {
     this.#sql = sql;
     this.#options = options;
+    this.#channel = options.channel ?? NOTIFY_CHANNEL;
   }
 
   /** Connects and starts listening; resolves once LISTEN is active. */
@@ -48,7 +52,7 @@ export class PostgresBus implements Bus {
     const bus = new PostgresBus(sql, options);
     let listening = false;
     await sql.listen(
-      NOTIFY_CHANNEL,
+      bus.#channel,
       (payload) => void bus.#receive(payload),
       () => {
         if (listening) options.onResubscribe?.();
@@ -75,7 +79,7 @@ export class PostgresBus implements Bus {
       };
       payload = JSON.stringify(wire);
     }
-    this.#sql.notify(NOTIFY_CHANNEL, payload).catch((error) => {
+    this.#sql.notify(this.#channel, payload).catch((error) => {
       console.error("NOTIFY failed; other instances will catch up by seq:", error);
     });
   }

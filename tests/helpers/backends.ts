@@ -12,6 +12,12 @@ export interface TestStore {
   store: Store;
   /** Closes the store and opens the same data again, as a restarted server would. */
   reopen(): Promise<Store>;
+  /** Opens the same data a second time, as another app instance would (closed by dispose). */
+  openAnother(): Promise<Store>;
+  /** The PostgreSQL URL for the app's bus (postgres only). */
+  databaseUrl?: string;
+  /** A NOTIFY channel of this test's own, so parallel tests do not hear each other. */
+  busChannel: string;
   dispose(): Promise<void>;
 }
 
@@ -38,7 +44,14 @@ async function openTempKv(): Promise<TestStore> {
   const dir = await Deno.makeTempDir({ prefix: "salon-kv-" });
   const path = `${dir}/test.kv`;
   let store: KvStore = await openKvStore(path);
+  const others: KvStore[] = [];
   return {
+    busChannel: "unused",
+    async openAnother() {
+      const other = await openKvStore(path);
+      others.push(other);
+      return other;
+    },
     get store() {
       return store;
     },
@@ -47,7 +60,7 @@ async function openTempKv(): Promise<TestStore> {
       return store = await openKvStore(path);
     },
     async dispose() {
-      await store.close();
+      await Promise.all([store, ...others].map((kv) => kv.close()));
       await Deno.remove(dir, { recursive: true });
     },
   };
@@ -57,7 +70,15 @@ async function openTempPostgres(): Promise<TestStore> {
   const url = testDatabaseUrl();
   const schema = `test_${crypto.randomUUID().replaceAll("-", "")}`;
   let store: PostgresStore = await openPostgresStore(url, { schema, max: 4 });
+  const others: PostgresStore[] = [];
   return {
+    databaseUrl: url,
+    busChannel: schema,
+    async openAnother() {
+      const other = await openPostgresStore(url, { schema, max: 4 });
+      others.push(other);
+      return other;
+    },
     get store() {
       return store;
     },
@@ -66,7 +87,7 @@ async function openTempPostgres(): Promise<TestStore> {
       return store = await openPostgresStore(url, { schema, max: 4 });
     },
     async dispose() {
-      await store.close();
+      await Promise.all([store, ...others].map((pg) => pg.close()));
       const admin = postgres(url, { max: 1, onnotice: () => {} });
       await admin`DROP SCHEMA ${admin(schema)} CASCADE`;
       await admin.end();

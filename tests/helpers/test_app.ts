@@ -1,64 +1,108 @@
 /**
  * Starts the real application on a free port over a real store, for HTTP, WebSocket and browser
- * tests. The configuration goes through `loadConfig` like in production.
+ * tests. The configuration goes through `loadConfig` like in production; on PostgreSQL the app
+ * also uses the real LISTEN/NOTIFY bus (on a channel of the test's own).
  */
 import { loadConfig } from "../../lib/config.ts";
+import type { Config } from "../../lib/config.ts";
 import { createServices } from "../../lib/services.ts";
 import type { Services } from "../../lib/services.ts";
+import type { Store } from "../../db/store.ts";
 import { createApp } from "../../routes/app.ts";
 import type { Backend, TestStore } from "./backends.ts";
 
-export interface TestApp extends Services {
+export interface TestApp extends Omit<Services, "close"> {
   url: string;
+  config: Config;
   testStore: TestStore;
   /** Stops the server and starts a new one over the same data (a restart). */
   restart(): Promise<void>;
+  /** Starts another instance over the same data and bus (closed with this one). */
+  startAnother(): Promise<TestApp>;
   close(): Promise<void>;
 }
 
 /** Environment for `loadConfig`: fast hashing, generous limits unless a test says otherwise. */
 const TEST_ENV = { BCRYPT_COST: "4" };
 
+interface Running {
+  services: Services;
+  server: Deno.HttpServer<Deno.NetAddr>;
+}
+
+async function serve(
+  config: Config,
+  store: Store,
+  testStore: TestStore,
+  port = 0,
+): Promise<Running> {
+  const services = await createServices(config, store, { busChannel: testStore.busChannel });
+  const app = createApp({ config, ...services });
+  const server = Deno.serve({ port, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
+  return { services, server };
+}
+
+async function stop({ services, server }: Running): Promise<void> {
+  await services.close();
+  await server.shutdown();
+}
+
+class Instance implements TestApp {
+  #running: Running;
+  #extra: Instance[] = [];
+
+  constructor(
+    readonly config: Config,
+    readonly testStore: TestStore,
+    private readonly store: () => Store,
+    running: Running,
+    private readonly ownsStore: boolean,
+  ) {
+    this.#running = running;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.#running.server.addr.port}`;
+  }
+  get accounts() {
+    return this.#running.services.accounts;
+  }
+  get chat() {
+    return this.#running.services.chat;
+  }
+  get hub() {
+    return this.#running.services.hub;
+  }
+  openSocket: Services["openSocket"] = (auth) => this.#running.services.openSocket(auth);
+
+  async restart(): Promise<void> {
+    const port = this.#running.server.addr.port;
+    await stop(this.#running);
+    await this.testStore.reopen();
+    this.#running = await serve(this.config, this.store(), this.testStore, port);
+  }
+
+  async startAnother(): Promise<TestApp> {
+    const other = await this.testStore.openAnother();
+    const running = await serve(this.config, other, this.testStore);
+    const instance = new Instance(this.config, this.testStore, () => other, running, false);
+    this.#extra.push(instance);
+    return instance;
+  }
+
+  async close(): Promise<void> {
+    for (const instance of this.#extra) await instance.close();
+    await stop(this.#running);
+    if (this.ownsStore) await this.testStore.dispose();
+  }
+}
+
 export async function startTestApp(
   backend: Backend,
   env: Record<string, string> = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ ...TEST_ENV, ...env });
   const testStore = await backend.open();
-  let server: Deno.HttpServer<Deno.NetAddr>;
-  let services: Services;
-
-  async function serve(port: number) {
-    services = await createServices(config, testStore.store);
-    const app = createApp({ config, ...services });
-    server = Deno.serve({ port, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
-    return server.addr.port;
-  }
-
-  const port = await serve(0);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    testStore,
-    get accounts() {
-      return services.accounts;
-    },
-    get chat() {
-      return services.chat;
-    },
-    get hub() {
-      return services.hub;
-    },
-    openSocket: (auth) => services.openSocket(auth),
-    async restart() {
-      await services.close();
-      await server.shutdown();
-      await testStore.reopen();
-      await serve(port);
-    },
-    async close() {
-      await services.close();
-      await server.shutdown();
-      await testStore.dispose();
-    },
-  };
+  const config = { ...loadConfig({ ...TEST_ENV, ...env }), databaseUrl: testStore.databaseUrl };
+  const running = await serve(config, testStore.store, testStore);
+  return new Instance(config, testStore, () => testStore.store, running, true);
 }
