@@ -23,6 +23,8 @@ import { ChannelNameTakenError, UsernameTakenError } from "../store.ts";
 import { migrate } from "./migrate.ts";
 
 const UNIQUE_VIOLATION = "23505";
+/** The largest value of a PostgreSQL integer (the type of seq). */
+const MAX_SEQ = 2 ** 31 - 1;
 
 export interface PostgresStoreOptions {
   /** A schema to create and use instead of `public` (tests give each run its own). */
@@ -362,8 +364,9 @@ export class PostgresStore implements Store {
   }
 
   async listMessages(channelId: string, query: MessageQuery): Promise<MessageRecord[]> {
+    // seq is a PostgreSQL integer; callers may pass "no bound" as a larger number.
     const after = query.after ?? 0;
-    const before = query.before ?? 2 ** 31 - 1;
+    const before = Math.min(query.before ?? MAX_SEQ, MAX_SEQ);
     // With only `before`, the page is the latest messages below it; shown ascending.
     const rows = query.after === undefined
       ? await this.sql<MessageRow[]>`SELECT * FROM (

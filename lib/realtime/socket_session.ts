@@ -59,6 +59,8 @@ export class SocketSession implements Subscriber {
   #lastTyping = new Map<string, number>();
   #errors: RateLimiter;
   #authTimer?: ReturnType<typeof setTimeout>;
+  /** Sends run one after another, so a socket's messages are stored in the order it sent them. */
+  #sends: Promise<void> = Promise.resolve();
 
   constructor(deps: SocketSessionDeps, auth: Authenticated | null) {
     this.#deps = deps;
@@ -112,14 +114,24 @@ export class SocketSession implements Subscriber {
     }
     const parsed = parseClientFrame(data);
     if ("error" in parsed) return this.#fail(parsed.error);
+    if (parsed.frame.type === "send") {
+      const frame = parsed.frame;
+      this.#sends = this.#sends.then(() => this.#run(frame));
+      return await this.#sends;
+    }
+    await this.#run(parsed.frame);
+  }
+
+  /** Handles a frame, turning domain errors into error events. */
+  async #run(frame: ClientFrame): Promise<void> {
     try {
-      await this.#handle(parsed.frame);
+      await this.#handle(frame);
     } catch (error) {
       if (!(error instanceof HttpError)) {
         console.error("WebSocket frame failed:", error);
         return this.#fail({ code: "internal_error", message: "Something went wrong on our side." });
       }
-      const nonce = parsed.frame.type === "send" ? parsed.frame.nonce : undefined;
+      const nonce = frame.type === "send" ? frame.nonce : undefined;
       return this.#fail({ code: error.code, message: error.message, nonce });
     }
   }
