@@ -5,9 +5,17 @@
  */
 import { island } from "../lib/islands/island.ts";
 import AvatarPickerIsland from "../islands/AvatarPicker.tsx";
+import ChatPresenceIsland from "../islands/ChatPresence.tsx";
+import InviteButtonIsland from "../islands/InviteButton.tsx";
+import MessageInputIsland from "../islands/MessageInput.tsx";
+import MessageListIsland from "../islands/MessageList.tsx";
 import ProfileFieldsIsland from "../islands/ProfileFields.tsx";
 import ProfilePreviewIsland from "../islands/ProfilePreview.tsx";
 
 export const AvatarPicker = island("AvatarPicker", AvatarPickerIsland);
+export const ChatPresence = island("ChatPresence", ChatPresenceIsland);
+export const InviteButton = island("InviteButton", InviteButtonIsland);
+export const MessageInput = island("MessageInput", MessageInputIsland);
+export const MessageList = island("MessageList", MessageListIsland);
 export const ProfileFields = island("ProfileFields", ProfileFieldsIsland);
 export const ProfilePreview = island("ProfilePreview", ProfilePreviewIsland);

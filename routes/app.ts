@@ -20,6 +20,8 @@ import { channelsApi, messagesApi } from "./api/messages.ts";
 import { wsRoute } from "./ws.ts";
 import { authPages } from "./pages/auth_pages.tsx";
 import { chatPage } from "./pages/chat_page.tsx";
+import { chatActions } from "./pages/chat_actions.tsx";
+import { invitePage } from "./pages/invite_page.tsx";
 import { profilePage } from "./pages/profile_page.tsx";
 
 const STATIC_ROOT = new URL("../static", import.meta.url).pathname;
@@ -60,6 +62,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get("/", (c) => c.redirect(c.get("auth") ? "/chat" : "/login", 303));
   app.route("/", authPages(deps));
   app.route("/", profilePage(deps));
-  app.route("/", chatPage());
+  app.route("/", chatPage(deps));
+  app.route("/", chatActions(deps));
+  app.route("/", invitePage(deps));
   return app;
 }

@@ -2,6 +2,6 @@
 import type { Config } from "../lib/config.ts";
 import type { Services } from "../lib/services.ts";
 
-export interface AppDeps extends Pick<Services, "accounts" | "chat" | "openSocket"> {
+export interface AppDeps extends Pick<Services, "accounts" | "chat" | "hub" | "openSocket"> {
   config: Config;
 }

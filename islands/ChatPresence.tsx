@@ -1,0 +1,124 @@
+/**
+ * Who is here: the member list with online status, who is typing in this channel, and the
+ * connection banner ("Reconnecting…"). Kept live by presence, member and typing events.
+ */
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { WireAuthor } from "../lib/realtime/protocol.ts";
+import { connection, onEvent, startSocket } from "./runtime/socket_client.ts";
+
+export interface ChatPresenceProps {
+  serverId: string;
+  channelId: string;
+  meId: string;
+  members: WireAuthor[];
+  online: string[];
+}
+
+/** A typing notice lasts this long unless renewed. */
+const TYPING_SHOWN_MS = 6000;
+
+export default function ChatPresence(
+  { serverId, channelId, meId, members, online }: ChatPresenceProps,
+) {
+  const people = useSignal(members);
+  const here = useSignal(new Set(online));
+  const typing = useSignal(new Map<string, { name: string; until: number }>());
+
+  useEffect(() => {
+    startSocket();
+    const expire = setInterval(() => {
+      const now = Date.now();
+      const live = [...typing.value].filter(([, entry]) => entry.until > now);
+      if (live.length !== typing.value.size) typing.value = new Map(live);
+    }, 1000);
+    const stop = onEvent((event) => {
+      if (event.type === "presence") {
+        const next = new Set(here.value);
+        if (event.status === "online") next.add(event.userId);
+        else next.delete(event.userId);
+        here.value = next;
+      } else if (event.type === "member_joined" && event.serverId === serverId) {
+        if (!people.value.some((p) => p.id === event.user.id)) {
+          people.value = [...people.value, event.user];
+        }
+      } else if (event.type === "member_left" && event.serverId === serverId) {
+        people.value = people.value.filter((p) => p.id !== event.user.id);
+      } else if (
+        event.type === "typing" && event.channelId === channelId && event.user.id !== meId
+      ) {
+        typing.value = new Map(typing.value).set(event.user.id, {
+          name: event.user.displayName,
+          until: Date.now() + TYPING_SHOWN_MS,
+        });
+      } else if (event.type === "message" && event.message.channelId === channelId) {
+        const next = new Map(typing.value);
+        if (next.delete(event.message.author.id)) typing.value = next;
+      }
+    });
+    return () => {
+      clearInterval(expire);
+      stop();
+    };
+  }, []);
+
+  const names = [...typing.value.values()].map((entry) => entry.name);
+  const sorted = [...people.value].sort((a, b) =>
+    Number(here.value.has(b.id)) - Number(here.value.has(a.id)) ||
+    a.displayName.localeCompare(b.displayName)
+  );
+  return (
+    <>
+      <div class="h-5 px-4 text-xs text-slate-500" aria-live="polite" data-testid="typing">
+        {names.length === 1 && `${names[0]} is typing…`}
+        {names.length === 2 && `${names[0]} and ${names[1]} are typing…`}
+        {names.length > 2 && "Several people are typing…"}
+      </div>
+      {connection.value === "reconnecting" && (
+        <p role="status" class="bg-amber-100 px-4 py-1 text-center text-sm text-amber-900">
+          Reconnecting… messages you send will go out when the connection is back.
+        </p>
+      )}
+      <aside
+        aria-label="Members"
+        class="hidden w-60 shrink-0 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3 lg:fixed lg:bottom-0 lg:right-0 lg:top-0 lg:block dark:border-slate-800 dark:bg-slate-900"
+      >
+        <h2 class="px-2 pb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
+          Members — {here.value.size > 0
+            ? `${sorted.filter((p) => here.value.has(p.id)).length} online`
+            : "none online"}
+        </h2>
+        <ul class="space-y-1">
+          {sorted.map((person) => (
+            <li
+              key={person.id}
+              class="flex items-center gap-2 rounded-md px-2 py-1"
+              data-online={here.value.has(person.id) ? "" : undefined}
+            >
+              <span class="relative">
+                <img
+                  src={person.avatarUrl}
+                  alt=""
+                  width={32}
+                  height={32}
+                  class="h-8 w-8 rounded-full object-cover"
+                />
+                <span
+                  class={`absolute -bottom-0.5 -right-0.5 h-3 w-3 rounded-full border-2 border-slate-50 dark:border-slate-900 ${
+                    here.value.has(person.id) ? "bg-green-500" : "bg-slate-400"
+                  }`}
+                />
+              </span>
+              <span class={`truncate text-sm ${here.value.has(person.id) ? "" : "text-slate-500"}`}>
+                {person.displayName}
+                <span class="sr-only">
+                  {here.value.has(person.id) ? " (online)" : " (offline)"}
+                </span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      </aside>
+    </>
+  );
+}

@@ -1,0 +1,198 @@
+/**
+ * The live message list of one channel: server-rendered with the latest page, then kept up to
+ * date over the shared socket. Scrolling to the top loads older messages without moving what
+ * is on screen; new messages keep the view at the bottom only if the reader was there.
+ * Messages are grouped by author and time; edits and deletions show as such. All user text is
+ * rendered as text.
+ */
+import { useSignal, useSignalEffect } from "@preact/signals";
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
+import type { WireMessage } from "../lib/realtime/protocol.ts";
+import { groupMessages, mergeMessage } from "./runtime/message_groups.ts";
+import type { ShownMessage } from "./runtime/message_groups.ts";
+import { outbox, retry, watchOutbox } from "./runtime/outbox.ts";
+import { noteSeen, onEvent, startSocket } from "./runtime/socket_client.ts";
+
+export interface MessageListProps {
+  channelId: string;
+  channelName: string;
+  initial: WireMessage[];
+  /** True when older messages exist before `initial`. */
+  hasOlder: boolean;
+  pageSize: number;
+}
+
+const time = (iso: string) =>
+  new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+const full = (iso: string) => new Date(iso).toLocaleString();
+/** Within this many pixels of the bottom counts as "at the bottom". */
+const STICK_PX = 80;
+
+export default function MessageList(
+  { channelId, channelName, initial, hasOlder, pageSize }: MessageListProps,
+) {
+  const messages = useSignal<ShownMessage[]>(initial);
+  const older = useSignal(hasOlder);
+  const loading = useSignal(false);
+  const scroller = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const keepFromBottom = useRef<number | null>(null);
+
+  useEffect(() => {
+    startSocket();
+    const last = initial.at(-1);
+    if (last) noteSeen(channelId, last.seq);
+    const add = (message: WireMessage) => {
+      if (message.channelId === channelId) messages.value = mergeMessage(messages.value, message);
+    };
+    const stopAcks = watchOutbox(add);
+    const stopEvents = onEvent((event) => {
+      if (event.type === "message" || event.type === "message_updated") add(event.message);
+      if (event.type === "message_deleted" && event.channelId === channelId) {
+        messages.value = messages.value.map((m) =>
+          m.id === event.id ? { ...m, content: "", deleted: true } : m
+        );
+      }
+    });
+    return () => {
+      stopAcks();
+      stopEvents();
+    };
+  }, []);
+
+  // After each render: keep the bottom in view, or keep the old content still after a prepend.
+  useSignalEffect(() => {
+    void messages.value;
+    void outbox.value;
+    queueMicrotask(() => {
+      const element = scroller.current;
+      if (!element) return;
+      if (keepFromBottom.current !== null) {
+        element.scrollTop = element.scrollHeight - keepFromBottom.current;
+        keepFromBottom.current = null;
+      } else if (stick.current) {
+        element.scrollTop = element.scrollHeight;
+      }
+    });
+  });
+
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (element) element.scrollTop = element.scrollHeight;
+  }, []);
+
+  async function loadOlder() {
+    const first = messages.value[0];
+    if (loading.value || !older.value || !first) return;
+    loading.value = true;
+    try {
+      const response = await fetch(
+        `/api/channels/${channelId}/messages?before=${first.seq}&limit=${pageSize}`,
+      );
+      if (!response.ok) return;
+      const { messages: page } = await response.json() as { messages: WireMessage[] };
+      const element = scroller.current!;
+      keepFromBottom.current = element.scrollHeight - element.scrollTop;
+      older.value = page.length === pageSize;
+      messages.value = page.reduce(mergeMessage, messages.value);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  function onScroll() {
+    const element = scroller.current!;
+    stick.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICK_PX;
+    if (element.scrollTop < 200) void loadOlder();
+  }
+
+  const pending = outbox.value.filter((item) => item.channelId === channelId);
+  const groups = groupMessages(messages.value);
+  return (
+    <div
+      ref={scroller}
+      onScroll={onScroll}
+      class="min-h-0 flex-1 overflow-y-auto overscroll-contain px-4 py-3"
+      data-testid="message-list"
+    >
+      {older.value
+        ? (
+          <p class="py-2 text-center text-xs text-slate-500">
+            {loading.value ? "Loading older messages…" : "Scroll up for older messages"}
+          </p>
+        )
+        : (
+          <div class="pb-4 pt-8">
+            <p class="text-2xl font-bold">Welcome to #{channelName}</p>
+            <p class="text-sm text-slate-500">This is the start of the channel.</p>
+          </div>
+        )}
+      <div role="log" aria-live="polite" aria-label={`Messages in ${channelName}`}>
+        <ol class="space-y-3">
+          {groups.map((group) => (
+            <li key={group.key} class="flex gap-3">
+              <img
+                src={group.author.avatarUrl}
+                alt=""
+                width={40}
+                height={40}
+                class="mt-0.5 h-10 w-10 shrink-0 rounded-full bg-slate-200 object-cover dark:bg-slate-700"
+              />
+              <div class="min-w-0 flex-1">
+                <p class="flex items-baseline gap-2">
+                  <span class="truncate font-semibold">{group.author.displayName}</span>
+                  <time
+                    datetime={group.startedAt}
+                    title={full(group.startedAt)}
+                    class="shrink-0 text-xs text-slate-500"
+                  >
+                    {time(group.startedAt)}
+                  </time>
+                </p>
+                {group.messages.map((message) => (
+                  <p
+                    key={message.id}
+                    data-seq={message.seq}
+                    class={`whitespace-pre-wrap break-words [overflow-wrap:anywhere] ${
+                      message.deleted ? "italic text-slate-400" : ""
+                    }`}
+                  >
+                    {message.deleted ? "Message deleted" : message.content}
+                    {message.editedAt && !message.deleted && (
+                      <span class="ml-1 text-xs text-slate-400" title={full(message.editedAt)}>
+                        (edited)
+                      </span>
+                    )}
+                  </p>
+                ))}
+              </div>
+            </li>
+          ))}
+          {pending.map((item) => (
+            <li key={item.nonce} class="flex gap-3 pl-[3.25rem]" data-pending={item.status}>
+              <div class="min-w-0 flex-1">
+                <p class="whitespace-pre-wrap break-words text-slate-400 [overflow-wrap:anywhere]">
+                  {item.content}
+                </p>
+                {item.status === "failed"
+                  ? (
+                    <p class="text-xs text-red-600 dark:text-red-400">
+                      {item.error ?? "Not sent."}{" "}
+                      <button
+                        type="button"
+                        class="font-semibold underline"
+                        onClick={() => retry(item.nonce)}
+                      >
+                        Retry
+                      </button>
+                    </p>
+                  )
+                  : <p class="text-xs text-slate-400">Sending…</p>}
+              </div>
+            </li>
+          ))}
+        </ol>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Groups consecutive messages of one author, as chat apps do: a new group starts with another
+ * author, or after a pause of more than GROUP_GAP_MS.
+ */
+import type { WireMessage } from "../../lib/realtime/protocol.ts";
+
+export const GROUP_GAP_MS = 5 * 60 * 1000;
+
+/** A message as the list shows it: deleted ones stay as a placeholder. */
+export interface ShownMessage extends WireMessage {
+  deleted?: boolean;
+}
+
+export interface MessageGroup {
+  key: string;
+  author: WireMessage["author"];
+  startedAt: string;
+  messages: ShownMessage[];
+}
+
+export function groupMessages(messages: ShownMessage[]): MessageGroup[] {
+  const groups: MessageGroup[] = [];
+  for (const message of messages) {
+    const last = groups.at(-1);
+    const previous = last?.messages.at(-1);
+    const sameAuthor = last && last.author.id === message.author.id;
+    const soon = previous &&
+      Date.parse(message.createdAt) - Date.parse(previous.createdAt) <= GROUP_GAP_MS;
+    if (last && sameAuthor && soon) {
+      last.messages.push(message);
+    } else {
+      groups.push({
+        key: message.id,
+        author: message.author,
+        startedAt: message.createdAt,
+        messages: [message],
+      });
+    }
+  }
+  return groups;
+}
+
+/** Inserts or replaces by id, keeping seq order. */
+export function mergeMessage(list: ShownMessage[], message: ShownMessage): ShownMessage[] {
+  const existing = list.findIndex((item) => item.id === message.id);
+  if (existing !== -1) {
+    const copy = [...list];
+    copy[existing] = message;
+    return copy;
+  }
+  const copy = [...list, message];
+  let i = copy.length - 1;
+  while (i > 0 && copy[i - 1].seq > message.seq) {
+    copy[i] = copy[i - 1];
+    i--;
+  }
+  copy[i] = message;
+  return copy;
+}
