@@ -63,16 +63,22 @@ export default function ChatPresence(
   }, []);
 
   const names = [...typing.value.values()].map((entry) => entry.name);
+  const onlineCount = people.value.filter((person) => here.value.has(person.id)).length;
   const sorted = [...people.value].sort((a, b) =>
     Number(here.value.has(b.id)) - Number(here.value.has(a.id)) ||
     a.displayName.localeCompare(b.displayName)
   );
   return (
     <>
-      <div class="h-5 px-4 text-xs text-slate-500" aria-live="polite" data-testid="typing">
-        {names.length === 1 && `${names[0]} is typing…`}
-        {names.length === 2 && `${names[0]} and ${names[1]} are typing…`}
-        {names.length > 2 && "Several people are typing…"}
+      <div class="flex h-5 gap-2 px-4 text-xs text-slate-500">
+        <span aria-live="polite" data-testid="typing" class="min-w-0 flex-1 truncate">
+          {names.length === 1 && `${names[0]} is typing…`}
+          {names.length === 2 && `${names[0]} and ${names[1]} are typing…`}
+          {names.length > 2 && "Several people are typing…"}
+        </span>
+        <span class="shrink-0 lg:hidden" data-testid="online-count">
+          {onlineCount} of {people.value.length} online
+        </span>
       </div>
       {connection.value === "reconnecting" && (
         <p role="status" class="bg-amber-100 px-4 py-1 text-center text-sm text-amber-900">
@@ -84,9 +90,7 @@ export default function ChatPresence(
         class="hidden w-60 shrink-0 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3 lg:fixed lg:bottom-0 lg:right-0 lg:top-0 lg:block dark:border-slate-800 dark:bg-slate-900"
       >
         <h2 class="px-2 pb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
-          Members — {here.value.size > 0
-            ? `${sorted.filter((p) => here.value.has(p.id)).length} online`
-            : "none online"}
+          Members — {onlineCount} online
         </h2>
         <ul class="space-y-1">
           {sorted.map((person) => (

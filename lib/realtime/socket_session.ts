@@ -151,6 +151,8 @@ export class SocketSession implements Subscriber {
           { content: frame.content, nonce: frame.nonce },
           this.id,
         );
+        // Typing after a send is news again: the next typing frame must not be throttled away.
+        this.#lastTyping.delete(frame.channelId);
         return this.#send({ type: "ack", nonce: frame.nonce, message });
       }
       case "typing": {

@@ -148,9 +148,6 @@ export async function renderChannel(
             <span aria-hidden="true" class="text-slate-400">#</span>
             {channel.name}
           </h1>
-          <span class="ml-auto shrink-0 text-xs text-slate-500">
-            {members.filter((member) => hub.isOnline(member.id)).length} of {members.length} online
-          </span>
         </header>
         <Notice text={notices.error} kind="error" />
         <Notice text={notices.info} kind="info" />
