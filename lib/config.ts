@@ -24,6 +24,9 @@ export interface RateLimitConfig {
   register: number;
 }
 
+/** How instances share events: not at all, through Deno KV, or through PostgreSQL. */
+export type BusKind = "local" | "kv" | "postgres";
+
 export interface Config {
   port: number;
   host: string;
@@ -34,6 +37,8 @@ export interface Config {
   /** When set, PostgreSQL is used instead of Deno KV. */
   databaseUrl?: string;
   jwtSecret?: string;
+  /** PostgreSQL with DATABASE_URL; KV on Deno Deploy; else one process (override: BUS). */
+  bus: BusKind;
   bcryptCost: number;
   rateLimits: RateLimitConfig;
   /** `DENO_ENV=production`: no generated secrets. */
@@ -83,13 +88,15 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
   }
   const rate = (name: string, fallback: number) =>
     ratesOff ? 0 : integer(env, name, fallback, 0, 1_000_000);
+  const databaseUrl = parseDatabaseUrl(nonEmpty(env.DATABASE_URL));
   return {
     port: integer(env, "PORT", 8000, 0, 65535),
     host: nonEmpty(env.HOST) ?? "0.0.0.0",
     origin: parseOrigin(nonEmpty(env.ORIGIN)),
     kvPath: deployment ? undefined : nonEmpty(env.KV_PATH) ?? "./data/salon.kv",
-    databaseUrl: parseDatabaseUrl(nonEmpty(env.DATABASE_URL)),
+    databaseUrl,
     jwtSecret,
+    bus: parseBus(nonEmpty(env.BUS), databaseUrl !== undefined, deployment),
     bcryptCost: integer(env, "BCRYPT_COST", DEFAULT_BCRYPT_COST, MIN_BCRYPT_COST, MAX_BCRYPT_COST),
     rateLimits: {
       message: rate("MESSAGE_RATE_LIMIT", DEFAULT_MESSAGE_RATE_LIMIT),
@@ -145,6 +152,19 @@ function parseDatabaseUrl(raw: string | undefined): string | undefined {
         raw.replace(/:[^:@/]*@/, ":***@")
       }"`,
     );
+  }
+  return raw;
+}
+
+function parseBus(raw: string | undefined, postgres: boolean, deployment: boolean): BusKind {
+  const fallback: BusKind = postgres ? "postgres" : deployment ? "kv" : "local";
+  if (raw === undefined) return fallback;
+  if (raw !== "local" && raw !== "kv" && raw !== "postgres") {
+    throw new ConfigError(`Invalid BUS: it must be local, kv or postgres: got "${raw}"`);
+  }
+  if (raw === "postgres" && !postgres) throw new ConfigError("BUS=postgres needs DATABASE_URL");
+  if (raw === "kv" && postgres) {
+    throw new ConfigError("BUS=kv needs the KV store (unset DATABASE_URL)");
   }
   return raw;
 }

@@ -17,6 +17,8 @@ import type { Bus } from "./realtime/bus.ts";
 import { LocalBus } from "./realtime/bus.ts";
 import { Hub } from "./realtime/hub.ts";
 import { PostgresBus } from "./realtime/postgres_bus.ts";
+import { KvBus } from "./realtime/kv_bus.ts";
+import { KvStore } from "../db/kv/kv_store.ts";
 import { SocketSession } from "./realtime/socket_session.ts";
 import { createTokenSigner } from "./tokens.ts";
 
@@ -64,16 +66,12 @@ export async function createServices(
       chat.messagesAfter(channelId, after, before, MESSAGE_PAGE_MAX),
   });
   const dispatch = (envelope: Parameters<Bus["publish"]>[0]) => hub.dispatch(envelope);
-  const bus: Bus = config.databaseUrl
-    ? await PostgresBus.start({
-      url: config.databaseUrl,
-      channel: options.busChannel,
-      instanceId,
-      dispatch,
-      loadMessage: (id) => chat.wireMessage(id),
-      onResubscribe: () => hub.resync(),
-    })
-    : new LocalBus(dispatch);
+  const bus = await openBus(config, store, options, {
+    instanceId,
+    dispatch,
+    loadMessage: (id) => chat.wireMessage(id),
+    onResubscribe: () => hub.resync(),
+  });
   hub.attach(publish);
 
   return {
@@ -86,4 +84,33 @@ export async function createServices(
       await bus.close();
     },
   };
+}
+
+interface BusHooks {
+  instanceId: string;
+  dispatch: (envelope: Parameters<Bus["publish"]>[0]) => void;
+  loadMessage: (id: string) => ReturnType<ChatService["wireMessage"]>;
+  onResubscribe: () => void;
+}
+
+/** The bus the configuration asks for. */
+async function openBus(
+  config: Config,
+  store: Store,
+  options: ServiceOptions,
+  hooks: BusHooks,
+): Promise<Bus> {
+  switch (config.bus) {
+    case "postgres":
+      return await PostgresBus.start({
+        url: config.databaseUrl!,
+        channel: options.busChannel,
+        ...hooks,
+      });
+    case "kv":
+      if (!(store instanceof KvStore)) throw new Error("The KV bus needs the KV store");
+      return await KvBus.start({ kv: store.kv, ...hooks });
+    case "local":
+      return new LocalBus(hooks.dispatch);
+  }
 }

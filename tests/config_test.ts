@@ -38,8 +38,13 @@ Deno.test("loadConfig - RATE_LIMITS=off turns every limit off", () => {
   assert.deepEqual(config.rateLimits, { message: 0, login: 0, register: 0 });
 });
 
-Deno.test("loadConfig - Deno Deploy opens the platform KV (no path)", () => {
-  assert.equal(loadConfig({ DENO_DEPLOYMENT_ID: "abc" }).kvPath, undefined);
+Deno.test("loadConfig - Deno Deploy opens the platform KV (no path) and shares events through it", () => {
+  const config = loadConfig({ DENO_DEPLOYMENT_ID: "abc" });
+  assert.equal(config.kvPath, undefined);
+  assert.equal(config.bus, "kv");
+  assert.equal(loadConfig({}).bus, "local");
+  assert.equal(loadConfig({ DATABASE_URL: "postgres://h/db" }).bus, "postgres");
+  assert.equal(loadConfig({ BUS: "kv" }).bus, "kv");
 });
 
 Deno.test("loadConfig - bad values name the variable, the rule and the value", () => {
@@ -55,6 +60,8 @@ Deno.test("loadConfig - bad values name the variable, the rule and the value", (
     [{ JWT_SECRET: "short" }, /JWT_SECRET.*at least 32/],
     [{ RATE_LIMITS: "on" }, /RATE_LIMITS/],
     [{ DENO_ENV: "production" }, /JWT_SECRET is required/],
+    [{ BUS: "redis" }, /BUS.*local, kv or postgres/],
+    [{ BUS: "postgres" }, /BUS=postgres needs DATABASE_URL/],
   ];
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig(env), (error: Error) => {

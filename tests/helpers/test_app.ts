@@ -102,7 +102,11 @@ export async function startTestApp(
   env: Record<string, string> = {},
 ): Promise<TestApp> {
   const testStore = await backend.open();
-  const config = { ...loadConfig({ ...TEST_ENV, ...env }), databaseUrl: testStore.databaseUrl };
+  const loaded = loadConfig({ ...TEST_ENV, ...env });
+  // On PostgreSQL the app also uses the real LISTEN/NOTIFY bus.
+  const config = testStore.databaseUrl
+    ? { ...loaded, databaseUrl: testStore.databaseUrl, bus: "postgres" as const }
+    : loaded;
   const running = await serve(config, testStore.store, testStore);
   return new Instance(config, testStore, () => testStore.store, running, true);
 }

@@ -1,0 +1,126 @@
+/**
+ * The bus between instances that share one Deno KV database (Deno Deploy, where instances are
+ * isolated but see the same KV).
+ *
+ * Each published envelope is appended to a short-lived log under the next number of a head key,
+ * in one atomic commit. Every instance watches the head key: `kv.watch` may skip states, so a
+ * wake-up only says "something changed" and the instance reads the log from its own cursor.
+ * Message order is restored by the hub from per-channel seq, reading any gap from the store.
+ */
+import type { Bus } from "./bus.ts";
+import type { Envelope } from "./envelope.ts";
+
+const HEAD_KEY = ["bus", "head"];
+const EVENTS_PREFIX = ["bus", "events"];
+/** Log entries outlive any reasonable watch delay, then KV drops them. */
+const EVENT_TTL_MS = 5 * 60 * 1000;
+const MAX_APPEND_ATTEMPTS = 100;
+
+interface LogEntry {
+  origin: string;
+  envelope: Omit<Envelope, "skipSocket">;
+}
+
+export interface KvBusOptions {
+  kv: Deno.Kv;
+  instanceId: string;
+  dispatch(envelope: Envelope): void;
+}
+
+export class KvBus implements Bus {
+  #options: KvBusOptions;
+  #cursor: number;
+  #watch: ReadableStreamDefaultReader<Deno.KvEntryMaybe<number>[]>;
+  #draining: Promise<void> = Promise.resolve();
+  #appending = new Set<Promise<void>>();
+  #closed = false;
+
+  private constructor(options: KvBusOptions, cursor: number) {
+    this.#options = options;
+    this.#cursor = cursor;
+    this.#watch = options.kv.watch<[number]>([HEAD_KEY]).getReader();
+    void this.#follow();
+  }
+
+  /** Starts reading the log from its current end. */
+  static async start(options: KvBusOptions): Promise<KvBus> {
+    const head = await options.kv.get<number>(HEAD_KEY);
+    return new KvBus(options, head.value ?? 0);
+  }
+
+  publish(envelope: Envelope): void {
+    this.#options.dispatch(envelope);
+    if (this.#closed) return;
+    const { skipSocket: _local, ...shared } = envelope;
+    const appending = this.#append({ origin: this.#options.instanceId, envelope: shared })
+      .catch((error) => {
+        console.error("Could not append to the KV bus; other instances catch up by seq:", error);
+      })
+      .finally(() => this.#appending.delete(appending));
+    this.#appending.add(appending);
+  }
+
+  async #append(entry: LogEntry): Promise<void> {
+    const { kv } = this.#options;
+    let lastError: unknown = "conflicting appends";
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+      try {
+        const head = await kv.get<number>(HEAD_KEY);
+        const next = (head.value ?? 0) + 1;
+        const committed = await kv.atomic()
+          .check(head)
+          .set(HEAD_KEY, next)
+          .set([...EVENTS_PREFIX, next], entry, { expireIn: EVENT_TTL_MS })
+          .commit();
+        if (committed.ok) return;
+      } catch (error) {
+        // A local KV file shared by two handles can be briefly locked; anything else is final.
+        if (!String(error).includes("locked")) throw error;
+        lastError = error;
+      }
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt))
+      );
+    }
+    throw new Error(`${MAX_APPEND_ATTEMPTS} attempts failed: ${lastError}`);
+  }
+
+  async #follow(): Promise<void> {
+    try {
+      while (true) {
+        const { done, value } = await this.#watch.read();
+        if (done) return;
+        const head = value[0].value ?? 0;
+        // One drain at a time, each from the cursor the previous one left.
+        this.#draining = this.#draining.then(() => this.#drain(head));
+      }
+    } catch (error) {
+      console.error("KV bus watch stopped:", error);
+    }
+  }
+
+  async #drain(head: number): Promise<void> {
+    if (head <= this.#cursor) return;
+    const entries = this.#options.kv.list<LogEntry>({
+      start: [...EVENTS_PREFIX, this.#cursor + 1],
+      end: [...EVENTS_PREFIX, head + 1],
+    });
+    for await (const entry of entries) {
+      this.#cursor = entry.key[2] as number;
+      if (entry.value.origin !== this.#options.instanceId) {
+        this.#options.dispatch({
+          ...entry.value.envelope,
+          origin: entry.value.origin,
+        });
+      }
+    }
+    this.#cursor = Math.max(this.#cursor, head);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#appending);
+    await this.#watch.cancel().catch(() => {});
+    await this.#draining;
+  }
+}
