@@ -1,14 +1,9 @@
 /** The `user` object of the API contract, and how a stored user becomes one. */
 import type { UserRecord } from "../db/store.ts";
+import type { WireUser } from "./realtime/protocol.ts";
 
-export interface PublicUser {
-  id: string;
-  username: string;
-  displayName: string;
-  bio: string;
-  avatarUrl: string;
-  createdAt: string;
-}
+/** The API's `user` (defined with the other wire shapes in realtime/protocol.ts). */
+export type PublicUser = WireUser;
 
 /** The avatar URL changes with each upload, so browsers may cache each version forever. */
 export function avatarUrl(user: Pick<UserRecord, "id" | "avatarVersion">): string {

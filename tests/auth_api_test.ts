@@ -3,15 +3,7 @@ import assert from "node:assert/strict";
 import { appTest } from "./helpers/app_test.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import type { TestApp } from "./helpers/test_app.ts";
-
-interface UserBody {
-  id: string;
-  username: string;
-  displayName: string;
-  bio: string;
-  avatarUrl: string;
-  createdAt: string;
-}
+import type { WireUser as UserBody } from "../lib/realtime/protocol.ts";
 interface AuthBody {
   user: UserBody;
   token: string;

@@ -2,8 +2,8 @@
  * The storage backends every store-dependent test runs against: a real Deno KV file and a real
  * PostgreSQL database (TEST_DATABASE_URL), each test getting a fresh, isolated instance.
  */
-import { KvStore, openKvStore } from "../../db/kv/kv_store.ts";
-import { openPostgresStore, PostgresStore } from "../../db/postgres/postgres_store.ts";
+import { openKvStore } from "../../db/kv/kv_store.ts";
+import { openPostgresStore } from "../../db/postgres/postgres_store.ts";
 import type { Store } from "../../db/store.ts";
 import postgres from "postgres";
 
@@ -40,59 +40,56 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
-async function openTempKv(): Promise<TestStore> {
-  const dir = await Deno.makeTempDir({ prefix: "salon-kv-" });
-  const path = `${dir}/test.kv`;
-  let store: KvStore = await openKvStore(path);
-  const others: KvStore[] = [];
+/** A TestStore over any way of opening the same data; `cleanup` runs after every handle closed. */
+async function testStore(
+  open: () => Promise<Store>,
+  cleanup: () => Promise<void>,
+  shared: Pick<TestStore, "databaseUrl" | "busChannel">,
+): Promise<TestStore> {
+  let store = await open();
+  const others: Store[] = [];
   return {
-    busChannel: "unused",
-    async openAnother() {
-      const other = await openKvStore(path);
-      others.push(other);
-      return other;
-    },
+    ...shared,
     get store() {
       return store;
     },
     async reopen() {
       await store.close();
-      return store = await openKvStore(path);
+      return store = await open();
+    },
+    async openAnother() {
+      const other = await open();
+      others.push(other);
+      return other;
     },
     async dispose() {
-      await Promise.all([store, ...others].map((kv) => kv.close()));
-      await Deno.remove(dir, { recursive: true });
+      await Promise.all([store, ...others].map((handle) => handle.close()));
+      await cleanup();
     },
   };
+}
+
+async function openTempKv(): Promise<TestStore> {
+  const dir = await Deno.makeTempDir({ prefix: "salon-kv-" });
+  return await testStore(
+    () => openKvStore(`${dir}/test.kv`),
+    () => Deno.remove(dir, { recursive: true }),
+    { busChannel: "unused" },
+  );
 }
 
 async function openTempPostgres(): Promise<TestStore> {
   const url = testDatabaseUrl();
   const schema = `test_${crypto.randomUUID().replaceAll("-", "")}`;
-  let store: PostgresStore = await openPostgresStore(url, { schema, max: 4 });
-  const others: PostgresStore[] = [];
-  return {
-    databaseUrl: url,
-    busChannel: schema,
-    async openAnother() {
-      const other = await openPostgresStore(url, { schema, max: 4 });
-      others.push(other);
-      return other;
-    },
-    get store() {
-      return store;
-    },
-    async reopen() {
-      await store.close();
-      return store = await openPostgresStore(url, { schema, max: 4 });
-    },
-    async dispose() {
-      await Promise.all([store, ...others].map((pg) => pg.close()));
+  return await testStore(
+    () => openPostgresStore(url, { schema, max: 4 }),
+    async () => {
       const admin = postgres(url, { max: 1, onnotice: () => {} });
       await admin`DROP SCHEMA ${admin(schema)} CASCADE`;
       await admin.end();
     },
-  };
+    { databaseUrl: url, busChannel: schema },
+  );
 }
 
 export const BACKENDS: Backend[] = [
