@@ -19,6 +19,7 @@ Deno.test("island props - special values survive the round trip", () => {
     set: new Set(["x", "y"]),
     nested: { deep: [[{ ok: "yes" }]] },
     lookalike: { type: "not a vnode", props: {} },
+    proto: JSON.parse('{"__proto__": {"polluted": true}}'),
   };
   const revived = reviveProps<typeof value>(serializeProps(value));
   assert.deepEqual(revived, value);

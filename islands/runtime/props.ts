@@ -131,7 +131,15 @@ export function reviveProps<T = unknown>(json: string): T {
     }
     const object: Record<string, unknown> = {};
     revived.set(index, object);
-    for (const [key, item] of Object.entries(slot)) object[key] = decode(item);
+    for (const [key, item] of Object.entries(slot)) {
+      // defineProperty, not assignment: a key named "__proto__" must stay a plain key.
+      Object.defineProperty(object, key, {
+        value: decode(item),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return object;
   }
 
