@@ -324,3 +324,50 @@ appTest("ws - ping works before authentication", async (app) => {
   assert.equal((await ws.next("pong")).type, "pong", "ping works before auth");
   await ws.close();
 });
+
+appTest("ws - a message flood gets rate_limited errors, then a 1008 close", async (app) => {
+  const { channelId, owner, member } = await room(app);
+  const ws = await owner.connect();
+  const memberWs = await member.connect();
+  for (let i = 0; i < 40 && ws.socket.readyState === WebSocket.OPEN; i++) {
+    ws.send({ type: "send", channelId, content: `flood ${i}`, nonce: `f${i}` });
+    await eventually(
+      () =>
+        ws.all("ack").length + ws.all("error").length > i ||
+        ws.socket.readyState !== WebSocket.OPEN,
+      "an answer",
+    );
+  }
+  const close = await ws.closed;
+  assert.equal(close.code, 1008);
+  assert.equal(ws.all("ack").length, 5, "the first five went through");
+  assert.ok(ws.all("error").every((e) => e.code === "rate_limited"));
+  await settle(memberWs);
+  assert.equal(memberWs.all("message").length, 5, "nothing past the limit was stored or sent");
+  await memberWs.close();
+}, { MESSAGE_RATE_LIMIT: "5" });
+
+appTest("ws - editing or deleting another's message broadcasts nothing", async (app) => {
+  const { channelId, owner, member } = await room(app);
+  const ownerWs = await owner.connect();
+  const memberWs = await member.connect();
+  const sent = await owner.http.json<{ message: WireMessage }>(
+    "POST",
+    `/api/channels/${channelId}/messages`,
+    {
+      json: { content: "mine" },
+    },
+  );
+  await memberWs.next("message");
+  const edit = await member.http.json("PATCH", `/api/messages/${sent.body.message.id}`, {
+    json: { content: "yours" },
+  });
+  const remove = await member.http.json("DELETE", `/api/messages/${sent.body.message.id}`);
+  assert.deepEqual([edit.status, remove.status], [403, 403]);
+  await settle(ownerWs);
+  await settle(memberWs);
+  for (const ws of [ownerWs, memberWs]) {
+    assert.equal(ws.all("message_updated").length + ws.all("message_deleted").length, 0);
+  }
+  await Promise.all([ownerWs.close(), memberWs.close()]);
+});
