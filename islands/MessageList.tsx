@@ -40,8 +40,8 @@ export default function MessageList(
 
   useEffect(() => {
     startSocket();
-    const last = initial.at(-1);
-    if (last) noteSeen(channelId, last.seq);
+    // The server rendered everything up to the latest message (or the channel is empty).
+    noteSeen(channelId, initial.at(-1)?.seq ?? 0);
     const add = (message: WireMessage) => {
       if (message.channelId === channelId) messages.value = mergeMessage(messages.value, message);
     };

@@ -12,6 +12,7 @@ import {
   JWT_SECRET_MIN_LENGTH,
   MAX_BCRYPT_COST,
   MIN_BCRYPT_COST,
+  WS_IDLE_TIMEOUT_S,
 } from "./limits.ts";
 
 /** Rates per window; 0 turns a limit off. */
@@ -41,6 +42,8 @@ export interface Config {
   bus: BusKind;
   bcryptCost: number;
   rateLimits: RateLimitConfig;
+  /** Seconds between WebSocket pings; a peer that misses a pong is closed (half-open). */
+  wsIdleTimeoutS: number;
   /** `DENO_ENV=production`: no generated secrets. */
   production: boolean;
   /** Running on Deno Deploy (`DENO_DEPLOYMENT_ID` is set). */
@@ -103,6 +106,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       login: rate("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT),
       register: rate("REGISTER_RATE_LIMIT", DEFAULT_REGISTER_RATE_LIMIT),
     },
+    wsIdleTimeoutS: integer(env, "WS_IDLE_TIMEOUT", WS_IDLE_TIMEOUT_S, 1, 3600),
     production,
     deployment,
   };

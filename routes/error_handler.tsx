@@ -9,6 +9,7 @@ import { HttpError, NotFound, PayloadTooLarge, RateLimited } from "../lib/errors
 import type { AppEnv } from "./app_env.ts";
 import { renderPage } from "./render_page.tsx";
 import { ErrorPage } from "../components/ErrorPage.tsx";
+import { isStoreUnavailable, UNAVAILABLE_MESSAGE } from "../db/unavailable.ts";
 
 function isApi(c: Context): boolean {
   const path = new URL(c.req.url).pathname;
@@ -34,6 +35,11 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   // Hono's own body limit and parsers throw HTTPException; keep their status, use our shape.
   if (error instanceof HTTPException && error.status === 413) {
     return respond(c, new PayloadTooLarge(0));
+  }
+  if (isStoreUnavailable(error)) {
+    c.header("Retry-After", "1");
+    const body = { error: { code: "unavailable", message: UNAVAILABLE_MESSAGE } };
+    return isApi(c) ? c.json(body, 503) : c.text(UNAVAILABLE_MESSAGE, 503);
   }
   console.error("Unhandled error:", error);
   const body = { error: { code: "internal_error", message: "Something went wrong on our side." } };

@@ -6,7 +6,6 @@
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import { Forbidden } from "../lib/errors.ts";
-import { WS_IDLE_TIMEOUT_S } from "../lib/limits.ts";
 import type { AppEnv } from "./app_env.ts";
 import type { AppDeps } from "./deps.ts";
 import { isCrossOrigin } from "./middleware/same_origin.ts";
@@ -40,7 +39,7 @@ export function wsRoute({ config, openSocket }: AppDeps) {
         onMessage: (event) => void session.receive(event.data),
         onClose: () => session.closed(),
       };
-    }, { idleTimeout: WS_IDLE_TIMEOUT_S }),
+    }, { idleTimeout: config.wsIdleTimeoutS }),
   );
 
   return app;

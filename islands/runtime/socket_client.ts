@@ -16,8 +16,12 @@ export const connection = signal<ConnectionState>("connecting");
 
 type Listener = (event: ServerEvent) => void;
 const listeners = new Set<Listener>();
-/** Highest seq seen per channel (from the page's props and from events). */
-const lastSeen = new Map<string, number>();
+/**
+ * What this page has of each channel: every seq up to `upTo`, plus some above it. `resume`
+ * asks from `upTo`, so a message missed while others arrived (an own message acked before
+ * someone else's earlier one came) is never skipped; repeats are dropped by id by the islands.
+ */
+const seen = new Map<string, { upTo: number; above: Set<number> }>();
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 
@@ -32,9 +36,21 @@ export function onEvent(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
-/** Records that the page already shows `channelId` up to `seq` (resume starts there). */
+/** Records that the page has every message of `channelId` up to `seq` (its rendered history). */
 export function noteSeen(channelId: string, seq: number): void {
-  if (seq > (lastSeen.get(channelId) ?? 0)) lastSeen.set(channelId, seq);
+  const state = seen.get(channelId) ?? { upTo: 0, above: new Set<number>() };
+  state.upTo = Math.max(state.upTo, seq);
+  seen.set(channelId, state);
+  advance(channelId, state.upTo);
+}
+
+/** Records one received message and moves `upTo` over every seq now present without a gap. */
+function advance(channelId: string, seq: number): void {
+  const state = seen.get(channelId);
+  if (!state) return; // a channel this page does not show: nothing to resume
+  if (seq > state.upTo) state.above.add(seq);
+  while (state.above.delete(state.upTo + 1)) state.upTo++;
+  for (const old of state.above) if (old <= state.upTo) state.above.delete(old);
 }
 
 /** Sends a frame if the socket is ready; false otherwise (the caller keeps it for later). */
@@ -75,13 +91,14 @@ function receive(event: ServerEvent): void {
   if (event.type === "ready") {
     attempts = 0;
     connection.value = "online";
-    if (everReady && lastSeen.size > 0) {
-      socket?.send(JSON.stringify({ type: "resume", channels: Object.fromEntries(lastSeen) }));
+    if (everReady && seen.size > 0) {
+      const channels = Object.fromEntries([...seen].map(([id, state]) => [id, state.upTo]));
+      socket?.send(JSON.stringify({ type: "resume", channels }));
     }
     everReady = true;
   }
   if (event.type === "message" || event.type === "ack") {
-    noteSeen(event.message.channelId, event.message.seq);
+    advance(event.message.channelId, event.message.seq);
   }
   for (const listener of listeners) listener(event);
 }

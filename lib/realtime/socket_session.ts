@@ -10,6 +10,7 @@
 import type { AccountService, Authenticated } from "../accounts.ts";
 import type { ChatService } from "../chat/chat_service.ts";
 import { HttpError } from "../errors.ts";
+import { isStoreUnavailable, UNAVAILABLE_MESSAGE } from "../../db/unavailable.ts";
 import {
   MESSAGE_PAGE_MAX,
   RESUME_MAX_MESSAGES,
@@ -100,6 +101,9 @@ export class SocketSession implements Subscriber {
   }
 
   close(code: number, reason: string): void {
+    // Out of the hub at once: a peer that never answers the close handshake (it stopped
+    // reading) must not be delivered to, or counted online, until the socket finally dies.
+    this.#deps.hub.remove(this);
     if (this.#socket && this.#socket.readyState <= WebSocket.OPEN) this.#socket.close(code, reason);
   }
 
@@ -127,6 +131,16 @@ export class SocketSession implements Subscriber {
     try {
       await this.#handle(frame);
     } catch (error) {
+      if (isStoreUnavailable(error)) {
+        // Not the client's fault: an error event it can retry on, not counted against it.
+        const nonce = frame.type === "send" ? frame.nonce : undefined;
+        return this.#send({
+          type: "error",
+          code: "unavailable",
+          message: UNAVAILABLE_MESSAGE,
+          nonce,
+        });
+      }
       if (!(error instanceof HttpError)) {
         console.error("WebSocket frame failed:", error);
         return this.#fail({ code: "internal_error", message: "Something went wrong on our side." });
