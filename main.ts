@@ -44,9 +44,8 @@ const server = Deno.serve({
 async function shutdown(signal: string): Promise<void> {
   console.log(`${signal}: finishing in-flight requests, then stopping`);
   // Sockets first (1012: clients reconnect and resume), then in-flight requests, then storage.
-  const stopping = server.shutdown();
   await services.close();
-  await stopping;
+  await server.shutdown();
   await store.close();
   Deno.exit(0);
 }

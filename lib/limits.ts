@@ -79,3 +79,6 @@ export const WS_CLOSE_SLOW_CONSUMER = 4008;
 export const WS_CLOSE_UNAUTHENTICATED = 4401;
 export const WS_CLOSE_SESSION_ENDED = 4403;
 export const WS_CLOSE_RESTART = 1012;
+
+/** On shutdown, how long sockets get to finish their close handshake. */
+export const SHUTDOWN_SOCKET_GRACE_MS = 2_000;

@@ -12,7 +12,7 @@ import type { Authenticated } from "./accounts.ts";
 import { ChatService } from "./chat/chat_service.ts";
 import type { Config } from "./config.ts";
 import { resolveJwtSecret } from "./jwt_secret.ts";
-import { MESSAGE_PAGE_MAX, WS_CLOSE_RESTART } from "./limits.ts";
+import { MESSAGE_PAGE_MAX, SHUTDOWN_SOCKET_GRACE_MS, WS_CLOSE_RESTART } from "./limits.ts";
 import type { Bus } from "./realtime/bus.ts";
 import { LocalBus } from "./realtime/bus.ts";
 import { Hub } from "./realtime/hub.ts";
@@ -74,13 +74,28 @@ export async function createServices(
   });
   hub.attach(publish);
 
+  const sessions = new Set<SocketSession>();
   return {
     accounts,
     chat,
     hub,
-    openSocket: (auth) => new SocketSession({ hub, chat, accounts }, auth),
+    openSocket(auth) {
+      const session = new SocketSession({ hub, chat, accounts }, auth);
+      sessions.add(session);
+      session.finished.then(() => sessions.delete(session));
+      return session;
+    },
     async close() {
-      for (const socket of hub.sockets) socket.close(WS_CLOSE_RESTART, "server restarting");
+      // 1012 tells clients to come back; give the close frames a moment to reach them before
+      // the server itself stops (which would cut the sockets with 1001).
+      const closing = [...sessions].map((session) => {
+        session.close(WS_CLOSE_RESTART, "server restarting");
+        return session.finished;
+      });
+      await Promise.race([
+        Promise.all(closing),
+        new Promise((resolve) => setTimeout(resolve, SHUTDOWN_SOCKET_GRACE_MS)),
+      ]);
       await bus.close();
     },
   };

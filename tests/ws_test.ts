@@ -371,3 +371,14 @@ appTest("ws - editing or deleting another's message broadcasts nothing", async (
   }
   await Promise.all([ownerWs.close(), memberWs.close()]);
 });
+
+appTest("ws - a restarting server closes sockets with 1012 so clients come back", async (app) => {
+  const alice = await register(app, "alice");
+  const ws = await alice.connect();
+  await app.restart();
+  const close = await ws.closed;
+  assert.equal(close.code, 1012);
+  assert.equal(close.reason, "server restarting");
+  const again = await alice.connect();
+  await again.close();
+});

@@ -28,7 +28,6 @@ const BACKOFF_MAX_MS = 10_000;
 let socket: WebSocket | null = null;
 let attempts = 0;
 let started = false;
-let everReady = false;
 
 /** Subscribes to every server event; returns the unsubscribe function. */
 export function onEvent(listener: Listener): () => void {
@@ -74,6 +73,14 @@ function connect(): void {
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   socket = new WebSocket(url);
   socket.onmessage = (message) => receive(JSON.parse(message.data) as ServerEvent);
+  socket.onopen = () => {
+    // Resume at once, the first time too: the page was rendered a moment before this socket
+    // existed, and the server replays what came since before any live event reaches us.
+    if (seen.size > 0) {
+      const channels = Object.fromEntries([...seen].map(([id, state]) => [id, state.upTo]));
+      socket?.send(JSON.stringify({ type: "resume", channels }));
+    }
+  };
   socket.onclose = (close) => {
     socket = null;
     connection.value = "reconnecting";
@@ -91,11 +98,6 @@ function receive(event: ServerEvent): void {
   if (event.type === "ready") {
     attempts = 0;
     connection.value = "online";
-    if (everReady && seen.size > 0) {
-      const channels = Object.fromEntries([...seen].map(([id, state]) => [id, state.upTo]));
-      socket?.send(JSON.stringify({ type: "resume", channels }));
-    }
-    everReady = true;
   }
   if (event.type === "message" || event.type === "ack") {
     advance(event.message.channelId, event.message.seq);

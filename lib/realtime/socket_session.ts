@@ -50,6 +50,9 @@ export class SocketSession implements Subscriber {
   #socket?: WebSocket;
   #auth: Authenticated | null;
   #ready = false;
+  /** Between authentication and `ready`: frames wait in #early. */
+  #starting = false;
+  #early: ClientFrame[] = [];
   #beforeReady: Pending[] = [];
   #readySeqs = new Map<string, number>();
   /** Highest seq delivered live or replayed, per channel. */
@@ -64,6 +67,7 @@ export class SocketSession implements Subscriber {
   #sends: Promise<void> = Promise.resolve();
 
   constructor(deps: SocketSessionDeps, auth: Authenticated | null) {
+    this.finished = new Promise((resolve) => this.#finish = resolve);
     this.#deps = deps;
     this.#auth = auth;
     this.#errors = new RateLimiter({
@@ -94,10 +98,15 @@ export class SocketSession implements Subscriber {
     }
   }
 
+  /** Resolves when the socket has closed (either side). */
+  readonly finished: Promise<void>;
+  #finish!: () => void;
+
   /** The socket closed (either side). */
   closed(): void {
     clearTimeout(this.#authTimer);
     this.#deps.hub.remove(this);
+    this.#finish();
   }
 
   close(code: number, reason: string): void {
@@ -118,12 +127,21 @@ export class SocketSession implements Subscriber {
     }
     const parsed = parseClientFrame(data);
     if ("error" in parsed) return this.#fail(parsed.error);
-    if (parsed.frame.type === "send") {
-      const frame = parsed.frame;
+    if (this.#starting && parsed.frame.type !== "ping") {
+      // A reconnecting client sends `resume` at once; it is served before any live event.
+      this.#early.push(parsed.frame);
+      return;
+    }
+    await this.#dispatch(parsed.frame);
+  }
+
+  /** Runs a frame; sends run one after another, the rest at once. */
+  async #dispatch(frame: ClientFrame): Promise<void> {
+    if (frame.type === "send") {
       this.#sends = this.#sends.then(() => this.#run(frame));
       return await this.#sends;
     }
-    await this.#run(parsed.frame);
+    await this.#run(frame);
   }
 
   /** Handles a frame, turning domain errors into error events. */
@@ -187,8 +205,11 @@ export class SocketSession implements Subscriber {
         message: "This socket is already authenticated.",
       });
     }
+    this.#starting = true;
     const auth = await this.#deps.accounts.authenticate(token);
     if (!auth) {
+      this.#starting = false;
+      this.#early = [];
       this.#send({ type: "error", code: "unauthorized", message: "Invalid or expired token." });
       return this.close(WS_CLOSE_UNAUTHENTICATED, "invalid token");
     }
@@ -199,6 +220,7 @@ export class SocketSession implements Subscriber {
 
   /** Subscribes first (events wait), then reads the state for `ready`: nothing falls between. */
   async #start(): Promise<void> {
+    this.#starting = true;
     const { hub, chat } = this.#deps;
     const user = this.#auth!.user;
     hub.add(this, await chat.serverIdsOf(user));
@@ -209,13 +231,25 @@ export class SocketSession implements Subscriber {
     );
     for (const channel of channels) this.#readySeqs.set(channel.id, channel.lastSeq);
     this.#send({ type: "ready", user: toPublicUser(user), servers });
+    const early = this.#early.splice(0);
+    // Channels an early `resume` names hold their live events until the replay is done.
+    for (const frame of early) {
+      if (frame.type !== "resume") continue;
+      for (const channelId of Object.keys(frame.channels)) {
+        if (!this.#resuming.has(channelId)) this.#resuming.set(channelId, []);
+      }
+    }
     this.#ready = true;
+    this.#starting = false;
     for (const pending of this.#beforeReady.splice(0)) {
+      const resumed = pending.order && this.#resuming.has(pending.order.channelId);
       if (
-        pending.order && pending.order.seq <= (this.#readySeqs.get(pending.order.channelId) ?? 0)
+        !resumed && pending.order &&
+        pending.order.seq <= (this.#readySeqs.get(pending.order.channelId) ?? 0)
       ) continue;
       this.deliver(pending.text, pending.order);
     }
+    for (const frame of early) await this.#dispatch(frame);
   }
 
   async #resume(channels: Record<string, number>): Promise<void> {
@@ -227,6 +261,7 @@ export class SocketSession implements Subscriber {
         if (error instanceof HttpError) {
           this.#fail({ code: error.code, message: `${error.message} (${channelId})` });
         }
+        this.#release(channelId);
         continue;
       }
       await this.#replay(channelId, lastSeen);
@@ -234,8 +269,7 @@ export class SocketSession implements Subscriber {
   }
 
   async #replay(channelId: string, lastSeen: number): Promise<void> {
-    const held: Pending[] = [];
-    this.#resuming.set(channelId, held);
+    if (!this.#resuming.has(channelId)) this.#resuming.set(channelId, []);
     try {
       const upto = this.#firstLive.get(channelId);
       let cursor = lastSeen;
@@ -252,9 +286,15 @@ export class SocketSession implements Subscriber {
       }
       this.#sent.set(channelId, Math.max(this.#sent.get(channelId) ?? 0, cursor));
     } finally {
-      this.#resuming.delete(channelId);
-      for (const pending of held) this.deliver(pending.text, pending.order);
+      this.#release(channelId);
     }
+  }
+
+  /** Ends a channel's hold: live events that waited go out, minus what the replay sent. */
+  #release(channelId: string): void {
+    const held = this.#resuming.get(channelId) ?? [];
+    this.#resuming.delete(channelId);
+    for (const pending of held) this.deliver(pending.text, pending.order);
   }
 
   /** From the hub: an event for this socket, already serialised. */
