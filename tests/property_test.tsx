@@ -100,6 +100,7 @@ Deno.test("property - validation returns clean text or throws Invalid, nothing e
           assert.equal(typeof clean, "string");
           assert.ok(clean.isWellFormed(), "never returns broken Unicode");
           assert.equal(clean, clean.trim(), "always trimmed");
+          // deno-lint-ignore no-control-regex -- asserting their absence is the point
           assert.doesNotMatch(clean, /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
         } catch (error) {
           assert.ok(error instanceof Invalid, `${check.name} threw ${error}`);

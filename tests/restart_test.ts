@@ -8,8 +8,7 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { testDatabaseUrl } from "./helpers/backends.ts";
 import { HttpClient } from "./helpers/http_client.ts";
-import { assertExactlyOnce, ResilientClient } from "./helpers/resilient_client.ts";
-import type { WireMessage } from "../lib/realtime/protocol.ts";
+import { assertExactlyOnce, ResilientClient, storedHistory } from "./helpers/resilient_client.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -40,19 +39,6 @@ async function startServer(env: Record<string, string>): Promise<Deno.ChildProce
     while (!(await reader.read()).done);
   })();
   return child;
-}
-
-async function history(client: HttpClient, channelId: string): Promise<WireMessage[]> {
-  const all: WireMessage[] = [];
-  while (true) {
-    const after = all.at(-1)?.seq ?? 0;
-    const page = await client.json<{ messages: WireMessage[] }>(
-      "GET",
-      `/api/channels/${channelId}/messages?after=${after}&limit=100`,
-    );
-    all.push(...page.body.messages);
-    if (page.body.messages.length < 100) return all;
-  }
 }
 
 async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
@@ -118,7 +104,7 @@ async function restartUnderTraffic(env: Record<string, string>): Promise<void> {
       () => clients.every((client) => client.outbox.size === 0),
       "every send acknowledged",
     );
-    const stored = await history(alice, channelId);
+    const stored = await storedHistory(alice, channelId);
     await until(
       () => clients.every((client) => client.messages.length + client.acks.size >= stored.length),
       "every message delivered",

@@ -4,6 +4,7 @@
  * with their original nonces. Fault tests drive it through restarts.
  */
 import type { ServerEvent, WireMessage } from "../../lib/realtime/protocol.ts";
+import type { HttpClient } from "./http_client.ts";
 
 interface Outgoing {
   channelId: string;
@@ -146,4 +147,24 @@ export function assertExactlyOnce(history: WireMessage[], clients: ResilientClie
     }
   }
   return problems;
+}
+
+/** A channel's whole stored history, paged by seq (retrying while the database is away). */
+export async function storedHistory(client: HttpClient, channelId: string): Promise<WireMessage[]> {
+  const all: WireMessage[] = [];
+  for (let attempt = 0; attempt < 200;) {
+    const after = all.at(-1)?.seq ?? 0;
+    const page = await client.json<{ messages: WireMessage[] }>(
+      "GET",
+      `/api/channels/${channelId}/messages?after=${after}&limit=100`,
+    );
+    if (page.status !== 200) {
+      attempt++;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    all.push(...page.body.messages);
+    if (page.body.messages.length < 100) return all;
+  }
+  throw new Error("Could not read the history");
 }
