@@ -43,6 +43,35 @@ appTest(
   },
 );
 
+appTest("tokens - a correctly signed but expired token is 401", async (app) => {
+  const alice = await register(app, "alice");
+  const [, payload] = alice.token.split(".");
+  const claims = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
+  // The development secret the app generated and keeps in the store.
+  const secret = await app.testStore.store.getOrCreateSetting("jwt_secret", "unused");
+  const expired = await new SignJWT({ sid: claims.sid })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(claims.sub)
+    .setIssuer("salon")
+    .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+    .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+    .sign(new TextEncoder().encode(secret));
+  const response = await new HttpClient(app.url).json("GET", "/api/me", {
+    headers: { Authorization: `Bearer ${expired}` },
+  });
+  assert.equal(response.status, 401);
+  const fresh = await new SignJWT({ sid: claims.sid })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(claims.sub)
+    .setIssuer("salon")
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(secret));
+  const control = await new HttpClient(app.url).json("GET", "/api/me", {
+    headers: { Authorization: `Bearer ${fresh}` },
+  });
+  assert.equal(control.status, 200, "the same token, not expired, is accepted");
+});
+
 appTest("tokens - a forged token opens no WebSocket", async (app) => {
   const alice = await register(app, "alice");
   const [header, payload] = alice.token.split(".");
