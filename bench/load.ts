@@ -1,0 +1,317 @@
+/**
+ * The load generator: its own process, speaking Salon's public API (or the raw baseline's
+ * bare WebSocket). Reads one scenario as JSON from argv, prints one result line as JSON.
+ *
+ * Open loop: message k of a step is due at `start + k / rate`; it carries that intended time,
+ * and latency is receive time minus intended time, so a stalled server cannot hide its delay.
+ * Every delivery is recorded: lost, doubled and out-of-order deliveries are counted.
+ */
+import { HttpClient } from "../tests/helpers/http_client.ts";
+
+interface FanoutScenario {
+  mode: "fanout";
+  target: "salon" | "raw";
+  base: string;
+  receivers: number;
+  senders: number;
+  rates: number[];
+  stepSeconds: number;
+}
+interface IngestScenario {
+  mode: "ingest";
+  base: string;
+  senders: number;
+  seconds: number;
+}
+interface IdleScenario {
+  mode: "idle";
+  target: "salon" | "raw";
+  base: string;
+  sockets: number;
+  holdSeconds: number;
+}
+interface SsrScenario {
+  mode: "ssr";
+  base: string;
+  concurrency: number;
+  seconds: number;
+}
+type Scenario = FanoutScenario | IngestScenario | IdleScenario | SsrScenario;
+
+const scenario = JSON.parse(Deno.args[0]) as Scenario;
+const now = () => performance.timeOrigin + performance.now();
+const wsUrl = (base: string) => `${base.replace(/^http/, "ws")}/ws`;
+const DenoWebSocket = WebSocket as unknown as new (
+  url: string,
+  options?: { headers: Record<string, string> },
+) => WebSocket;
+
+function open(base: string, cookie?: string): Promise<WebSocket> {
+  const socket = new DenoWebSocket(
+    wsUrl(base),
+    cookie ? { headers: { Cookie: cookie } } : undefined,
+  );
+  return new Promise((resolve, reject) => {
+    if (!cookie) {
+      socket.onopen = () => resolve(socket);
+    } else {
+      socket.onmessage = (event) => {
+        if (String(event.data).includes('"type":"ready"')) resolve(socket);
+      };
+    }
+    socket.onerror = () => reject(new Error("socket failed"));
+  });
+}
+
+async function inBatches<T>(
+  count: number,
+  size: number,
+  make: (i: number) => Promise<T>,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < count; i += size) {
+    out.push(
+      ...await Promise.all(
+        Array.from({ length: Math.min(size, count - i) }, (_, j) => make(i + j)),
+      ),
+    );
+  }
+  return out;
+}
+
+let userSeq = 0;
+async function newUser(base: string): Promise<HttpClient> {
+  const http = new HttpClient(base);
+  const name = `b${crypto.randomUUID().slice(0, 8)}${userSeq++}`;
+  const { status } = await http.json("POST", "/api/auth/register", {
+    json: { username: name, password: "correct horse" },
+  });
+  if (status !== 201) throw new Error(`register: ${status}`);
+  return http;
+}
+
+/** A server with `members` users in its general channel; the first one owns it. */
+async function salonChannel(base: string, members: number) {
+  const users = await inBatches(members, 20, () => newUser(base));
+  const created = await users[0].json<{ server: { id: string }; channels: { id: string }[] }>(
+    "POST",
+    "/api/servers",
+    {
+      json: { name: "Bench" },
+    },
+  );
+  const invite = await users[0].json<{ code: string }>(
+    "POST",
+    `/api/servers/${created.body.server.id}/invites`,
+  );
+  await inBatches(
+    members - 1,
+    20,
+    (i) => users[i + 1].json("POST", `/api/invites/${invite.body.code}/join`),
+  );
+  return { users, channelId: created.body.channels[0].id };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+function salonContent(data: string): string | null {
+  if (!data.startsWith('{"type":"message"')) return null;
+  return (JSON.parse(data) as { message: { content: string } }).message.content;
+}
+
+async function fanout(s: FanoutScenario) {
+  let receivers: WebSocket[];
+  let senders: WebSocket[];
+  let send: (socket: WebSocket, text: string, nonce: string) => void;
+  let contentOf: (data: string) => string | null;
+  if (s.target === "raw") {
+    receivers = await inBatches(s.receivers, 50, () => open(s.base));
+    senders = await inBatches(s.senders, 50, () => open(s.base));
+    // The same JSON shape and size as Salon's message event, parsed the same way on receipt,
+    // so the generator does the same work against both servers.
+    send = (socket, text, nonce) =>
+      socket.send(JSON.stringify({
+        type: "message",
+        message: {
+          id: crypto.randomUUID(),
+          channelId: crypto.randomUUID(),
+          seq: 0,
+          author: {
+            id: crypto.randomUUID(),
+            username: "bench",
+            displayName: "bench",
+            avatarUrl: "/api/users/x/avatar",
+          },
+          content: text,
+          createdAt: new Date().toISOString(),
+          editedAt: null,
+          nonce,
+        },
+      }));
+    contentOf = salonContent;
+  } else {
+    const { users, channelId } = await salonChannel(s.base, s.receivers + s.senders);
+    receivers = await inBatches(s.receivers, 50, (i) => open(s.base, users[i].cookie));
+    senders = await inBatches(s.senders, 50, (i) => open(s.base, users[s.receivers + i].cookie));
+    send = (socket, text, nonce) =>
+      socket.send(JSON.stringify({ type: "send", channelId, content: text, nonce }));
+    contentOf = salonContent;
+  }
+  const steps = [];
+  for (const [stepIndex, rate] of s.rates.entries()) {
+    const total = Math.max(1, Math.round(rate * s.stepSeconds));
+    const latencies: number[] = [];
+    let duplicates = 0;
+    let outOfOrder = 0;
+    const seen = receivers.map(() => new Set<number>());
+    // Order is checked per sender: two senders' messages may interleave either way.
+    const last = receivers.map(() => new Map<number, number>());
+    receivers.forEach((socket, r) => {
+      socket.onmessage = (event) => {
+        const content = contentOf(String(event.data));
+        if (!content) return;
+        const [step, k, due, from] = content.split(":").map(Number);
+        if (step !== stepIndex) return;
+        latencies.push(now() - due);
+        if (seen[r].has(k)) duplicates++;
+        seen[r].add(k);
+        if (k < (last[r].get(from) ?? -1)) outOfOrder++;
+        last[r].set(from, Math.max(last[r].get(from) ?? -1, k));
+      };
+    });
+    const start = now() + 50;
+    let k = 0;
+    while (k < total) {
+      const due = start + (k / rate) * 1000;
+      const wait = due - now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      // Catch up on everything already due: the schedule never waits for the server.
+      while (k < total && start + (k / rate) * 1000 <= now() + 0.5) {
+        const dueAt = start + (k / rate) * 1000;
+        const from = k % senders.length;
+        send(senders[from], `${stepIndex}:${k}:${dueAt}:${from}`, `s${stepIndex}-${k}`);
+        k++;
+      }
+    }
+    const expected = total * receivers.length;
+    const deadline = now() + 3000;
+    while (latencies.length < expected && now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const sorted = latencies.sort((a, b) => a - b);
+    const received = seen.reduce((sum, set) => sum + set.size, 0);
+    const result = {
+      rate,
+      messagesPerSecond: total / s.stepSeconds,
+      deliveriesPerSecond: received / s.stepSeconds,
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      max: sorted.at(-1) ?? 0,
+      lost: expected - received,
+      duplicates,
+      outOfOrder,
+    };
+    steps.push(result);
+    if (result.p99 > 50 || result.lost > 0) break;
+  }
+  for (const socket of [...receivers, ...senders]) socket.close();
+  return { steps };
+}
+
+async function ingest(s: IngestScenario) {
+  // Small channels: each sender has a channel of its own with one listener.
+  const pairs = await inBatches(s.senders, 10, async () => {
+    const { users, channelId } = await salonChannel(s.base, 2);
+    const [sender, listener] = await Promise.all([
+      open(s.base, users[0].cookie),
+      open(s.base, users[1].cookie),
+    ]);
+    return { sender, listener, channelId };
+  });
+  let acked = 0;
+  let received = 0;
+  let stop = false;
+  const end = now() + s.seconds * 1000;
+  await Promise.all(
+    pairs.map(({ sender, listener, channelId }, p) =>
+      new Promise<void>((resolve) => {
+        let k = 0;
+        const next = () => {
+          if (now() >= end) {
+            stop = true;
+            return resolve();
+          }
+          sender.send(
+            JSON.stringify({ type: "send", channelId, content: `m${k}`, nonce: `i${p}-${k++}` }),
+          );
+        };
+        sender.onmessage = (event) => {
+          if (String(event.data).startsWith('{"type":"ack"')) {
+            acked++;
+            next();
+          }
+        };
+        listener.onmessage = (event) => {
+          if (String(event.data).startsWith('{"type":"message"')) received++;
+        };
+        next();
+      })
+    ),
+  );
+  void stop;
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  for (const { sender, listener } of pairs) {
+    sender.close();
+    listener.close();
+  }
+  return { messagesPerSecond: acked / s.seconds, acked, received, lost: acked - received };
+}
+
+async function idle(s: IdleScenario) {
+  let cookies: (string | undefined)[] = [undefined];
+  if (s.target === "salon") {
+    cookies = (await inBatches(10, 10, () => newUser(s.base))).map((u) => u.cookie);
+  }
+  const sockets = await inBatches(s.sockets, 100, (i) => open(s.base, cookies[i % cookies.length]));
+  console.log(JSON.stringify({ opened: sockets.length }));
+  await new Promise((resolve) => setTimeout(resolve, s.holdSeconds * 1000));
+  for (const socket of sockets) socket.close();
+  return { sockets: sockets.length };
+}
+
+async function ssr(s: SsrScenario) {
+  const { users, channelId } = await salonChannel(s.base, 1);
+  for (let i = 0; i < 50; i++) {
+    await users[0].json("POST", `/api/channels/${channelId}/messages`, {
+      json: { content: `history ${i}` },
+    });
+  }
+  const results: Record<string, number> = {};
+  for (
+    const [name, path, cookie] of [["chat", "/chat", users[0].cookie], [
+      "login",
+      "/login",
+      undefined,
+    ]] as const
+  ) {
+    let done = 0;
+    const end = now() + s.seconds * 1000;
+    await Promise.all(Array.from({ length: s.concurrency }, async () => {
+      while (now() < end) {
+        const response = await fetch(s.base + path, { headers: cookie ? { Cookie: cookie } : {} });
+        await response.arrayBuffer();
+        if (response.ok) done++;
+      }
+    }));
+    results[name] = done / s.seconds;
+  }
+  return results;
+}
+
+const modes = { fanout, ingest, idle, ssr } as Record<string, (s: never) => Promise<unknown>>;
+const result = await modes[scenario.mode](scenario as never);
+console.log(JSON.stringify({ result }));
+Deno.exit(0);

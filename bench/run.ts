@@ -1,0 +1,348 @@
+/**
+ * `deno task bench [--quick] [--json] [--stores kv,postgres]`: Salon against raw baselines
+ * measured in the same run, on the same machine, with the same load generator (bench/load.ts,
+ * a separate process).
+ *
+ * - fan-out: one channel, N receivers; the rate doubles until p99 passes 50 ms or a message is
+ *   lost; compared with B_ws (bench/baseline_ws_server.ts) under the same schedule;
+ * - ingest: many senders in small channels, as fast as acks return; compared with B_pg / B_kv
+ *   (bench/baseline_store.ts) at the same concurrency;
+ * - idle: memory per authenticated idle socket, compared with the raw server's per socket;
+ * - SSR: requests per second of /chat (signed in) and /login.
+ *
+ * PostgreSQL runs need TEST_DATABASE_URL (a database the bench may create databases in).
+ */
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    quick: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    stores: { type: "string", default: "kv,postgres" },
+  },
+});
+const QUICK = values.quick;
+const STORES = values.stores.split(",") as ("kv" | "postgres")[];
+const ROOT = new URL("../", import.meta.url);
+const FANOUT_N = [10, 100, 1000];
+const STEP_SECONDS = QUICK ? 1.5 : 4;
+const INGEST_SECONDS = QUICK ? 3 : 10;
+const INGEST_SENDERS = 50;
+const IDLE_SOCKETS = QUICK ? 1000 : 5000;
+const log = (text: string) => values.json || console.error(text);
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** utime+stime ticks and RSS of a process. */
+function usage(pid: number): { ticks: number; rssMiB: number } {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return {
+    ticks: Number(stat[11]) + Number(stat[12]),
+    rssMiB: Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024,
+  };
+}
+
+interface Server {
+  base: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function waitUp(base: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      await (await fetch(base)).body?.cancel();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new Error(`server at ${base} did not start`);
+}
+
+async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  base: string,
+  cleanup = async () => {},
+): Promise<Server> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env,
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  await waitUp(base);
+  return {
+    base,
+    pid: child.pid,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await cleanup();
+    },
+  };
+}
+
+async function startSalon(store: "kv" | "postgres"): Promise<Server> {
+  const port = freePort();
+  const env: Record<string, string> = {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    SALON_SKIP_BUILD: "1",
+    BCRYPT_COST: "4",
+    RATE_LIMITS: "off",
+  };
+  const dir = await Deno.makeTempDir({ prefix: "salon-bench-" });
+  let cleanup = () => Deno.remove(dir, { recursive: true });
+  if (store === "postgres") {
+    const { url, drop } = await freshDatabase();
+    env.DATABASE_URL = url;
+    cleanup = async () => {
+      await drop();
+      await Deno.remove(dir, { recursive: true });
+    };
+  } else {
+    env.KV_PATH = `${dir}/bench.kv`;
+  }
+  return await startProcess(
+    ["run", "--allow-all", "main.ts"],
+    env,
+    `http://127.0.0.1:${port}`,
+    cleanup,
+  );
+}
+
+async function startRawWs(): Promise<Server> {
+  const port = freePort();
+  return await startProcess(
+    ["run", "--allow-all", "bench/baseline_ws_server.ts", String(port)],
+    {},
+    `http://127.0.0.1:${port}`,
+  );
+}
+
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const adminUrl = Deno.env.get("TEST_DATABASE_URL");
+  if (!adminUrl) throw new Error("PostgreSQL benchmarks need TEST_DATABASE_URL");
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const name = `salon_bench_${crypto.randomUUID().slice(0, 8)}`;
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    drop: async () => {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Runs bench/load.ts with a scenario; `onLine` sees its progress lines. */
+async function load<T>(
+  scenario: Record<string, unknown>,
+  onLine?: (line: Record<string, unknown>) => void,
+): Promise<T> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "bench/load.ts", JSON.stringify(scenario)],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let result: T | undefined;
+  let buffer = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    buffer += chunk;
+    let newline;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      const line = JSON.parse(buffer.slice(0, newline));
+      buffer = buffer.slice(newline + 1);
+      if ("result" in line) result = line.result;
+      else onLine?.(line);
+    }
+  }
+  if (!(await child.status).success || !result) {
+    throw new Error(`load generator failed: ${JSON.stringify(scenario)}`);
+  }
+  return result;
+}
+
+interface Step {
+  rate: number;
+  messagesPerSecond: number;
+  deliveriesPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  lost: number;
+  duplicates: number;
+  outOfOrder: number;
+}
+
+function best(steps: Step[]): Step {
+  const good = steps.filter((s) =>
+    s.p99 <= 50 && s.lost === 0 && s.duplicates === 0 && s.outOfOrder === 0
+  );
+  return (good.length ? good : steps).reduce((
+    a,
+    b,
+  ) => (b.deliveriesPerSecond > a.deliveriesPerSecond ? b : a));
+}
+
+async function fanout(server: Server, target: "salon" | "raw", receivers: number) {
+  const startRate = Math.max(5, Math.round(4000 / receivers));
+  const rates = Array.from({ length: QUICK ? 5 : 7 }, (_, i) => startRate * 2 ** i);
+  const before = usage(server.pid);
+  const started = performance.now();
+  const { steps } = await load<{ steps: Step[] }>({
+    mode: "fanout",
+    target,
+    base: server.base,
+    receivers,
+    senders: 4,
+    rates,
+    stepSeconds: STEP_SECONDS,
+  });
+  const after = usage(server.pid);
+  const cpu = (after.ticks - before.ticks) / 100 / ((performance.now() - started) / 1000);
+  return { steps, best: best(steps), serverCpu: cpu, serverRssMiB: after.rssMiB };
+}
+
+async function idle(server: Server, target: "salon" | "raw") {
+  const before = usage(server.pid).rssMiB;
+  let peak = before;
+  await load(
+    { mode: "idle", target, base: server.base, sockets: IDLE_SOCKETS, holdSeconds: 2 },
+    () => {
+      peak = usage(server.pid).rssMiB;
+    },
+  );
+  return { sockets: IDLE_SOCKETS, kibPerSocket: ((peak - before) * 1024) / IDLE_SOCKETS };
+}
+
+async function storeBaseline(kind: "pg" | "kv"): Promise<number> {
+  let target: string;
+  let cleanup = async () => {};
+  if (kind === "pg") {
+    const db = await freshDatabase();
+    target = db.url;
+    cleanup = db.drop;
+  } else {
+    const dir = await Deno.makeTempDir();
+    target = `${dir}/baseline.kv`;
+    cleanup = () => Deno.remove(dir, { recursive: true });
+  }
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "bench/baseline_store.ts",
+      kind,
+      String(INGEST_SECONDS),
+      String(INGEST_SENDERS),
+      target,
+    ],
+    cwd: ROOT,
+    stderr: "inherit",
+  }).output();
+  await cleanup();
+  return JSON.parse(new TextDecoder().decode(stdout)).opsPerSecond;
+}
+
+const report: Record<string, unknown> = { quick: QUICK, date: new Date().toISOString() };
+
+log("B_ws: raw WebSocket broadcast baseline");
+const raw = await startRawWs();
+const rawFanout: Record<number, Awaited<ReturnType<typeof fanout>>> = {};
+for (const n of FANOUT_N) rawFanout[n] = await fanout(raw, "raw", n);
+const rawIdle = await idle(raw, "raw");
+await raw.stop();
+report.baseline = { fanout: rawFanout, idle: rawIdle, pg: 0, kv: 0 };
+
+const rows: string[][] = [];
+const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "–");
+for (const store of STORES) {
+  log(`Salon on ${store}`);
+  const baselineIngest = await storeBaseline(store === "postgres" ? "pg" : "kv");
+  (report.baseline as Record<string, unknown>)[store === "postgres" ? "pg" : "kv"] = baselineIngest;
+  const results: Record<string, unknown> = {};
+  for (const n of FANOUT_N) {
+    const server = await startSalon(store);
+    const result = await fanout(server, "salon", n);
+    await server.stop();
+    results[`fanout${n}`] = result;
+    const base = rawFanout[n].best;
+    rows.push([
+      store,
+      `fan-out N=${n}`,
+      `${Math.round(result.best.deliveriesPerSecond)} deliveries/s`,
+      `B_ws ${Math.round(base.deliveriesPerSecond)}`,
+      ratio(result.best.deliveriesPerSecond, base.deliveriesPerSecond),
+      `p50 ${result.best.p50.toFixed(1)} p99 ${result.best.p99.toFixed(1)} max ${
+        result.best.max.toFixed(0)
+      } ms; lost ${result.best.lost} dup ${result.best.duplicates} ooo ${result.best.outOfOrder}; CPU ${
+        (result.serverCpu * 100).toFixed(0)
+      }% RSS ${result.serverRssMiB.toFixed(0)} MiB`,
+    ]);
+  }
+  const server = await startSalon(store);
+  const ingest = await load<{ messagesPerSecond: number; lost: number }>({
+    mode: "ingest",
+    base: server.base,
+    senders: INGEST_SENDERS,
+    seconds: INGEST_SECONDS,
+  });
+  rows.push([
+    store,
+    `ingest ${INGEST_SENDERS} senders`,
+    `${Math.round(ingest.messagesPerSecond)} msgs/s`,
+    `B_${store === "postgres" ? "pg" : "kv"} ${Math.round(baselineIngest)}`,
+    ratio(ingest.messagesPerSecond, baselineIngest),
+    `lost ${ingest.lost}`,
+  ]);
+  const idleResult = await idle(server, "salon");
+  rows.push([
+    store,
+    `idle ${IDLE_SOCKETS} sockets`,
+    `${idleResult.kibPerSocket.toFixed(1)} KiB/socket`,
+    `raw ${rawIdle.kibPerSocket.toFixed(1)}`,
+    ratio(idleResult.kibPerSocket, rawIdle.kibPerSocket),
+    "lower is better",
+  ]);
+  const ssr = await load<{ chat: number; login: number }>({
+    mode: "ssr",
+    base: server.base,
+    concurrency: 16,
+    seconds: QUICK ? 2 : 5,
+  });
+  rows.push([
+    store,
+    "SSR",
+    `/chat ${Math.round(ssr.chat)} req/s`,
+    `/login ${Math.round(ssr.login)} req/s`,
+    "–",
+    "",
+  ]);
+  await server.stop();
+  Object.assign(results, { ingest, idle: idleResult, ssr });
+  report[store] = results;
+}
+
+if (values.json) {
+  console.log(JSON.stringify(report));
+} else {
+  const header = ["store", "workload", "Salon", "baseline", "ratio", "details"];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+  for (const row of all) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
+}
