@@ -54,6 +54,8 @@ export const MESSAGE_MAX_LENGTH = 4000;
 export const NONCE_MAX_LENGTH = 64;
 export const MESSAGE_PAGE_DEFAULT = 50;
 export const MESSAGE_PAGE_MAX = 100;
+/** Channels (with their server) remembered per process; they never change once created. */
+export const PLACE_CACHE_SIZE = 10_000;
 /** Invite codes: random bytes, base64url-encoded. */
 export const INVITE_CODE_BYTES = 9;
 

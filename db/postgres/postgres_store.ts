@@ -329,8 +329,8 @@ export class PostgresStore implements Store {
   }
 
   async appendMessage(message: NewMessage): Promise<{ message: MessageRecord; created: boolean }> {
-    const existing = await this.#findByNonce(message.authorId, message.nonce);
-    if (existing) return { message: existing, created: false };
+    // Resends are rare: try the insert first (one round trip) and look the nonce up only if
+    // the unique index says it was sent before.
     try {
       // One statement: the counter's row lock orders concurrent senders, and a failed insert
       // rolls the increment back with it, so seq never skips.

@@ -16,6 +16,7 @@ import {
   MESSAGE_PAGE_DEFAULT,
   MESSAGE_PAGE_MAX,
   MESSAGE_RATE_WINDOW_MS,
+  PLACE_CACHE_SIZE,
 } from "../limits.ts";
 import { toPublicUser } from "../public_user.ts";
 import { RateLimiter } from "../rate_limiter.ts";
@@ -81,6 +82,7 @@ export class ChatService {
   #publish: Publish;
   #now: () => number;
   #sendLimiter: RateLimiter;
+  #places = new Map<string, { channel: ChannelRecord; server: ServerRecord }>();
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store;
@@ -234,11 +236,29 @@ export class ChatService {
     user: UserRecord,
     channelId: string,
   ): Promise<{ channel: ChannelRecord; server: ServerRecord }> {
-    const channel = await this.#store.findChannel(channelId);
-    const server = channel && await this.#store.findServer(channel.serverId);
-    if (!channel || !server || !(await this.#store.isMember(server.id, user.id))) {
+    const place = await this.#channelWithServer(channelId);
+    if (!place || !(await this.#store.isMember(place.server.id, user.id))) {
       throw new NotFound("No such channel.");
     }
+    return place;
+  }
+
+  /**
+   * Channels and servers never change once created, so the hot path (every send, every typing
+   * event) reads them once per process; membership is checked in the store every time.
+   */
+  async #channelWithServer(
+    channelId: string,
+  ): Promise<{ channel: ChannelRecord; server: ServerRecord } | null> {
+    const cached = this.#places.get(channelId);
+    if (cached) return cached;
+    const channel = await this.#store.findChannel(channelId);
+    const server = channel && await this.#store.findServer(channel.serverId);
+    if (!channel || !server) return null;
+    if (this.#places.size >= PLACE_CACHE_SIZE) {
+      this.#places.delete(this.#places.keys().next().value!);
+    }
+    this.#places.set(channelId, { channel, server });
     return { channel, server };
   }
 
