@@ -1,6 +1,6 @@
 import type { PublicUser } from "../lib/public_user.ts";
 import { Wordmark } from "./Logo.tsx";
-import { UserAvatar } from "./UserAvatar.tsx";
+import { UserAvatar } from "../islands/shared/UserAvatar.tsx";
 
 /** The top bar of signed-in pages: home link, navigation, the user and a logout button. */
 export function AppHeader({ user, current }: { user: PublicUser; current: "chat" | "profile" }) {

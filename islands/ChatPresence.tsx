@@ -6,6 +6,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { WireAuthor } from "../lib/realtime/protocol.ts";
 import { connection, onEvent, startSocket } from "./runtime/socket_client.ts";
+import { UserAvatar } from "./shared/UserAvatar.tsx";
 
 export interface ChatPresenceProps {
   serverId: string;
@@ -100,13 +101,7 @@ export default function ChatPresence(
               data-online={here.value.has(person.id) ? "" : undefined}
             >
               <span class="relative">
-                <img
-                  src={person.avatarUrl}
-                  alt=""
-                  width={32}
-                  height={32}
-                  class="h-8 w-8 rounded-full object-cover"
-                />
+                <UserAvatar user={person} class="h-8 w-8" decorative />
                 <span
                   class={`absolute -bottom-0.5 -right-0.5 h-3 w-3 rounded-full border-2 border-slate-50 dark:border-slate-900 ${
                     here.value.has(person.id) ? "bg-green-500" : "bg-slate-400"

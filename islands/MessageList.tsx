@@ -12,6 +12,7 @@ import { groupMessages, mergeMessage } from "./runtime/message_groups.ts";
 import type { ShownMessage } from "./runtime/message_groups.ts";
 import { outbox, retry, watchOutbox } from "./runtime/outbox.ts";
 import { noteSeen, onEvent, startSocket } from "./runtime/socket_client.ts";
+import { UserAvatar } from "./shared/UserAvatar.tsx";
 
 export interface MessageListProps {
   channelId: string;
@@ -131,13 +132,7 @@ export default function MessageList(
         <ol class="space-y-3">
           {groups.map((group) => (
             <li key={group.key} class="flex gap-3">
-              <img
-                src={group.author.avatarUrl}
-                alt=""
-                width={40}
-                height={40}
-                class="mt-0.5 h-10 w-10 shrink-0 rounded-full bg-slate-200 object-cover dark:bg-slate-700"
-              />
+              <UserAvatar user={group.author} class="mt-0.5 h-10 w-10" decorative />
               <div class="min-w-0 flex-1">
                 <p class="flex items-baseline gap-2">
                   <span class="truncate font-semibold">{group.author.displayName}</span>

@@ -3,6 +3,7 @@
  * AvatarPicker, so it follows what the user types and picks before anything is saved.
  */
 import type { Signal } from "@preact/signals";
+import { UserAvatar } from "./shared/UserAvatar.tsx";
 
 export interface ProfilePreviewProps {
   username: string;
@@ -22,12 +23,9 @@ export default function ProfilePreview(
     >
       <div class="h-20 bg-gradient-to-r from-brand-500 to-indigo-600" />
       <div class="px-5 pb-5">
-        <img
-          src={avatarUrl.value}
-          alt={`${name}'s avatar`}
-          width={128}
-          height={128}
-          class="-mt-10 h-20 w-20 rounded-full border-4 border-white bg-slate-200 object-cover dark:border-slate-900"
+        <UserAvatar
+          user={{ avatarUrl: avatarUrl.value, displayName: name }}
+          class="-mt-10 h-20 w-20 border-4 border-white dark:border-slate-900"
         />
         <p class="mt-2 break-words text-lg font-bold" data-testid="preview-name">{name}</p>
         <p class="text-sm text-slate-500 dark:text-slate-400">@{username}</p>

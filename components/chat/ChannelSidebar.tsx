@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import type { PublicUser } from "../../lib/public_user.ts";
 import type { WireChannel, WireServer } from "../../lib/realtime/protocol.ts";
-import { UserAvatar } from "../UserAvatar.tsx";
+import { UserAvatar } from "../../islands/shared/UserAvatar.tsx";
 
 export interface ChannelSidebarProps {
   server: WireServer;
