@@ -91,6 +91,14 @@ export class UsernameTakenError extends Error {
   }
 }
 
+/** Thrown by `appendMessage` when the author is not a member of the server named. */
+export class NotAMemberError extends Error {
+  constructor(userId: string, serverId: string) {
+    super(`User ${userId} is not a member of server ${serverId}`);
+    this.name = "NotAMemberError";
+  }
+}
+
 /** Thrown by `createChannel` when the server already has a channel of that name. */
 export class ChannelNameTakenError extends Error {
   constructor(name: string) {
@@ -152,9 +160,14 @@ export interface Store {
   /**
    * Stores a message under the channel's next seq, atomically: concurrent senders never share
    * or skip a seq. If the author already sent this nonce, nothing is stored and the first
-   * message is returned with `created: false`.
+   * message is returned with `created: false`. With `memberOf`, the author's membership of that
+   * server is checked in the same commit (throws `NotAMemberError`), so a send costs one round
+   * trip and nobody who just left can still post.
    */
-  appendMessage(message: NewMessage): Promise<{ message: MessageRecord; created: boolean }>;
+  appendMessage(
+    message: NewMessage,
+    memberOf?: string,
+  ): Promise<{ message: MessageRecord; created: boolean }>;
   /** Messages in ascending seq; with `before`, the latest ones below it. */
   listMessages(channelId: string, query: MessageQuery): Promise<MessageRecord[]>;
   findMessage(id: string): Promise<MessageRecord | null>;

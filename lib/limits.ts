@@ -76,6 +76,9 @@ export const TYPING_THROTTLE_MS = 2_000;
 /** Resume replays at most this many messages per channel; the client pages the rest by HTTP. */
 export const RESUME_MAX_MESSAGES = 1000;
 
+/** An early message waits this long for the one before it before the gap is read from the store. */
+export const GAP_WAIT_MS = 25;
+
 /** Close codes (4000–4999 are the application's). */
 export const WS_CLOSE_SLOW_CONSUMER = 4008;
 export const WS_CLOSE_UNAUTHENTICATED = 4401;

@@ -97,6 +97,7 @@ export async function createServices(
         new Promise((resolve) => setTimeout(resolve, SHUTDOWN_SOCKET_GRACE_MS)),
       ]);
       await bus.close();
+      hub.close();
     },
   };
 }

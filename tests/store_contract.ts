@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { ChannelRecord, ServerRecord, Store, UserRecord } from "../db/store.ts";
-import { ChannelNameTakenError, UsernameTakenError } from "../db/store.ts";
+import { ChannelNameTakenError, NotAMemberError, UsernameTakenError } from "../db/store.ts";
 import type { Backend, TestStore } from "./helpers/backends.ts";
 
 function newUser(username: string, overrides: Partial<UserRecord> = {}): UserRecord {
@@ -299,6 +299,49 @@ export function storeContract(backend: Backend): void {
         2,
         3,
       ]);
+    },
+  );
+
+  contract(
+    "appendMessage with memberOf: members only, checked in the same commit",
+    async ({ store }) => {
+      const { owner, server, general } = await seedServer(store);
+      const stranger = newUser("stranger");
+      await store.createUser(stranger);
+      const attempt = () =>
+        store.appendMessage({
+          id: crypto.randomUUID(),
+          channelId: general.id,
+          authorId: stranger.id,
+          content: "let me in",
+          createdAt: new Date(),
+          nonce: "s1",
+        }, server.id);
+      await assert.rejects(attempt(), NotAMemberError);
+      assert.equal(await store.lastSeq(general.id), 0, "no seq was used up");
+      await store.addMember(server.id, stranger.id, tick());
+      assert.equal((await attempt()).message.seq, 1);
+      await store.removeMember(server.id, stranger.id);
+      await assert.rejects(
+        store.appendMessage({
+          id: crypto.randomUUID(),
+          channelId: general.id,
+          authorId: stranger.id,
+          content: "after leaving",
+          createdAt: new Date(),
+          nonce: "s2",
+        }, server.id),
+        NotAMemberError,
+      );
+      const owners = await store.appendMessage({
+        id: crypto.randomUUID(),
+        channelId: general.id,
+        authorId: owner.id,
+        content: "hi",
+        createdAt: new Date(),
+        nonce: null,
+      }, server.id);
+      assert.equal(owners.message.seq, 2);
     },
   );
 

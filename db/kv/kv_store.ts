@@ -31,7 +31,7 @@ import type {
   Store,
   UserRecord,
 } from "../store.ts";
-import { ChannelNameTakenError, UsernameTakenError } from "../store.ts";
+import { ChannelNameTakenError, NotAMemberError, UsernameTakenError } from "../store.ts";
 
 /** Below KV's 64 KiB value limit, with room for the key. */
 const AVATAR_CHUNK_BYTES = 60 * 1024;
@@ -259,16 +259,24 @@ export class KvStore implements Store {
     return (await this.kv.get<InviteRecord>(["invites", code])).value;
   }
 
-  async appendMessage(message: NewMessage): Promise<{ message: MessageRecord; created: boolean }> {
+  async appendMessage(
+    message: NewMessage,
+    memberOf?: string,
+  ): Promise<{ message: MessageRecord; created: boolean }> {
     const nonceKey = ["message_nonces", message.authorId, message.nonce ?? ""];
+    const memberKey = ["server_members", memberOf ?? "", message.authorId];
     for (let attempt = 0;; attempt++) {
-      const [counter, sent] = await this.kv.getMany<[number, MessageAddress]>([
+      const [counter, sent, member] = await this.kv.getMany<[number, MessageAddress, Date]>([
         ["channel_seq", message.channelId],
         nonceKey,
+        memberKey,
       ]);
       if (message.nonce !== null && sent.value !== null) {
         const first = await this.#messageAt(sent.value);
         if (first) return { message: first, created: false };
+      }
+      if (memberOf !== undefined && member.versionstamp === null) {
+        throw new NotAMemberError(message.authorId, memberOf);
       }
       const seq = (counter.value ?? 0) + 1;
       const stored: MessageRecord = { ...message, seq, editedAt: null };
@@ -279,6 +287,8 @@ export class KvStore implements Store {
         .set(["messages", message.channelId, seq], stored)
         .set(["message_ids", message.id], address);
       if (message.nonce !== null) op = op.check(sent).set(nonceKey, address);
+      // Still a member at the moment of the commit, not only when we looked.
+      if (memberOf !== undefined) op = op.check(member);
       if ((await op.commit()).ok) return { message: stored, created: true };
       if (attempt >= MAX_APPEND_ATTEMPTS) {
         throw new Error(`Could not append to channel ${message.channelId}: too much contention`);

@@ -19,7 +19,7 @@ import type {
   Store,
   UserRecord,
 } from "../store.ts";
-import { ChannelNameTakenError, UsernameTakenError } from "../store.ts";
+import { ChannelNameTakenError, NotAMemberError, UsernameTakenError } from "../store.ts";
 import { migrate } from "./migrate.ts";
 
 const UNIQUE_VIOLATION = "23505";
@@ -328,7 +328,10 @@ export class PostgresStore implements Store {
       : null;
   }
 
-  async appendMessage(message: NewMessage): Promise<{ message: MessageRecord; created: boolean }> {
+  async appendMessage(
+    message: NewMessage,
+    memberOf?: string,
+  ): Promise<{ message: MessageRecord; created: boolean }> {
     // Resends are rare: try the insert first (one round trip) and look the nonce up only if
     // the unique index says it was sent before.
     try {
@@ -337,6 +340,9 @@ export class PostgresStore implements Store {
       const [row] = await this.sql<MessageRow[]>`
         WITH next AS (
           UPDATE channels SET last_seq = last_seq + 1 WHERE id = ${message.channelId}
+            AND (${memberOf ?? null}::text IS NULL OR EXISTS (
+              SELECT 1 FROM server_members
+              WHERE server_id = ${memberOf ?? null} AND user_id = ${message.authorId}))
           RETURNING last_seq
         )
         INSERT INTO messages (id, channel_id, seq, author_id, content, created_at, nonce)
@@ -344,6 +350,7 @@ export class PostgresStore implements Store {
           ${message.content}, ${message.createdAt}, ${message.nonce}
         FROM next
         RETURNING *`;
+      if (!row && memberOf !== undefined) throw new NotAMemberError(message.authorId, memberOf);
       if (!row) throw new Error(`No channel ${message.channelId}`);
       return { message: toMessage(row), created: true };
     } catch (error) {

@@ -9,7 +9,7 @@ import type {
   Store,
   UserRecord,
 } from "../../db/store.ts";
-import { ChannelNameTakenError } from "../../db/store.ts";
+import { ChannelNameTakenError, NotAMemberError } from "../../db/store.ts";
 import { Conflict, Forbidden, Invalid, NotFound, RateLimited } from "../errors.ts";
 import {
   INVITE_CODE_BYTES,
@@ -311,20 +311,30 @@ export class ChatService {
   ): Promise<SendResult> {
     const content = cleanMessageContent(input.content);
     const nonce = checkNonce(input.nonce);
-    const { channel, server } = await this.memberChannel(user, channelId);
+    // Membership is checked by the append itself (one round trip on the hot path).
+    const place = await this.#channelWithServer(channelId);
+    if (!place) throw new NotFound("No such channel.");
+    const { channel, server } = place;
     const retryAfterMs = this.#sendLimiter.retryAfterMs(user.id);
     if (retryAfterMs > 0) {
       throw new RateLimited(Math.ceil(retryAfterMs / 1000), "You are sending messages too fast.");
     }
     this.#sendLimiter.hit(user.id);
-    const { message, created } = await this.#store.appendMessage({
-      id: crypto.randomUUID(),
-      channelId: channel.id,
-      authorId: user.id,
-      content,
-      createdAt: new Date(this.#now()),
-      nonce,
-    });
+    let appended;
+    try {
+      appended = await this.#store.appendMessage({
+        id: crypto.randomUUID(),
+        channelId: channel.id,
+        authorId: user.id,
+        content,
+        createdAt: new Date(this.#now()),
+        nonce,
+      }, server.id);
+    } catch (error) {
+      if (error instanceof NotAMemberError) throw new NotFound("No such channel.");
+      throw error;
+    }
+    const { message, created } = appended;
     const wire = toWireMessage(message, toWireAuthor(user));
     if (created) {
       this.#publish({

@@ -9,7 +9,7 @@
  *   store, and one already delivered is dropped.
  * - Presence is counted over all of a user's sockets, here and (through the bus) elsewhere.
  */
-import { WS_CLOSE_SESSION_ENDED } from "../limits.ts";
+import { GAP_WAIT_MS, WS_CLOSE_SESSION_ENDED } from "../limits.ts";
 import type { Envelope, Publish } from "./envelope.ts";
 import type { WireMessage } from "./protocol.ts";
 import type { Subscriber } from "./subscriber.ts";
@@ -27,6 +27,7 @@ interface ChannelOrder {
   /** Early envelopes by seq, waiting for the gap below them. */
   waiting: Map<number, Envelope>;
   filling: boolean;
+  gapTimer?: ReturnType<typeof setTimeout>;
 }
 
 export class Hub {
@@ -98,6 +99,11 @@ export class Hub {
       });
       void this.#fillGap(channelId, order);
     }
+  }
+
+  /** Stops pending gap timers (shutdown). */
+  close(): void {
+    for (const order of this.#channels.values()) clearTimeout(order.gapTimer);
   }
 
   /** True if the user has a socket here or on another instance. */
@@ -182,13 +188,33 @@ export class Hub {
       order = this.#channels.get(channelId)!;
     }
     if (seq <= order.delivered) return;
-    if (seq === order.delivered + 1 && order.waiting.size === 0) {
+    if (seq === order.delivered + 1 && !order.filling) {
       order.delivered = seq;
       this.#deliver(envelope);
+      this.#drainContiguous(order);
       return;
     }
     order.waiting.set(seq, envelope);
-    void this.#fillGap(channelId, order);
+    // The missing one is usually a moment behind (a concurrent send whose commit finished
+    // later): wait briefly for it before reading the gap from the store.
+    order.gapTimer ??= setTimeout(() => {
+      order.gapTimer = undefined;
+      void this.#fillGap(channelId, order);
+    }, GAP_WAIT_MS);
+  }
+
+  /** Delivers waiting envelopes that now follow without a gap. */
+  #drainContiguous(order: ChannelOrder): void {
+    let next: Envelope | undefined;
+    while ((next = order.waiting.get(order.delivered + 1))) {
+      order.waiting.delete(order.delivered + 1);
+      order.delivered++;
+      this.#deliver(next);
+    }
+    if (order.waiting.size === 0 && order.gapTimer !== undefined) {
+      clearTimeout(order.gapTimer);
+      order.gapTimer = undefined;
+    }
   }
 
   /** Reads what is missing below the earliest waiting message, then delivers in order. */
