@@ -79,14 +79,46 @@ export class PostgresBus implements Bus {
       };
       payload = JSON.stringify(wire);
     }
-    this.#sql.notify(this.#channel, payload).catch((error) => {
-      console.error("NOTIFY failed; other instances will catch up by seq:", error);
-    });
+    // Events published in the same tick share NOTIFYs: one query for many events.
+    this.#pending.push(payload);
+    if (this.#pending.length === 1) queueMicrotask(() => this.#flush());
+  }
+
+  #pending: string[] = [];
+
+  /** Sends the pending payloads as JSON arrays, each under the NOTIFY size limit. */
+  #flush(): void {
+    const payloads = this.#pending.splice(0);
+    let batch: string[] = [];
+    let size = 2;
+    const send = () => {
+      if (batch.length === 0) return;
+      this.#sql.notify(this.#channel, `[${batch.join(",")}]`).catch((error) => {
+        console.error("NOTIFY failed; other instances will catch up by seq:", error);
+      });
+      batch = [];
+      size = 2;
+    };
+    for (const payload of payloads) {
+      const bytes = this.#encoder.encode(payload).length + 1;
+      if (size + bytes > MAX_INLINE_PAYLOAD_BYTES) send();
+      batch.push(payload);
+      size += bytes;
+    }
+    send();
   }
 
   async #receive(payload: string): Promise<void> {
     try {
-      const wire = JSON.parse(payload) as Wire;
+      // In order: a batch's events are dispatched one after another.
+      for (const wire of JSON.parse(payload) as Wire[]) await this.#receiveOne(wire);
+    } catch (error) {
+      console.error("Dropped a malformed bus payload:", error);
+    }
+  }
+
+  async #receiveOne(wire: Wire): Promise<void> {
+    try {
       if (wire.origin === this.#options.instanceId) return;
       if ("ref" in wire) {
         const { ref, ...rest } = wire;
@@ -97,7 +129,7 @@ export class PostgresBus implements Bus {
         this.#options.dispatch(wire);
       }
     } catch (error) {
-      console.error("Dropped a malformed bus payload:", error);
+      console.error("Dropped a bus event:", error);
     }
   }
 
