@@ -73,6 +73,8 @@ export const WS_MAX_ERRORS = 20;
 export const WS_ERROR_WINDOW_MS = 10_000;
 /** At most one typing event per user and channel per this interval. */
 export const TYPING_THROTTLE_MS = 2_000;
+/** After `ready`, live messages wait up to this long for a `resume` (clients that resume late). */
+export const RESUME_GRACE_MS = 300;
 /** Resume replays at most this many messages per channel; the client pages the rest by HTTP. */
 export const RESUME_MAX_MESSAGES = 1000;
 

@@ -271,7 +271,8 @@ appTest("ws - reconnect and resume: exactly the missed messages, in order", asyn
     ownerWs.send({ type: "send", channelId, content, nonce: content });
     await ownerWs.next("ack", (a) => a.nonce === content);
   }
-  memberWs = await member.connect();
+  // This client resumes only after `ready`, as API.md allows: live messages wait for it.
+  memberWs = await member.connect({ lateResume: true });
   memberWs.send({ type: "resume", channels: { [channelId]: lastSeen } });
   // Live traffic keeps flowing while the replay runs.
   ownerWs.send({ type: "send", channelId, content: "six", nonce: "six" });

@@ -15,6 +15,7 @@ const EVENTS_PREFIX = ["bus", "events"];
 /** Log entries outlive any reasonable watch delay, then KV drops them. */
 const EVENT_TTL_MS = 5 * 60 * 1000;
 const MAX_APPEND_ATTEMPTS = 100;
+const DRAIN_RETRY_MS = 50;
 
 interface LogEntry {
   origin: string;
@@ -92,11 +93,22 @@ export class KvBus implements Bus {
         if (done) return;
         const head = value[0].value ?? 0;
         // One drain at a time, each from the cursor the previous one left.
-        this.#draining = this.#draining.then(() => this.#drain(head));
+        this.#schedule(head);
       }
     } catch (error) {
       console.error("KV bus watch stopped:", error);
     }
+  }
+
+  /** Queues a drain up to `head`; a failed one (a locked file) is tried again shortly. */
+  #schedule(head: number): void {
+    this.#draining = this.#draining
+      .then(() => this.#drain(head))
+      .catch((error) => {
+        if (this.#closed) return;
+        console.error("KV bus read failed; retrying:", error);
+        setTimeout(() => this.#schedule(head), DRAIN_RETRY_MS);
+      });
   }
 
   async #drain(head: number): Promise<void> {

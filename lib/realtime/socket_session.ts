@@ -13,6 +13,7 @@ import { HttpError } from "../errors.ts";
 import { isStoreUnavailable, UNAVAILABLE_MESSAGE } from "../../db/unavailable.ts";
 import {
   MESSAGE_PAGE_MAX,
+  RESUME_GRACE_MS,
   RESUME_MAX_MESSAGES,
   TYPING_THROTTLE_MS,
   WS_AUTH_TIMEOUT_MS,
@@ -65,6 +66,9 @@ export class SocketSession implements Subscriber {
   #authTimer?: ReturnType<typeof setTimeout>;
   /** Sends run one after another, so a socket's messages are stored in the order it sent them. */
   #sends: Promise<void> = Promise.resolve();
+  /** Live messages held just after `ready` while a `resume` may still come (null: not held). */
+  #awaitingResume: Pending[] | null = null;
+  #graceTimer?: ReturnType<typeof setTimeout>;
 
   constructor(deps: SocketSessionDeps, auth: Authenticated | null) {
     this.finished = new Promise((resolve) => this.#finish = resolve);
@@ -105,6 +109,7 @@ export class SocketSession implements Subscriber {
   /** The socket closed (either side). */
   closed(): void {
     clearTimeout(this.#authTimer);
+    clearTimeout(this.#graceTimer);
     this.#deps.hub.remove(this);
     this.#finish();
   }
@@ -241,6 +246,12 @@ export class SocketSession implements Subscriber {
     }
     this.#ready = true;
     this.#starting = false;
+    if (!early.some((frame) => frame.type === "resume")) {
+      // A client that resumes after `ready` (as API.md allows) must not see live messages
+      // before its replay: they wait a moment for a `resume`, then go out anyway.
+      this.#awaitingResume = [];
+      this.#graceTimer = setTimeout(() => this.#endResumeGrace(), RESUME_GRACE_MS);
+    }
     for (const pending of this.#beforeReady.splice(0)) {
       const resumed = pending.order && this.#resuming.has(pending.order.channelId);
       if (
@@ -252,7 +263,20 @@ export class SocketSession implements Subscriber {
     for (const frame of early) await this.#dispatch(frame);
   }
 
+  /** Live messages held after `ready` in case a `resume` follows: delivered now. */
+  #endResumeGrace(resumed: string[] = []): void {
+    clearTimeout(this.#graceTimer);
+    const held = this.#awaitingResume;
+    this.#awaitingResume = null;
+    for (const channelId of resumed) {
+      if (!this.#resuming.has(channelId)) this.#resuming.set(channelId, []);
+    }
+    for (const pending of held ?? []) this.deliver(pending.text, pending.order);
+  }
+
   async #resume(channels: Record<string, number>): Promise<void> {
+    // Channels being resumed hold their live events until their replay is done.
+    if (this.#awaitingResume) this.#endResumeGrace(Object.keys(channels));
     const user = this.#auth!.user;
     for (const [channelId, lastSeen] of Object.entries(channels)) {
       try {
@@ -301,6 +325,10 @@ export class SocketSession implements Subscriber {
   deliver(text: string, order?: { channelId: string; seq: number }): void {
     if (!this.#ready) {
       this.#beforeReady.push({ text, order });
+      return;
+    }
+    if (order && this.#awaitingResume) {
+      this.#awaitingResume.push({ text, order });
       return;
     }
     if (order) {

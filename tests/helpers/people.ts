@@ -9,8 +9,12 @@ export interface Person {
   id: string;
   username: string;
   token: string;
-  /** Opens a WebSocket with this person's session cookie and waits for `ready`. */
-  connect(): Promise<WsClient>;
+  /**
+   * Opens a WebSocket with this person's session cookie and waits for `ready`. Like Salon's own
+   * clients it sends `resume` as soon as the socket opens (nothing to replay for a new one);
+   * `lateResume` skips that, for tests of clients that resume only after `ready`.
+   */
+  connect(options?: { lateResume?: boolean }): Promise<WsClient>;
 }
 
 export async function register(app: TestApp, username: string): Promise<Person> {
@@ -26,8 +30,9 @@ export async function register(app: TestApp, username: string): Promise<Person> 
     id: body.user.id,
     username,
     token: body.token,
-    async connect() {
+    async connect(options = {}) {
       const ws = await WsClient.connect(app.url, { cookie: http.cookie });
+      if (!options.lateResume) ws.send({ type: "resume", channels: {} });
       await ws.next("ready");
       return ws;
     },
