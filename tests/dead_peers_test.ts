@@ -17,55 +17,57 @@ async function eventually(condition: () => boolean, what: string, ms = 10_000): 
   }
 }
 
-Deno.test("slow consumer - dropped at the buffer limit, everyone else gets everything", async () => {
-  const app = await startTestApp(BACKENDS[0], { RATE_LIMITS: "off" });
-  try {
-    const { channelId, owner, member } = await room(app);
-    const reader = await owner.connect();
-    const silent = await openSilentSocket(app.url, member.http.cookie!);
-    await eventually(() => app.hub.sockets.length === 2, "both sockets registered");
-    const content = "x".repeat(4000);
-    const total = 2500; // about 11 MB of events: more than the 4 MiB limit plus kernel buffers
-    const sender = await owner.connect();
-    for (let i = 0; i < total; i++) {
-      sender.send({ type: "send", channelId, content, nonce: `n${i}` });
+for (const backend of BACKENDS) {
+  Deno.test(`slow consumer - dropped at the buffer limit, everyone else gets everything (${backend.name})`, async () => {
+    const app = await startTestApp(backend, { RATE_LIMITS: "off" });
+    try {
+      const { channelId, owner, member } = await room(app);
+      const reader = await owner.connect();
+      const silent = await openSilentSocket(app.url, member.http.cookie!);
+      await eventually(() => app.hub.sockets.length === 2, "both sockets registered");
+      const content = "x".repeat(4000);
+      const total = 2500; // about 11 MB of events: more than the 4 MiB limit plus kernel buffers
+      const sender = await owner.connect();
+      for (let i = 0; i < total; i++) {
+        sender.send({ type: "send", channelId, content, nonce: `n${i}` });
+      }
+      await eventually(() => sender.all("ack").length === total, "every send acknowledged", 60_000);
+      await eventually(
+        () => reader.all("message").length === total,
+        "the reader got everything",
+        30_000,
+      );
+      assert.deepEqual(
+        app.hub.sockets.map((socket) => socket.userId).sort(),
+        [owner.id, owner.id].sort(),
+        "the silent socket is out of the hub",
+      );
+      const rss = Deno.memoryUsage().rss;
+      assert.ok(rss < 512 * 1024 * 1024, `memory stays bounded: ${rss >> 20} MiB`);
+      silent.close();
+      await Promise.all([reader.close(), sender.close()]);
+    } finally {
+      await app.close();
     }
-    await eventually(() => sender.all("ack").length === total, "every send acknowledged", 60_000);
-    await eventually(
-      () => reader.all("message").length === total,
-      "the reader got everything",
-      30_000,
-    );
-    assert.deepEqual(
-      app.hub.sockets.map((socket) => socket.userId).sort(),
-      [owner.id, owner.id].sort(),
-      "the silent socket is out of the hub",
-    );
-    const rss = Deno.memoryUsage().rss;
-    assert.ok(rss < 512 * 1024 * 1024, `memory stays bounded: ${rss >> 20} MiB`);
-    silent.close();
-    await Promise.all([reader.close(), sender.close()]);
-  } finally {
-    await app.close();
-  }
-});
+  });
 
-Deno.test("half-open connection - closed by the heartbeat, its user goes offline", async () => {
-  const app = await startTestApp(BACKENDS[0], { WS_IDLE_TIMEOUT: "1" });
-  try {
-    const { owner, member } = await room(app);
-    const watcher = await owner.connect();
-    const silent = await openSilentSocket(app.url, member.http.cookie!);
-    await watcher.next("presence", (p) => p.userId === member.id && p.status === "online");
-    const offline = await watcher.next(
-      "presence",
-      (p) => p.userId === member.id && p.status === "offline",
-    );
-    assert.equal(offline.status, "offline");
-    assert.equal(app.hub.isOnline(member.id), false);
-    silent.close();
-    await watcher.close();
-  } finally {
-    await app.close();
-  }
-});
+  Deno.test(`half-open connection - closed by the heartbeat, its user goes offline (${backend.name})`, async () => {
+    const app = await startTestApp(backend, { WS_IDLE_TIMEOUT: "1" });
+    try {
+      const { owner, member } = await room(app);
+      const watcher = await owner.connect();
+      const silent = await openSilentSocket(app.url, member.http.cookie!);
+      await watcher.next("presence", (p) => p.userId === member.id && p.status === "online");
+      const offline = await watcher.next(
+        "presence",
+        (p) => p.userId === member.id && p.status === "offline",
+      );
+      assert.equal(offline.status, "offline");
+      assert.equal(app.hub.isOnline(member.id), false);
+      silent.close();
+      await watcher.close();
+    } finally {
+      await app.close();
+    }
+  });
+}
