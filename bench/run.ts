@@ -13,7 +13,7 @@
  * PostgreSQL runs need TEST_DATABASE_URL (a database the bench may create databases in).
  */
 import { parseArgs } from "node:util";
-import postgres from "postgres";
+import { freePort, scratchDatabase } from "../tests/helpers/scratch.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -32,13 +32,6 @@ const INGEST_SECONDS = QUICK ? 3 : 10;
 const INGEST_SENDERS = 50;
 const IDLE_SOCKETS = QUICK ? 1000 : 5000;
 const log = (text: string) => values.json || console.error(text);
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 /** utime+stime ticks and RSS of a process. */
 function usage(pid: number): { ticks: number; rssMiB: number } {
@@ -134,18 +127,7 @@ async function startRawWs(): Promise<Server> {
 async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = Deno.env.get("TEST_DATABASE_URL");
   if (!adminUrl) throw new Error("PostgreSQL benchmarks need TEST_DATABASE_URL");
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  const name = `salon_bench_${crypto.randomUUID().slice(0, 8)}`;
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.href,
-    drop: async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
+  return await scratchDatabase(adminUrl);
 }
 
 /** Runs bench/load.ts with a scenario; `onLine` sees its progress lines. */

@@ -9,13 +9,13 @@
  * must stay within 20% of the second minute's (after warm-up).
  */
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { HttpClient } from "../tests/helpers/http_client.ts";
 import {
   assertExactlyOnce,
   ResilientClient,
   storedHistory,
 } from "../tests/helpers/resilient_client.ts";
+import { freePort, scratchDatabase } from "../tests/helpers/scratch.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -31,13 +31,6 @@ const minutes = Number(values.minutes);
 const rate = Number(values.rate);
 const userCount = Number(values.users);
 const ROOT = new URL("../", import.meta.url);
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 function rssMiB(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
@@ -58,16 +51,9 @@ async function main() {
   if (values.store === "postgres") {
     const adminUrl = Deno.env.get("TEST_DATABASE_URL");
     if (!adminUrl) throw new Error("--store postgres needs TEST_DATABASE_URL");
-    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-    const name = `salon_soak_${crypto.randomUUID().slice(0, 8)}`;
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.href;
-    dropDatabase = async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    };
+    const database = await scratchDatabase(adminUrl);
+    env.DATABASE_URL = database.url;
+    dropDatabase = database.drop;
   } else {
     env.KV_PATH = `${dir}/soak.kv`;
   }

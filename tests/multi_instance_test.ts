@@ -9,6 +9,7 @@ import { BACKENDS, testDatabaseUrl } from "./helpers/backends.ts";
 import { register, room } from "./helpers/people.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 import { WsClient } from "./helpers/ws_client.ts";
+import { eventually } from "./helpers/wait.ts";
 
 const postgresBackend = BACKENDS.find((backend) => backend.name === "postgres")!;
 const kvBackend = BACKENDS.find((backend) => backend.name === "kv")!;
@@ -17,14 +18,6 @@ const SHARED_BUSES: { name: string; backend: typeof kvBackend; env: Record<strin
   { name: "postgres", backend: postgresBackend, env: {} },
   { name: "kv", backend: kvBackend, env: { BUS: "kv" } },
 ];
-
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 
 for (const { name, backend, env } of SHARED_BUSES) {
   Deno.test(`two instances - a client on A sends, a client on B receives, in order (${name} bus)`, async () => {

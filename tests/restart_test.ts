@@ -5,19 +5,13 @@
  * (a file) and on PostgreSQL (a database of its own).
  */
 import assert from "node:assert/strict";
-import postgres from "postgres";
 import { testDatabaseUrl } from "./helpers/backends.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import { assertExactlyOnce, ResilientClient, storedHistory } from "./helpers/resilient_client.ts";
+import { eventually } from "./helpers/wait.ts";
+import { freePort, scratchDatabase } from "./helpers/scratch.ts";
 
 const ROOT = new URL("../", import.meta.url);
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 /** Starts main.ts and resolves once it listens. */
 async function startServer(env: Record<string, string>): Promise<Deno.ChildProcess> {
@@ -39,14 +33,6 @@ async function startServer(env: Record<string, string>): Promise<Deno.ChildProce
     while (!(await reader.read()).done);
   })();
   return child;
-}
-
-async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 async function restartUnderTraffic(env: Record<string, string>): Promise<void> {
@@ -100,12 +86,12 @@ async function restartUnderTraffic(env: Record<string, string>): Promise<void> {
     sending = false;
     await traffic;
 
-    await until(
+    await eventually(
       () => clients.every((client) => client.outbox.size === 0),
       "every send acknowledged",
     );
     const stored = await storedHistory(alice, channelId);
-    await until(
+    await eventually(
       () => clients.every((client) => client.messages.length + client.acks.size >= stored.length),
       "every message delivered",
     );
@@ -133,15 +119,10 @@ Deno.test("restart under traffic - Deno KV", async () => {
 });
 
 Deno.test("restart under traffic - PostgreSQL", async () => {
-  const admin = postgres(testDatabaseUrl(), { max: 1, onnotice: () => {} });
-  const name = `salon_restart_${crypto.randomUUID().slice(0, 8)}`;
-  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const database = await scratchDatabase(testDatabaseUrl());
   try {
-    const url = new URL(testDatabaseUrl());
-    url.pathname = `/${name}`;
-    await restartUnderTraffic({ DATABASE_URL: url.href });
+    await restartUnderTraffic({ DATABASE_URL: database.url });
   } finally {
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 });

@@ -4,15 +4,7 @@ import type { WireMessage } from "../lib/realtime/protocol.ts";
 import { appTest } from "./helpers/app_test.ts";
 import { register, room } from "./helpers/people.ts";
 import { WsClient } from "./helpers/ws_client.ts";
-
-/** Waits until `condition` holds, polling (for "nothing arrives" checks, see `quiet`). */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+import { eventually } from "./helpers/wait.ts";
 
 /** A round trip through the server: everything sent before it has been processed. */
 async function settle(ws: WsClient): Promise<void> {

@@ -11,6 +11,7 @@ import { BACKENDS } from "../helpers/backends.ts";
 import { room } from "../helpers/people.ts";
 import { assertExactlyOnce, ResilientClient, storedHistory } from "../helpers/resilient_client.ts";
 import { startTestApp } from "../helpers/test_app.ts";
+import { eventually } from "../helpers/wait.ts";
 
 async function clusterVersion(): Promise<string> {
   for await (const entry of Deno.readDir("/etc/postgresql")) return entry.name;
@@ -25,14 +26,6 @@ async function restartPostgres(): Promise<void> {
   }).output();
   if (code !== 0) {
     throw new Error(`pg_ctlcluster restart failed: ${new TextDecoder().decode(stderr)}`);
-  }
-}
-
-async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
@@ -63,12 +56,12 @@ Deno.test("postgres restart under traffic - nothing acknowledged is lost or doub
     sending = false;
     await traffic;
 
-    await until(
+    await eventually(
       () => clients.every((client) => client.outbox.size === 0),
       "every send acknowledged",
     );
     const stored = await storedHistory(owner.http, channelId);
-    await until(
+    await eventually(
       () => clients.every((client) => client.messages.length + client.acks.size >= stored.length),
       "every message delivered on both instances",
     );
