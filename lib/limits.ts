@@ -80,6 +80,8 @@ export const RESUME_MAX_MESSAGES = 1000;
 
 /** An early message waits this long for the one before it before the gap is read from the store. */
 export const GAP_WAIT_MS = 25;
+/** A gap that could not be read (the database away) is tried again after this long. */
+export const GAP_RETRY_MS = 250;
 
 /** Close codes (4000–4999 are the application's). */
 export const WS_CLOSE_SLOW_CONSUMER = 4008;

@@ -9,7 +9,7 @@
  *   store, and one already delivered is dropped.
  * - Presence is counted over all of a user's sockets, here and (through the bus) elsewhere.
  */
-import { GAP_WAIT_MS, WS_CLOSE_SESSION_ENDED } from "../limits.ts";
+import { GAP_RETRY_MS, GAP_WAIT_MS, WS_CLOSE_SESSION_ENDED } from "../limits.ts";
 import type { Envelope, Publish } from "./envelope.ts";
 import type { WireMessage } from "./protocol.ts";
 import type { Subscriber } from "./subscriber.ts";
@@ -91,13 +91,7 @@ export class Hub {
    */
   resync(): void {
     for (const [channelId, order] of this.#channels) {
-      if (!this.#byServer.get(order.serverId)?.size) continue;
-      order.waiting.set(Number.MAX_SAFE_INTEGER, {
-        target: { servers: [order.serverId] },
-        event: { type: "pong" },
-        order: { channelId, seq: Number.MAX_SAFE_INTEGER },
-      });
-      void this.#fillGap(channelId, order);
+      if (this.#byServer.get(order.serverId)?.size) void this.#fillGap(channelId, order, true);
     }
   }
 
@@ -217,40 +211,57 @@ export class Hub {
     }
   }
 
-  /** Reads what is missing below the earliest waiting message, then delivers in order. */
-  async #fillGap(channelId: string, order: ChannelOrder): Promise<void> {
+  /**
+   * Reads what is missing below the earliest waiting message from the store, then delivers in
+   * order; with `readToEnd`, first everything the store has above what was delivered.
+   */
+  async #fillGap(channelId: string, order: ChannelOrder, readToEnd = false): Promise<void> {
     if (order.filling) return;
     order.filling = true;
     try {
+      const everyone = { servers: [order.serverId] };
+      if (readToEnd) await this.#readStore(channelId, order, Number.MAX_SAFE_INTEGER, everyone);
       while (order.waiting.size > 0) {
         const next = Math.min(...order.waiting.keys());
-        const template = order.waiting.get(next)!;
-        while (next > order.delivered + 1) {
-          const missing = await this.#options.loadMessages(channelId, order.delivered, next);
-          if (missing.length === 0) break;
-          for (const message of missing) {
-            if (message.seq <= order.delivered) continue;
-            order.delivered = message.seq;
-            this.#deliver({
-              target: template.target,
-              event: { type: "message", message },
-              order: { channelId, seq: message.seq },
-            });
-          }
-        }
-        // Whatever is still missing below `next` was deleted meanwhile.
         const envelope = order.waiting.get(next)!;
+        await this.#readStore(channelId, order, next, envelope.target);
+        // Whatever is still missing below `next` was deleted meanwhile.
         order.waiting.delete(next);
-        if (next === Number.MAX_SAFE_INTEGER) continue; // resync's marker: read to the end
         if (next > order.delivered) {
           order.delivered = next;
           this.#deliver(envelope);
         }
       }
     } catch (error) {
-      console.error(`Could not fill the message gap of channel ${channelId}:`, error);
+      console.error(`Could not read the message gap of channel ${channelId}; retrying:`, error);
+      order.gapTimer ??= setTimeout(() => {
+        order.gapTimer = undefined;
+        void this.#fillGap(channelId, order, readToEnd);
+      }, GAP_RETRY_MS);
     } finally {
       order.filling = false;
+    }
+  }
+
+  /** Delivers the stored messages above `delivered` and below `before`, in seq order. */
+  async #readStore(
+    channelId: string,
+    order: ChannelOrder,
+    before: number,
+    target: Envelope["target"],
+  ): Promise<void> {
+    while (before > order.delivered + 1) {
+      const missing = await this.#options.loadMessages(channelId, order.delivered, before);
+      if (missing.length === 0) return;
+      for (const message of missing) {
+        if (message.seq <= order.delivered) continue;
+        order.delivered = message.seq;
+        this.#deliver({
+          target,
+          event: { type: "message", message },
+          order: { channelId, seq: message.seq },
+        });
+      }
     }
   }
 
