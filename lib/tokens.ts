@@ -23,7 +23,14 @@ export interface TokenSigner {
 
 /** Creates a signer for a secret; only HS256 tokens signed with it verify. */
 export function createTokenSigner(secret: string): TokenSigner {
-  const key = new TextEncoder().encode(secret);
+  // Imported once: every authenticated request and socket verifies with it.
+  const key = crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
   return {
     async sign({ userId, sessionId, expiresAt }) {
       return await new SignJWT({ sid: sessionId })
@@ -32,11 +39,11 @@ export function createTokenSigner(secret: string): TokenSigner {
         .setIssuer(ISSUER)
         .setIssuedAt()
         .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-        .sign(key);
+        .sign(await key);
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key, {
           algorithms: [ALGORITHM],
           issuer: ISSUER,
         });
