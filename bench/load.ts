@@ -55,6 +55,9 @@ function open(base: string, cookie?: string): Promise<WebSocket> {
     if (!cookie) {
       socket.onopen = () => resolve(socket);
     } else {
+      // As Salon's own clients do: resume at once (nothing to replay), so live messages flow
+      // from `ready` on instead of waiting for a late resume (README, "API").
+      socket.onopen = () => socket.send('{"type":"resume","channels":{}}');
       socket.onmessage = (event) => {
         if (String(event.data).includes('"type":"ready"')) resolve(socket);
       };
