@@ -88,6 +88,8 @@ export const WS_CLOSE_SLOW_CONSUMER = 4008;
 export const WS_CLOSE_UNAUTHENTICATED = 4401;
 export const WS_CLOSE_SESSION_ENDED = 4403;
 export const WS_CLOSE_RESTART = 1012;
+/** The socket could not be set up (the database away): come back later. */
+export const WS_CLOSE_TRY_AGAIN = 1013;
 
 /** On shutdown, how long sockets get to finish their close handshake. */
 export const SHUTDOWN_SOCKET_GRACE_MS = 2_000;

@@ -233,6 +233,10 @@ appTest(
     const big = await alice.connect();
     big.sendRaw(JSON.stringify({ type: "ping", pad: "x".repeat(40_000) }));
     assert.equal((await big.closed).code, 1009);
+    // 12,000 characters but 36,000 bytes of UTF-8: the limit is in bytes.
+    const wide = await alice.connect();
+    wide.sendRaw(JSON.stringify({ type: "ping", pad: "€".repeat(12_000) }));
+    assert.equal((await wide.closed).code, 1009);
     const flood = await alice.connect();
     let closed = false;
     flood.closed.then(() => closed = true);
@@ -374,4 +378,15 @@ appTest("ws - a restarting server closes sockets with 1012 so clients come back"
   assert.equal(close.reason, "server restarting");
   const again = await alice.connect();
   await again.close();
+});
+
+appTest("ws - a socket that leaves while it is being set up is not kept", async (app) => {
+  const alice = await register(app, "alice");
+  for (let i = 0; i < 10; i++) {
+    const ws = await WsClient.connect(app.url, { cookie: alice.http.cookie });
+    ws.socket.close();
+    await ws.closed;
+  }
+  await eventually(() => app.hub.sockets.length === 0, "no socket left in the hub");
+  assert.equal(app.hub.isOnline(alice.id), false);
 });

@@ -18,6 +18,7 @@ import {
   TYPING_THROTTLE_MS,
   WS_AUTH_TIMEOUT_MS,
   WS_CLOSE_SLOW_CONSUMER,
+  WS_CLOSE_TRY_AGAIN,
   WS_CLOSE_UNAUTHENTICATED,
   WS_ERROR_WINDOW_MS,
   WS_MAX_BUFFERED_BYTES,
@@ -43,6 +44,7 @@ interface Pending {
 }
 
 let nextSocketId = 1;
+const utf8 = new TextEncoder();
 
 export class SocketSession implements Subscriber {
   readonly id = nextSocketId++;
@@ -70,6 +72,8 @@ export class SocketSession implements Subscriber {
   /** Live messages held just after `ready` while a `resume` may still come (null: not held). */
   #awaitingResume: Pending[] | null = null;
   #graceTimer?: ReturnType<typeof setTimeout>;
+  /** Closed, or being closed: never (re)register with the hub. */
+  #gone = false;
 
   constructor(deps: SocketSessionDeps, auth: Authenticated | null) {
     this.finished = new Promise((resolve) => this.#finish = resolve);
@@ -104,6 +108,7 @@ export class SocketSession implements Subscriber {
 
   /** The socket closed (either side). */
   closed(): void {
+    this.#gone = true;
     clearTimeout(this.#authTimer);
     clearTimeout(this.#graceTimer);
     this.#deps.hub.remove(this);
@@ -113,6 +118,7 @@ export class SocketSession implements Subscriber {
   close(code: number, reason: string): void {
     // Out of the hub at once: a peer that never answers the close handshake (it stopped
     // reading) must not be delivered to, or counted online, until the socket finally dies.
+    this.#gone = true;
     this.#deps.hub.remove(this);
     if (this.#socket && this.#socket.readyState <= WebSocket.OPEN) this.#socket.close(code, reason);
   }
@@ -122,8 +128,12 @@ export class SocketSession implements Subscriber {
     if (typeof data !== "string") {
       return this.#fail({ code: "binary_not_supported", message: "Frames must be JSON text." });
     }
-    if (data.length > WS_MAX_FRAME_BYTES) {
-      // Cheap check first (UTF-16 units ≤ bytes); 1009 is "message too big".
+    // UTF-16 length first (cheap); UTF-8 bytes are at most 3 per unit, so only a frame between
+    // a third of the limit and the limit needs encoding. 1009 is "message too big".
+    if (
+      data.length > WS_MAX_FRAME_BYTES ||
+      (data.length > WS_MAX_FRAME_BYTES / 3 && utf8.encode(data).length > WS_MAX_FRAME_BYTES)
+    ) {
       return this.close(1009, `frame over ${WS_MAX_FRAME_BYTES} bytes`);
     }
     const parsed = parseClientFrame(data);
@@ -219,13 +229,34 @@ export class SocketSession implements Subscriber {
     await this.#start();
   }
 
-  /** Subscribes first (events wait), then reads the state for `ready`: nothing falls between. */
+  /**
+   * Sets the socket up; if the store fails meanwhile (restarting, shutting down), the client is
+   * told to come back (1013) instead of the error escaping as an unhandled rejection.
+   */
   async #start(): Promise<void> {
+    try {
+      await this.#setUp();
+    } catch (error) {
+      this.#deps.hub.remove(this);
+      if (!this.#gone && !isStoreUnavailable(error)) {
+        console.error("WebSocket set-up failed:", error);
+      }
+      this.#send({ type: "error", code: "unavailable", message: UNAVAILABLE_MESSAGE });
+      this.close(WS_CLOSE_TRY_AGAIN, "try again later");
+    }
+  }
+
+  /** Subscribes first (events wait), then reads the state for `ready`: nothing falls between. */
+  async #setUp(): Promise<void> {
     this.#starting = true;
     const { hub, chat } = this.#deps;
     const user = this.#auth!.user;
-    hub.add(this, await chat.serverIdsOf(user));
+    const serverIds = await chat.serverIdsOf(user);
+    // The peer may have gone while we read: registering it now would leak it in the hub.
+    if (this.#gone) return;
+    hub.add(this, serverIds);
     const servers = await chat.readyState(user);
+    if (this.#gone) return hub.remove(this);
     const channels = servers.flatMap((s) => s.channels);
     hub.trackChannels(
       channels.map((c) => ({ channelId: c.id, serverId: c.serverId, lastSeq: c.lastSeq })),
