@@ -13,6 +13,7 @@ import type { ShownMessage } from "./runtime/message_groups.ts";
 import { outbox, retry, watchOutbox } from "./runtime/outbox.ts";
 import { noteSeen, onEvent, startSocket } from "./runtime/socket_client.ts";
 import { UserAvatar } from "./shared/UserAvatar.tsx";
+import { renderMarkdown } from "./shared/markdown.tsx";
 
 export interface MessageListProps {
   channelId: string;
@@ -21,6 +22,8 @@ export interface MessageListProps {
   /** True when older messages exist before `initial`. */
   hasOlder: boolean;
   pageSize: number;
+  /** The reader's username: mentions of them stand out. */
+  me?: string;
 }
 
 const time = (iso: string) =>
@@ -30,7 +33,7 @@ const full = (iso: string) => new Date(iso).toLocaleString();
 const STICK_PX = 80;
 
 export default function MessageList(
-  { channelId, channelName, initial, hasOlder, pageSize }: MessageListProps,
+  { channelId, channelName, initial, hasOlder, pageSize, me }: MessageListProps,
 ) {
   const messages = useSignal<ShownMessage[]>(initial);
   const older = useSignal(hasOlder);
@@ -145,20 +148,20 @@ export default function MessageList(
                   </time>
                 </p>
                 {group.messages.map((message) => (
-                  <p
+                  <div
                     key={message.id}
                     data-seq={message.seq}
-                    class={`whitespace-pre-wrap break-words [overflow-wrap:anywhere] ${
+                    class={`break-words [overflow-wrap:anywhere] ${
                       message.deleted ? "italic text-slate-400" : ""
                     }`}
                   >
-                    {message.deleted ? "Message deleted" : message.content}
+                    {message.deleted ? "Message deleted" : renderMarkdown(message.content, me)}
                     {message.editedAt && !message.deleted && (
                       <span class="ml-1 text-xs text-slate-400" title={full(message.editedAt)}>
                         (edited)
                       </span>
                     )}
-                  </p>
+                  </div>
                 ))}
               </div>
             </li>

@@ -157,6 +157,7 @@ export async function renderChannel(
           initial={messages}
           hasOlder={messages.length === MESSAGE_PAGE_DEFAULT && messages[0].seq > 1}
           pageSize={MESSAGE_PAGE_DEFAULT}
+          me={user.username}
         />
         <ChatPresence
           serverId={server.id}

@@ -1,0 +1,133 @@
+/**
+ * Markdown-lite for messages, one renderer for the server and the islands: **bold**, _italic_,
+ * `code`, fenced code blocks, > quotes, http(s) links and @mentions. It builds Preact elements
+ * from text, never HTML strings, so user text can only ever be text; links are made only for
+ * http(s) URLs and always open with rel="noopener noreferrer".
+ */
+import type { ComponentChildren } from "preact";
+
+const INLINE =
+  /(`[^`\n]+`)|(\*\*[^*\n]+?\*\*)|(?<![\w])(_[^_\n]+?_)(?![\w])|(https?:\/\/[^\s<>"'`]+)|(?<![\w@])(@[a-z0-9_.-]{3,32})/gi;
+/** Characters that end a sentence rather than a URL. */
+const URL_TRAILER = /[.,;:!?)\]}'"]+$/;
+
+function safeUrl(text: string): string | null {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Inline marks of one line of text. */
+export function renderInline(text: string, me?: string): ComponentChildren[] {
+  const out: ComponentChildren[] = [];
+  let last = 0;
+  for (const match of text.matchAll(INLINE)) {
+    let [token] = match;
+    const [, code, bold, italic, url, mention] = match;
+    let start = match.index!;
+    if (url) {
+      token = url.replace(URL_TRAILER, "");
+    }
+    if (start > last) out.push(text.slice(last, start));
+    if (code) {
+      out.push(
+        <code class="rounded bg-slate-200 px-1 font-mono text-[0.9em] dark:bg-slate-800">
+          {code.slice(1, -1)}
+        </code>,
+      );
+    } else if (bold) {
+      out.push(<strong>{bold.slice(2, -2)}</strong>);
+    } else if (italic) {
+      out.push(<em>{italic.slice(1, -1)}</em>);
+    } else if (url) {
+      const href = safeUrl(token);
+      out.push(
+        href
+          ? (
+            <a
+              href={href}
+              target="_blank"
+              rel="noopener noreferrer"
+              class="text-brand-600 underline dark:text-brand-100"
+            >
+              {token}
+            </a>
+          )
+          : token,
+      );
+    } else if (mention) {
+      const self = me !== undefined && mention.slice(1).toLowerCase() === me;
+      out.push(
+        <span
+          class={`rounded px-0.5 font-medium ${
+            self
+              ? "bg-amber-200 text-amber-900"
+              : "bg-brand-100 text-brand-700 dark:bg-slate-700 dark:text-brand-100"
+          }`}
+          data-mention={mention.slice(1).toLowerCase()}
+        >
+          {mention}
+        </span>,
+      );
+    }
+    last = start + token.length;
+    start = last;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
+/** A whole message: fenced code blocks and quote blocks, inline marks elsewhere. */
+export function renderMarkdown(text: string, me?: string): ComponentChildren[] {
+  const lines = text.split("\n");
+  const out: ComponentChildren[] = [];
+  let paragraph: string[] = [];
+  const flush = () => {
+    if (paragraph.length === 0) return;
+    out.push(<span class="block whitespace-pre-wrap">{joinLines(paragraph, me)}</span>);
+    paragraph = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.startsWith("```")) {
+      const end = lines.findIndex((candidate, j) => j > i && candidate.startsWith("```"));
+      if (end !== -1) {
+        flush();
+        out.push(
+          <pre class="my-1 overflow-x-auto rounded-md bg-slate-100 p-2 font-mono text-sm dark:bg-slate-900">
+            <code>{lines.slice(i + 1, end).join("\n")}</code>
+          </pre>,
+        );
+        i = end;
+        continue;
+      }
+    }
+    if (line.startsWith("> ") || line === ">") {
+      flush();
+      const quoted: string[] = [];
+      while (i < lines.length && (lines[i].startsWith("> ") || lines[i] === ">")) {
+        quoted.push(lines[i].slice(2));
+        i++;
+      }
+      i--;
+      out.push(
+        <blockquote class="my-1 whitespace-pre-wrap border-l-4 border-slate-300 pl-2 text-slate-600 dark:border-slate-600 dark:text-slate-300">
+          {joinLines(quoted, me)}
+        </blockquote>,
+      );
+      continue;
+    }
+    paragraph.push(line);
+  }
+  flush();
+  return out;
+}
+
+function joinLines(lines: string[], me?: string): ComponentChildren[] {
+  return lines.flatMap((line, i) =>
+    (i === 0 ? [] : ["\n"]).concat(renderInline(line, me) as string[])
+  );
+}
