@@ -7,15 +7,14 @@
  * wake-up only says "something changed" and the instance reads the log from its own cursor.
  * Message order is restored by the hub from per-channel seq, reading any gap from the store.
  */
+import { KV_BUS_DRAIN_RETRY_MS, KV_BUS_EVENT_TTL_MS, KV_BUS_POLL_MS } from "../limits.ts";
 import type { Bus } from "./bus.ts";
 import type { Envelope } from "./envelope.ts";
 
 const HEAD_KEY = ["bus", "head"];
 const EVENTS_PREFIX = ["bus", "events"];
-/** Log entries outlive any reasonable watch delay, then KV drops them. */
-const EVENT_TTL_MS = 5 * 60 * 1000;
+
 const MAX_APPEND_ATTEMPTS = 100;
-const DRAIN_RETRY_MS = 50;
 
 interface LogEntry {
   origin: string;
@@ -35,12 +34,16 @@ export class KvBus implements Bus {
   #draining: Promise<void> = Promise.resolve();
   #appending = new Set<Promise<void>>();
   #closed = false;
+  #queued = false;
+  /** A watch may miss a change (it did between two handles of one file): a slow poll backs it. */
+  #poll: ReturnType<typeof setInterval>;
 
   private constructor(options: KvBusOptions, cursor: number) {
     this.#options = options;
     this.#cursor = cursor;
     this.#watch = options.kv.watch<[number]>([HEAD_KEY]).getReader();
     void this.#follow();
+    this.#poll = setInterval(() => this.#schedule(), KV_BUS_POLL_MS);
   }
 
   /** Starts reading the log from its current end. */
@@ -71,7 +74,7 @@ export class KvBus implements Bus {
         const committed = await kv.atomic()
           .check(head)
           .set(HEAD_KEY, next)
-          .set([...EVENTS_PREFIX, next], entry, { expireIn: EVENT_TTL_MS })
+          .set([...EVENTS_PREFIX, next], entry, { expireIn: KV_BUS_EVENT_TTL_MS })
           .commit();
         if (committed.ok) return;
       } catch (error) {
@@ -89,48 +92,51 @@ export class KvBus implements Bus {
   async #follow(): Promise<void> {
     try {
       while (true) {
-        const { done, value } = await this.#watch.read();
+        const { done } = await this.#watch.read();
         if (done) return;
-        const head = value[0].value ?? 0;
-        // One drain at a time, each from the cursor the previous one left.
-        this.#schedule(head);
+        this.#schedule();
       }
     } catch (error) {
       console.error("KV bus watch stopped:", error);
     }
   }
 
-  /** Queues a drain up to `head`; a failed one (a locked file) is tried again shortly. */
-  #schedule(head: number): void {
+  /**
+   * Queues one read of the log from the cursor to its end (at most one waits: a wake-up during a
+   * read is covered by the next). A failed read (a locked file) is tried again shortly.
+   */
+  #schedule(): void {
+    if (this.#queued || this.#closed) return;
+    this.#queued = true;
     this.#draining = this.#draining
-      .then(() => this.#drain(head))
+      .then(() => {
+        this.#queued = false;
+        return this.#drain();
+      })
       .catch((error) => {
         if (this.#closed) return;
         console.error("KV bus read failed; retrying:", error);
-        setTimeout(() => this.#schedule(head), DRAIN_RETRY_MS);
+        setTimeout(() => this.#schedule(), KV_BUS_DRAIN_RETRY_MS);
       });
   }
 
-  async #drain(head: number): Promise<void> {
-    if (head <= this.#cursor) return;
+  /** Reads every log entry after the cursor, whatever head value the wake-up reported. */
+  async #drain(): Promise<void> {
     const entries = this.#options.kv.list<LogEntry>({
+      prefix: EVENTS_PREFIX,
       start: [...EVENTS_PREFIX, this.#cursor + 1],
-      end: [...EVENTS_PREFIX, head + 1],
     });
     for await (const entry of entries) {
       this.#cursor = entry.key[2] as number;
       if (entry.value.origin !== this.#options.instanceId) {
-        this.#options.dispatch({
-          ...entry.value.envelope,
-          origin: entry.value.origin,
-        });
+        this.#options.dispatch({ ...entry.value.envelope, origin: entry.value.origin });
       }
     }
-    this.#cursor = Math.max(this.#cursor, head);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#poll);
     await Promise.all(this.#appending);
     await this.#watch.cancel().catch(() => {});
     await this.#draining;
