@@ -24,6 +24,45 @@ export interface MessageListProps {
   pageSize: number;
   /** The reader's username: mentions of them stand out. */
   me?: string;
+  /** The reader's id: they may delete their own messages. */
+  meId?: string;
+  serverId?: string;
+  /** The reader owns the server: they may delete anyone's message. */
+  canModerate?: boolean;
+}
+
+/**
+ * Delete, in two clicks (the first arms it for a few seconds). A form, so it also works
+ * without JavaScript; hydrated, it deletes through the API and the list updates at once.
+ */
+function DeleteButton(
+  { action, messageId, onDeleted }: { action: string; messageId: string; onDeleted: () => void },
+) {
+  const armed = useSignal(false);
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (!armed.value) {
+      armed.value = true;
+      setTimeout(() => armed.value = false, 4000);
+      return;
+    }
+    const response = await fetch(`/api/messages/${messageId}`, { method: "DELETE" });
+    if (response.ok) onDeleted();
+  }
+  return (
+    <form method="post" action={action} onSubmit={submit} class="shrink-0">
+      <button
+        type="submit"
+        class={`rounded px-1.5 text-xs ${
+          armed.value
+            ? "bg-red-600 text-white"
+            : "text-slate-400 opacity-0 hover:text-red-600 focus:opacity-100 group-hover:opacity-100"
+        }`}
+      >
+        {armed.value ? "Confirm delete" : "Delete"}
+      </button>
+    </form>
+  );
 }
 
 const time = (iso: string) =>
@@ -33,7 +72,8 @@ const full = (iso: string) => new Date(iso).toLocaleString();
 const STICK_PX = 80;
 
 export default function MessageList(
-  { channelId, channelName, initial, hasOlder, pageSize, me }: MessageListProps,
+  { channelId, channelName, initial, hasOlder, pageSize, me, meId, serverId, canModerate }:
+    MessageListProps,
 ) {
   const messages = useSignal<ShownMessage[]>(initial);
   const older = useSignal(hasOlder);
@@ -41,6 +81,12 @@ export default function MessageList(
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const keepFromBottom = useRef<number | null>(null);
+
+  function markDeleted(id: string) {
+    messages.value = messages.value.map((m) =>
+      m.id === id ? { ...m, content: "", deleted: true } : m
+    );
+  }
 
   useEffect(() => {
     startSocket();
@@ -52,11 +98,7 @@ export default function MessageList(
     const stopAcks = watchOutbox(add);
     const stopEvents = onEvent((event) => {
       if (event.type === "message" || event.type === "message_updated") add(event.message);
-      if (event.type === "message_deleted" && event.channelId === channelId) {
-        messages.value = messages.value.map((m) =>
-          m.id === event.id ? { ...m, content: "", deleted: true } : m
-        );
-      }
+      if (event.type === "message_deleted" && event.channelId === channelId) markDeleted(event.id);
     });
     return () => {
       stopAcks();
@@ -148,18 +190,27 @@ export default function MessageList(
                   </time>
                 </p>
                 {group.messages.map((message) => (
-                  <div
-                    key={message.id}
-                    data-seq={message.seq}
-                    class={`break-words [overflow-wrap:anywhere] ${
-                      message.deleted ? "italic text-slate-400" : ""
-                    }`}
-                  >
-                    {message.deleted ? "Message deleted" : renderMarkdown(message.content, me)}
-                    {message.editedAt && !message.deleted && (
-                      <span class="ml-1 text-xs text-slate-400" title={full(message.editedAt)}>
-                        (edited)
-                      </span>
+                  <div key={message.id} class="group flex items-start gap-2">
+                    <div
+                      data-seq={message.seq}
+                      class={`min-w-0 flex-1 break-words [overflow-wrap:anywhere] ${
+                        message.deleted ? "italic text-slate-400" : ""
+                      }`}
+                    >
+                      {message.deleted ? "Message deleted" : renderMarkdown(message.content, me)}
+                      {message.editedAt && !message.deleted && (
+                        <span class="ml-1 text-xs text-slate-400" title={full(message.editedAt)}>
+                          (edited)
+                        </span>
+                      )}
+                    </div>
+                    {!message.deleted && (message.author.id === meId || canModerate) && (
+                      <DeleteButton
+                        action={`/chat/${serverId}/${channelId}/messages/${message.id}/delete`}
+                        messageId={message.id}
+                        onDeleted={() =>
+                          markDeleted(message.id)}
+                      />
                     )}
                   </div>
                 ))}

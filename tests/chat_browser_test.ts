@@ -95,6 +95,13 @@ for (const backend of BACKENDS) {
       await screenshot(alice, `chat-desktop-${backend.name}`);
       await screenshot(bob, `chat-phone-${backend.name}`);
 
+      // The owner deletes a message (two clicks); the other side sees it go.
+      const gotIt = alice.locator("[data-seq]", { hasText: "Got it" }).locator("xpath=..");
+      await gotIt.hover();
+      await gotIt.getByRole("button", { name: "Delete" }).click();
+      await gotIt.getByRole("button", { name: "Confirm delete" }).click();
+      await bob.locator("[data-seq]", { hasText: "Message deleted" }).waitFor();
+
       // On a phone the channel list is a drawer behind the ☰ button.
       await bob.getByRole("link", { name: "Show channels" }).click();
       await bob.getByRole("navigation", { name: "Channels" }).waitFor();

@@ -135,3 +135,60 @@ appTest("pages - forms refuse other content types with 415", async (app) => {
   });
   assert.equal(response.status, 415);
 });
+
+appTest("pages - without JavaScript: post, delete and leave through forms", async (app) => {
+  const owner = new HttpClient(app.url);
+  const member = new HttpClient(app.url);
+  await owner.request(
+    "POST",
+    "/register",
+    form({ username: "form.owner", password: "long enough" }),
+  );
+  await member.request(
+    "POST",
+    "/register",
+    form({ username: "form.member", password: "long enough" }),
+  );
+  const created = await owner.request("POST", "/chat/servers", form({ name: "Forms" }));
+  assert.equal(created.status, 303);
+  const [, serverId, channelId] = created.headers.get("Location")!.match(
+    /^\/chat\/([^/]+)\/([^/]+)$/,
+  )!;
+  const invited = await owner.request("POST", `/chat/${serverId}/invites`);
+  const code = decodeURIComponent(invited.headers.get("Location")!.split("invite=")[1]);
+  const joined = await member.request(
+    "POST",
+    "/chat/join",
+    form({ invite: `${app.url}/invite/${code}` }),
+  );
+  assert.equal(joined.headers.get("Location"), `/chat/${serverId}/${channelId}`);
+
+  const posted = await member.request(
+    "POST",
+    `/chat/${serverId}/${channelId}/messages`,
+    form({ content: "no js here" }),
+  );
+  assert.equal(posted.status, 303);
+  const page = await (await owner.request("GET", `/chat/${serverId}/${channelId}`)).text();
+  assert.match(page, /no js here/);
+  const id =
+    (await owner.json<{ messages: { id: string }[] }>("GET", `/api/channels/${channelId}/messages`))
+      .body
+      .messages[0].id;
+  const deleted = await owner.request(
+    "POST",
+    `/chat/${serverId}/${channelId}/messages/${id}/delete`,
+  );
+  assert.equal(deleted.status, 303, "the owner may delete anyone's message");
+  assert.doesNotMatch(
+    await (await owner.request("GET", `/chat/${serverId}/${channelId}`)).text(),
+    /no js here/,
+  );
+
+  const ownerLeaves = await owner.request("POST", `/chat/${serverId}/leave`);
+  assert.equal(ownerLeaves.status, 400);
+  assert.match(await ownerLeaves.text(), /The owner cannot leave/);
+  const left = await member.request("POST", `/chat/${serverId}/leave`);
+  assert.equal(left.headers.get("Location"), "/chat");
+  assert.equal((await member.request("GET", `/chat/${serverId}/${channelId}`)).status, 404);
+});

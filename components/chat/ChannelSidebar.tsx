@@ -66,6 +66,16 @@ export function ChannelSidebar(
             </button>
           </form>
         )}
+        {!isOwner && (
+          <form method="post" action={`/chat/${server.id}/leave`} class="px-2">
+            <button
+              type="submit"
+              class="w-full rounded-md px-3 py-1.5 text-left text-sm text-red-700 hover:bg-red-50 dark:text-red-300 dark:hover:bg-red-950"
+            >
+              Leave {server.name}
+            </button>
+          </form>
+        )}
       </div>
       <a
         href="/profile"

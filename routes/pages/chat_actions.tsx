@@ -92,6 +92,41 @@ export function chatActions(deps: AppDeps) {
     }
   });
 
+  app.post("/chat/:serverId/:channelId/messages/:messageId/delete", async (c) => {
+    const auth = pageAuth(c);
+    if (auth instanceof Response) return auth;
+    const { serverId, channelId, messageId } = c.req.param();
+    try {
+      await chat.deleteMessage(auth.user, messageId);
+      return c.redirect(`/chat/${serverId}/${channelId}`, 303);
+    } catch (error) {
+      const { status, message } = shown(error);
+      return await renderChannel(c, deps, auth, serverId, channelId, { error: message }, status);
+    }
+  });
+
+  app.post("/chat/:serverId/leave", async (c) => {
+    const auth = pageAuth(c);
+    if (auth instanceof Response) return auth;
+    const serverId = c.req.param("serverId");
+    try {
+      await chat.leaveServer(auth.user, serverId);
+      return c.redirect("/chat", 303);
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status !== 403) throw error;
+      const { channels } = await chat.getServer(auth.user, serverId);
+      return await renderChannel(
+        c,
+        deps,
+        auth,
+        serverId,
+        channels[0].id,
+        { error: error.message },
+        400,
+      );
+    }
+  });
+
   app.post("/chat/:serverId/invites", async (c) => {
     const auth = pageAuth(c);
     if (auth instanceof Response) return auth;

@@ -158,6 +158,9 @@ export async function renderChannel(
           hasOlder={messages.length === MESSAGE_PAGE_DEFAULT && messages[0].seq > 1}
           pageSize={MESSAGE_PAGE_DEFAULT}
           me={user.username}
+          meId={user.id}
+          serverId={server.id}
+          canModerate={server.ownerId === user.id}
         />
         <ChatPresence
           serverId={server.id}
