@@ -6,6 +6,7 @@
  * rendered as text.
  */
 import { useSignal, useSignalEffect } from "@preact/signals";
+import { Fragment } from "preact";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { WireMessage } from "../lib/realtime/protocol.ts";
 import { groupMessages, mergeMessage } from "./runtime/message_groups.ts";
@@ -65,9 +66,25 @@ function DeleteButton(
   );
 }
 
-const time = (iso: string) =>
-  new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+// The server knows no reader's time zone: it renders UTC, and the browser switches to local
+// time once hydrated (`local`), so server and first client render agree.
+const time = (iso: string, local: boolean) =>
+  local
+    ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    : `${iso.slice(11, 16)} UTC`;
 const full = (iso: string) => new Date(iso).toLocaleString();
+const dayOf = (local: boolean) => (iso: string) =>
+  local ? new Date(iso).toDateString() : iso.slice(0, 10);
+
+function dayLabel(iso: string, local: boolean): string {
+  const date = new Date(iso);
+  if (!local) return date.toLocaleDateString("en", { timeZone: "UTC", dateStyle: "long" });
+  const today = new Date();
+  const yesterday = new Date(today.getTime() - 24 * 60 * 60 * 1000);
+  if (date.toDateString() === today.toDateString()) return "Today";
+  if (date.toDateString() === yesterday.toDateString()) return "Yesterday";
+  return date.toLocaleDateString([], { dateStyle: "long" });
+}
 /** Within this many pixels of the bottom counts as "at the bottom". */
 const STICK_PX = 80;
 
@@ -76,6 +93,7 @@ export default function MessageList(
     MessageListProps,
 ) {
   const messages = useSignal<ShownMessage[]>(initial);
+  const local = useSignal(false);
   const older = useSignal(hasOlder);
   const loading = useSignal(false);
   const scroller = useRef<HTMLDivElement>(null);
@@ -89,6 +107,7 @@ export default function MessageList(
   }
 
   useEffect(() => {
+    local.value = true;
     startSocket();
     // The server rendered everything up to the latest message (or the channel is empty).
     noteSeen(channelId, initial.at(-1)?.seq ?? 0);
@@ -153,7 +172,7 @@ export default function MessageList(
   }
 
   const pending = outbox.value.filter((item) => item.channelId === channelId);
-  const groups = groupMessages(messages.value);
+  const groups = groupMessages(messages.value, dayOf(local.value));
   return (
     <div
       ref={scroller}
@@ -176,46 +195,59 @@ export default function MessageList(
       <div role="log" aria-live="polite" aria-label={`Messages in ${channelName}`}>
         <ol class="space-y-3">
           {groups.map((group) => (
-            <li key={group.key} class="flex gap-3">
-              <UserAvatar user={group.author} class="mt-0.5 h-10 w-10" decorative />
-              <div class="min-w-0 flex-1">
-                <p class="flex items-baseline gap-2">
-                  <span class="truncate font-semibold">{group.author.displayName}</span>
-                  <time
-                    datetime={group.startedAt}
-                    title={full(group.startedAt)}
-                    class="shrink-0 text-xs text-slate-500"
-                  >
-                    {time(group.startedAt)}
-                  </time>
-                </p>
-                {group.messages.map((message) => (
-                  <div key={message.id} class="group flex items-start gap-2">
-                    <div
-                      data-seq={message.seq}
-                      class={`min-w-0 flex-1 break-words [overflow-wrap:anywhere] ${
-                        message.deleted ? "italic text-slate-400" : ""
-                      }`}
+            <Fragment key={group.key}>
+              {group.newDay && (
+                <li
+                  role="separator"
+                  aria-label={dayLabel(group.startedAt, local.value)}
+                  class="flex items-center gap-3 py-1 text-xs font-semibold text-slate-500"
+                >
+                  <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+                  {dayLabel(group.startedAt, local.value)}
+                  <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+                </li>
+              )}
+              <li class="flex gap-3">
+                <UserAvatar user={group.author} class="mt-0.5 h-10 w-10" decorative />
+                <div class="min-w-0 flex-1">
+                  <p class="flex items-baseline gap-2">
+                    <span class="truncate font-semibold">{group.author.displayName}</span>
+                    <time
+                      datetime={group.startedAt}
+                      title={full(group.startedAt)}
+                      class="shrink-0 text-xs text-slate-500"
                     >
-                      {message.deleted ? "Message deleted" : renderMarkdown(message.content, me)}
-                      {message.editedAt && !message.deleted && (
-                        <span class="ml-1 text-xs text-slate-400" title={full(message.editedAt)}>
-                          (edited)
-                        </span>
+                      {time(group.startedAt, local.value)}
+                    </time>
+                  </p>
+                  {group.messages.map((message) => (
+                    <div key={message.id} class="group flex items-start gap-2">
+                      <div
+                        data-seq={message.seq}
+                        class={`min-w-0 flex-1 break-words [overflow-wrap:anywhere] ${
+                          message.deleted ? "italic text-slate-400" : ""
+                        }`}
+                      >
+                        {message.deleted ? "Message deleted" : renderMarkdown(message.content, me)}
+                        {message.editedAt && !message.deleted && (
+                          <span class="ml-1 text-xs text-slate-400" title={full(message.editedAt)}>
+                            (edited)
+                          </span>
+                        )}
+                      </div>
+                      {!message.deleted && (message.author.id === meId || canModerate) && (
+                        <DeleteButton
+                          action={`/chat/${serverId}/${channelId}/messages/${message.id}/delete`}
+                          messageId={message.id}
+                          onDeleted={() =>
+                            markDeleted(message.id)}
+                        />
                       )}
                     </div>
-                    {!message.deleted && (message.author.id === meId || canModerate) && (
-                      <DeleteButton
-                        action={`/chat/${serverId}/${channelId}/messages/${message.id}/delete`}
-                        messageId={message.id}
-                        onDeleted={() =>
-                          markDeleted(message.id)}
-                      />
-                    )}
-                  </div>
-                ))}
-              </div>
-            </li>
+                  ))}
+                </div>
+              </li>
+            </Fragment>
           ))}
           {pending.map((item) => (
             <li key={item.nonce} class="flex gap-3 pl-[3.25rem]" data-pending={item.status}>

@@ -95,6 +95,9 @@ for (const backend of BACKENDS) {
       await screenshot(alice, `chat-desktop-${backend.name}`);
       await screenshot(bob, `chat-phone-${backend.name}`);
 
+      // A day divider above today's first message, in the reader's time zone once hydrated.
+      await alice.getByRole("separator", { name: "Today" }).waitFor();
+
       // The owner deletes a message (two clicks); the other side sees it go.
       const gotIt = alice.locator("[data-seq]", { hasText: "Got it" }).locator("xpath=..");
       await gotIt.hover();

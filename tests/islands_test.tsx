@@ -120,3 +120,26 @@ Deno.test("island registry - every islands/*.tsx is registered under its file na
   });
   assert.deepEqual(registered.sort(), files.sort());
 });
+
+Deno.test("groupMessages - by author within 5 minutes, and never across a day", async () => {
+  const { groupMessages } = await import("../islands/runtime/message_groups.ts");
+  const author = (id: string) => ({ id, username: id, displayName: id, avatarUrl: "/a" });
+  const message = (seq: number, who: string, at: string) => ({
+    id: `m${seq}`,
+    channelId: "c",
+    seq,
+    author: author(who),
+    content: `${seq}`,
+    createdAt: at,
+    editedAt: null,
+  });
+  const groups = groupMessages([
+    message(1, "a", "2026-01-01T23:55:00.000Z"),
+    message(2, "a", "2026-01-01T23:58:00.000Z"),
+    message(3, "a", "2026-01-02T00:01:00.000Z"), // same author, 3 minutes later, but a new day
+    message(4, "b", "2026-01-02T00:02:00.000Z"),
+    message(5, "b", "2026-01-02T00:20:00.000Z"), // same author, 18 minutes later
+  ]);
+  assert.deepEqual(groups.map((g) => g.messages.map((m) => m.seq)), [[1, 2], [3], [4], [5]]);
+  assert.deepEqual(groups.map((g) => g.newDay), [true, true, false, false]);
+});

@@ -1,6 +1,6 @@
 /**
  * Groups consecutive messages of one author, as chat apps do: a new group starts with another
- * author, or after a pause of more than GROUP_GAP_MS.
+ * author, after a pause of more than GROUP_GAP_MS, or on a new day (which gets a divider).
  */
 import type { WireMessage } from "../../lib/realtime/protocol.ts";
 
@@ -15,24 +15,35 @@ export interface MessageGroup {
   key: string;
   author: WireMessage["author"];
   startedAt: string;
+  /** The calendar day of the group (as `dayOf` names it). */
+  day: string;
+  /** The first group of its day: a divider goes before it. */
+  newDay: boolean;
   messages: ShownMessage[];
 }
 
-export function groupMessages(messages: ShownMessage[]): MessageGroup[] {
+/** `dayOf` names a time's calendar day (in the reader's time zone, once in the browser). */
+export function groupMessages(
+  messages: ShownMessage[],
+  dayOf: (iso: string) => string = (iso) => iso.slice(0, 10),
+): MessageGroup[] {
   const groups: MessageGroup[] = [];
   for (const message of messages) {
     const last = groups.at(-1);
     const previous = last?.messages.at(-1);
+    const day = dayOf(message.createdAt);
     const sameAuthor = last && last.author.id === message.author.id;
     const soon = previous &&
       Date.parse(message.createdAt) - Date.parse(previous.createdAt) <= GROUP_GAP_MS;
-    if (last && sameAuthor && soon) {
+    if (last && sameAuthor && soon && last.day === day) {
       last.messages.push(message);
     } else {
       groups.push({
         key: message.id,
         author: message.author,
         startedAt: message.createdAt,
+        day,
+        newDay: last?.day !== day,
         messages: [message],
       });
     }
