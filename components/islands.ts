@@ -5,6 +5,7 @@
  */
 import { island } from "../lib/islands/island.ts";
 import AvatarPickerIsland from "../islands/AvatarPicker.tsx";
+import ChannelShortcutsIsland from "../islands/ChannelShortcuts.tsx";
 import ChatPresenceIsland from "../islands/ChatPresence.tsx";
 import InviteButtonIsland from "../islands/InviteButton.tsx";
 import MessageInputIsland from "../islands/MessageInput.tsx";
@@ -13,6 +14,7 @@ import ProfileFieldsIsland from "../islands/ProfileFields.tsx";
 import ProfilePreviewIsland from "../islands/ProfilePreview.tsx";
 
 export const AvatarPicker = island("AvatarPicker", AvatarPickerIsland);
+export const ChannelShortcuts = island("ChannelShortcuts", ChannelShortcutsIsland);
 export const ChatPresence = island("ChatPresence", ChatPresenceIsland);
 export const InviteButton = island("InviteButton", InviteButtonIsland);
 export const MessageInput = island("MessageInput", MessageInputIsland);

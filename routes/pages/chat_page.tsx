@@ -11,7 +11,13 @@ import { SubmitButton } from "../../components/Button.tsx";
 import { ChannelSidebar } from "../../components/chat/ChannelSidebar.tsx";
 import { Notice } from "../../components/chat/Notice.tsx";
 import { ServerRail } from "../../components/chat/ServerRail.tsx";
-import { ChatPresence, InviteButton, MessageInput, MessageList } from "../../components/islands.ts";
+import {
+  ChannelShortcuts,
+  ChatPresence,
+  InviteButton,
+  MessageInput,
+  MessageList,
+} from "../../components/islands.ts";
 import { TextField } from "../../components/TextField.tsx";
 import type { Authenticated } from "../../lib/accounts.ts";
 import {
@@ -168,6 +174,10 @@ export async function renderChannel(
           meId={user.id}
           members={authors}
           online={members.filter((member) => hub.isOnline(member.id)).map((member) => member.id)}
+        />
+        <ChannelShortcuts
+          urls={channels.map((item) => `/chat/${server.id}/${item.id}`)}
+          current={channels.findIndex((item) => item.id === channel.id)}
         />
         <MessageInput
           channelId={channel.id}
