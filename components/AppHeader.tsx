@@ -1,4 +1,5 @@
 import type { PublicUser } from "../lib/public_user.ts";
+import { ThemeToggle } from "./islands.ts";
 import { Wordmark } from "./Logo.tsx";
 import { UserAvatar } from "../islands/shared/UserAvatar.tsx";
 
@@ -31,6 +32,7 @@ export function AppHeader({ user, current }: { user: PublicUser; current: "chat"
           <UserAvatar user={user} class="h-8 w-8" />
           <span class="max-w-32 truncate text-sm font-medium">{user.displayName}</span>
         </a>
+        <ThemeToggle />
         <form method="post" action="/logout">
           <button
             type="submit"

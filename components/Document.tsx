@@ -23,6 +23,7 @@ export function Document({ title, islandNames, islandProps, children }: Document
         <title>{title === "Salon" ? title : `${title} · Salon`}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/build/app.css" />
+        <script src="/theme.js" />
         {islandProps !== null && (
           <>
             <link rel="modulepreload" href="/build/runtime/boot.js" />

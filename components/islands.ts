@@ -12,6 +12,7 @@ import MessageInputIsland from "../islands/MessageInput.tsx";
 import MessageListIsland from "../islands/MessageList.tsx";
 import ProfileFieldsIsland from "../islands/ProfileFields.tsx";
 import ProfilePreviewIsland from "../islands/ProfilePreview.tsx";
+import ThemeToggleIsland from "../islands/ThemeToggle.tsx";
 
 export const AvatarPicker = island("AvatarPicker", AvatarPickerIsland);
 export const ChannelShortcuts = island("ChannelShortcuts", ChannelShortcutsIsland);
@@ -21,3 +22,4 @@ export const MessageInput = island("MessageInput", MessageInputIsland);
 export const MessageList = island("MessageList", MessageListIsland);
 export const ProfileFields = island("ProfileFields", ProfileFieldsIsland);
 export const ProfilePreview = island("ProfilePreview", ProfilePreviewIsland);
+export const ThemeToggle = island("ThemeToggle", ThemeToggleIsland);

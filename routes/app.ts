@@ -40,6 +40,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("/build/*", serveStatic({ root: STATIC_ROOT }));
   app.get("/favicon.svg", serveStatic({ root: STATIC_ROOT, path: "favicon.svg" }));
   app.get("/logo.svg", serveStatic({ root: STATIC_ROOT, path: "logo.svg" }));
+  app.get("/theme.js", serveStatic({ root: STATIC_ROOT, path: "theme.js" }));
   app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
 
   app.use(sameOrigin(deps.config.origin));

@@ -104,9 +104,12 @@ Deno.test("renderPage - marks each island, serialises props once, loads only wha
   assert.doesNotMatch(html, /<script>/, "no inline script");
 });
 
-Deno.test("renderPage - a page without islands ships no JavaScript", () => {
+Deno.test("renderPage - a page without islands loads no island code, only the theme script", () => {
   const html = renderPage({ title: "Plain", body: <p>static</p> });
-  assert.doesNotMatch(html, /<script/);
+  assert.deepEqual([...html.matchAll(/<script[^>]*>/g)].map(([tag]) => tag), [
+    '<script src="/theme.js">',
+  ]);
+  assert.doesNotMatch(html, /boot\.js|modulepreload/);
 });
 
 Deno.test("island registry - every islands/*.tsx is registered under its file name", async () => {

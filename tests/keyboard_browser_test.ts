@@ -48,3 +48,33 @@ Deno.test("keyboard - Enter, Shift+Enter and Alt+↑/↓ between channels", asyn
     await app.close();
   }
 });
+
+Deno.test("theme - follows the system until the toggle is used, then remembers", async () => {
+  const app = await startTestApp(BACKENDS[0]);
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext({ colorScheme: "dark" });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${app.url}/register`);
+    const isDark = () => page.evaluate(() => document.documentElement.classList.contains("dark"));
+    assert.equal(await isDark(), true, "the system asks for dark");
+    await page.getByLabel("Username").fill("themer");
+    await page.getByLabel("Password").fill("correct horse");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(/\/chat/);
+    await page.goto(`${app.url}/profile`);
+    await islandsReady(page);
+    await page.getByRole("button", { name: /^Theme: system/ }).click(); // → light
+    assert.equal(await isDark(), false);
+    await page.reload();
+    assert.equal(await isDark(), false, "remembered across pages");
+    await islandsReady(page);
+    await page.getByRole("button", { name: /^Theme: light/ }).click(); // → dark
+    assert.equal(await isDark(), true);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+});

@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import type { PublicUser } from "../../lib/public_user.ts";
 import type { WireChannel, WireServer } from "../../lib/realtime/protocol.ts";
 import { UserAvatar } from "../../islands/shared/UserAvatar.tsx";
+import { ThemeToggle } from "../islands.ts";
 
 export interface ChannelSidebarProps {
   server: WireServer;
@@ -77,16 +78,19 @@ export function ChannelSidebar(
           </form>
         )}
       </div>
-      <a
-        href="/profile"
-        class="flex items-center gap-2 border-t border-slate-200 px-3 py-2 hover:bg-slate-100 dark:border-slate-800 dark:hover:bg-slate-800"
-      >
-        <UserAvatar user={user} class="h-8 w-8" />
-        <span class="min-w-0">
-          <span class="block truncate text-sm font-semibold">{user.displayName}</span>
-          <span class="block truncate text-xs text-slate-500">@{user.username}</span>
-        </span>
-      </a>
+      <div class="flex items-center border-t border-slate-200 dark:border-slate-800">
+        <a
+          href="/profile"
+          class="flex items-center gap-2 min-w-0 flex-1 px-3 py-2 hover:bg-slate-100 dark:hover:bg-slate-800"
+        >
+          <UserAvatar user={user} class="h-8 w-8" />
+          <span class="min-w-0">
+            <span class="block truncate text-sm font-semibold">{user.displayName}</span>
+            <span class="block truncate text-xs text-slate-500">@{user.username}</span>
+          </span>
+        </a>
+        <ThemeToggle />
+      </div>
     </div>
   );
 }
