@@ -30,6 +30,8 @@ export interface MessageListProps {
   serverId?: string;
   /** The reader owns the server: they may delete anyone's message. */
   canModerate?: boolean;
+  /** The reader's read marker when the page was made: a divider marks what is new. */
+  readSeq?: number;
 }
 
 /**
@@ -87,10 +89,22 @@ function dayLabel(iso: string, local: boolean): string {
 }
 /** Within this many pixels of the bottom counts as "at the bottom". */
 const STICK_PX = 80;
+/** The read marker moves once the reader has been at the bottom this long. */
+const READ_DELAY_MS = 300;
 
 export default function MessageList(
-  { channelId, channelName, initial, hasOlder, pageSize, me, meId, serverId, canModerate }:
-    MessageListProps,
+  {
+    channelId,
+    channelName,
+    initial,
+    hasOlder,
+    pageSize,
+    me,
+    meId,
+    serverId,
+    canModerate,
+    readSeq = 0,
+  }: MessageListProps,
 ) {
   const messages = useSignal<ShownMessage[]>(initial);
   const local = useSignal(false);
@@ -141,6 +155,33 @@ export default function MessageList(
     });
   });
 
+  // Reading happens at the bottom of a visible page: then the read marker follows.
+  const lastRead = useRef(readSeq);
+  const readTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  function markRead() {
+    clearTimeout(readTimer.current);
+    readTimer.current = setTimeout(() => {
+      const last = messages.value.at(-1)?.seq ?? 0;
+      if (!stick.current || document.visibilityState !== "visible" || last <= lastRead.current) {
+        return;
+      }
+      lastRead.current = last;
+      void fetch(`/api/channels/${channelId}/read`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ seq: last }),
+      });
+    }, READ_DELAY_MS);
+  }
+  useSignalEffect(() => {
+    void messages.value;
+    markRead();
+  });
+  useEffect(() => {
+    document.addEventListener("visibilitychange", markRead);
+    return () => document.removeEventListener("visibilitychange", markRead);
+  }, []);
+
   useLayoutEffect(() => {
     const element = scroller.current;
     if (element) element.scrollTop = element.scrollHeight;
@@ -168,11 +209,14 @@ export default function MessageList(
   function onScroll() {
     const element = scroller.current!;
     stick.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICK_PX;
+    if (stick.current) markRead();
     if (element.scrollTop < 200) void loadOlder();
   }
 
   const pending = outbox.value.filter((item) => item.channelId === channelId);
-  const groups = groupMessages(messages.value, dayOf(local.value));
+  // Fixed at the first render: the divider stays where "new" began while the reader reads.
+  const firstUnread = initial.find((m) => m.seq > readSeq && m.author.id !== meId)?.seq;
+  const groups = groupMessages(messages.value, dayOf(local.value), firstUnread);
   return (
     <div
       ref={scroller}
@@ -196,6 +240,16 @@ export default function MessageList(
         <ol class="space-y-3">
           {groups.map((group) => (
             <Fragment key={group.key}>
+              {group.firstUnread && (
+                <li
+                  role="separator"
+                  aria-label="New messages"
+                  class="flex items-center gap-3 text-xs font-bold uppercase text-red-600"
+                >
+                  <span class="h-px flex-1 bg-red-500" />
+                  New messages
+                </li>
+              )}
               {group.newDay && (
                 <li
                   role="separator"

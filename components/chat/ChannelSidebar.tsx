@@ -10,13 +10,15 @@ export interface ChannelSidebarProps {
   current: string;
   user: PublicUser;
   isOwner: boolean;
+  /** Unread messages per channel id. */
+  unread: Record<string, number>;
   /** The invite control (an island). */
   invite: ComponentChildren;
 }
 
 /** The server's name, its channels, the invite control, and the signed-in user at the bottom. */
 export function ChannelSidebar(
-  { server, channels, current, user, isOwner, invite }: ChannelSidebarProps,
+  { server, channels, current, user, isOwner, unread, invite }: ChannelSidebarProps,
 ) {
   return (
     <div class="flex w-60 shrink-0 flex-col bg-slate-50 dark:bg-slate-900">
@@ -35,14 +37,29 @@ export function ChannelSidebar(
                 <a
                   href={`/chat/${server.id}/${channel.id}`}
                   aria-current={channel.id === current ? "page" : undefined}
-                  class={`block truncate rounded-md px-2 py-1 ${
+                  class={`flex items-center rounded-md px-2 py-1 ${
                     channel.id === current
                       ? "bg-slate-200 font-semibold text-slate-900 dark:bg-slate-700 dark:text-white"
                       : "text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800"
                   }`}
                 >
                   <span aria-hidden="true" class="mr-1 text-slate-400">#</span>
-                  {channel.name}
+                  <span
+                    class={`truncate ${
+                      unread[channel.id] ? "font-semibold text-slate-900 dark:text-white" : ""
+                    }`}
+                  >
+                    {channel.name}
+                  </span>
+                  {channel.id !== current && (unread[channel.id] ?? 0) > 0 && (
+                    <span
+                      class="ml-auto rounded-full bg-red-600 px-1.5 text-xs font-bold text-white"
+                      data-unread={unread[channel.id]}
+                    >
+                      {unread[channel.id] > 99 ? "99+" : unread[channel.id]}
+                      <span class="sr-only">unread</span>
+                    </span>
+                  )}
                 </a>
               </li>
             ))}

@@ -19,6 +19,8 @@ export interface MessageGroup {
   day: string;
   /** The first group of its day: a divider goes before it. */
   newDay: boolean;
+  /** Starts with the first unread message: a "New messages" divider goes before it. */
+  firstUnread: boolean;
   messages: ShownMessage[];
 }
 
@@ -26,6 +28,8 @@ export interface MessageGroup {
 export function groupMessages(
   messages: ShownMessage[],
   dayOf: (iso: string) => string = (iso) => iso.slice(0, 10),
+  /** The seq of the first unread message, if any: a group starts there. */
+  unreadFrom = Infinity,
 ): MessageGroup[] {
   const groups: MessageGroup[] = [];
   for (const message of messages) {
@@ -35,7 +39,8 @@ export function groupMessages(
     const sameAuthor = last && last.author.id === message.author.id;
     const soon = previous &&
       Date.parse(message.createdAt) - Date.parse(previous.createdAt) <= GROUP_GAP_MS;
-    if (last && sameAuthor && soon && last.day === day) {
+    const firstUnread = message.seq === unreadFrom;
+    if (last && sameAuthor && soon && last.day === day && !firstUnread) {
       last.messages.push(message);
     } else {
       groups.push({
@@ -44,6 +49,7 @@ export function groupMessages(
         startedAt: message.createdAt,
         day,
         newDay: last?.day !== day,
+        firstUnread,
         messages: [message],
       });
     }

@@ -418,6 +418,26 @@ export class ChatService {
     }));
   }
 
+  /** Per channel of a server: its latest seq and the user's read marker (members only). */
+  async readStates(
+    user: UserRecord,
+    serverId: string,
+  ): Promise<Map<string, { lastSeq: number; readSeq: number }>> {
+    const server = await this.#memberServer(user, serverId);
+    const [channels, markers] = await Promise.all([
+      this.#store.listChannels(server.id),
+      this.#store.readMarkers(user.id),
+    ]);
+    return new Map(
+      await Promise.all(channels.map(async (channel) =>
+        [channel.id, {
+          lastSeq: await this.#store.lastSeq(channel.id),
+          readSeq: markers.get(channel.id) ?? 0,
+        }] as const
+      )),
+    );
+  }
+
   /** Ids of the servers the user belongs to (socket subscriptions). */
   async serverIdsOf(user: UserRecord): Promise<string[]> {
     return (await this.#store.listServersOf(user.id)).map((server) => server.id);

@@ -109,10 +109,15 @@ export async function renderChannel(
 ): Promise<Response> {
   const { chat, hub } = deps;
   const user = toPublicUser(auth.user);
-  const [{ server, channels, members }, servers] = await Promise.all([
+  const [{ server, channels, members }, servers, reads] = await Promise.all([
     chat.getServer(auth.user, serverId),
     chat.listServers(auth.user),
+    chat.readStates(auth.user, serverId),
   ]);
+  // Unread counts for the sidebar (seq distance: close enough, deletions aside).
+  const unread = Object.fromEntries(
+    [...reads].map(([id, read]) => [id, Math.max(0, read.lastSeq - read.readSeq)]),
+  );
   const channel = channels.find((item) => item.id === channelId);
   if (!channel) return c.redirect(`/chat/${server.id}`, 303);
   const messages = await chat.listMessages(auth.user, channel.id, {
@@ -137,6 +142,7 @@ export async function renderChannel(
           current={channel.id}
           user={user}
           isOwner={server.ownerId === user.id}
+          unread={unread}
           invite={<InviteButton serverId={server.id} link={notices.inviteLink} />}
         />
         <a href="#" class="flex-1 md:hidden" aria-label="Close the channel list" />
@@ -164,6 +170,7 @@ export async function renderChannel(
           hasOlder={messages.length === MESSAGE_PAGE_DEFAULT && messages[0].seq > 1}
           pageSize={MESSAGE_PAGE_DEFAULT}
           me={user.username}
+          readSeq={reads.get(channel.id)?.readSeq ?? 0}
           meId={user.id}
           serverId={server.id}
           canModerate={server.ownerId === user.id}

@@ -1,0 +1,81 @@
+/**
+ * Unread state: badges on channels with messages the reader has not seen, a "New messages"
+ * divider at the first unread one, and the read marker following the reader.
+ */
+import assert from "node:assert/strict";
+import { ensureAssets } from "../lib/assets/build.ts";
+import { BACKENDS } from "./helpers/backends.ts";
+import { islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
+import { room } from "./helpers/people.ts";
+import { startTestApp } from "./helpers/test_app.ts";
+
+await ensureAssets();
+
+Deno.test("unread - badges, the New messages divider, and the read marker", async () => {
+  const app = await startTestApp(BACKENDS[0], { RATE_LIMITS: "off" });
+  const browser = await launchBrowser();
+  try {
+    const { serverId, channelId, owner, member } = await room(app);
+    const random = await owner.http.json<{ channel: { id: string } }>(
+      "POST",
+      `/api/servers/${serverId}/channels`,
+      {
+        json: { name: "random" },
+      },
+    );
+    const post = (channel: string, content: string) =>
+      owner.http.json("POST", `/api/channels/${channel}/messages`, { json: { content } });
+    await member.http.request("PUT", `/api/channels/${channelId}/read`, { json: { seq: 0 } });
+    for (const text of ["old one", "old two"]) await post(channelId, text);
+    await member.http.request("PUT", `/api/channels/${channelId}/read`, { json: { seq: 2 } });
+    for (const text of ["new one", "new two", "new three"]) await post(channelId, text);
+    for (const text of ["elsewhere 1", "elsewhere 2"]) await post(random.body.channel.id, text);
+
+    const context = await browser.newContext();
+    await context.addCookies([{
+      name: "salon_session",
+      value: member.http.cookie!.split("=")[1],
+      url: app.url,
+    }]);
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${app.url}/chat/${serverId}/${channelId}`);
+    await islandsReady(page);
+    assert.equal(
+      await page.locator("[data-unread]").getAttribute("data-unread"),
+      "2",
+      "random has 2 unread",
+    );
+    // The divider sits right before "new one".
+    const order = await page.locator("[role=separator][aria-label='New messages'], [data-seq]")
+      .evaluateAll((els) => els.map((el) => el.getAttribute("aria-label") ?? el.textContent));
+    assert.deepEqual(order, [
+      "old one",
+      "old two",
+      "New messages",
+      "new one",
+      "new two",
+      "new three",
+    ]);
+
+    // Seen at the bottom of a visible page: the marker moves to the latest message.
+    const reader = await app.accounts.getUser(member.id);
+    const readOf = async () =>
+      (await app.chat.readStates(reader, serverId)).get(channelId)!.readSeq;
+    for (let i = 0; i < 100 && (await readOf()) !== 5; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(await readOf(), 5);
+    await page.reload();
+    await islandsReady(page);
+    assert.equal(
+      await page.getByRole("separator", { name: "New messages" }).count(),
+      0,
+      "nothing new any more",
+    );
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+});
