@@ -25,6 +25,10 @@ export function isStoreUnavailable(error: unknown): boolean {
   if (typeof code === "string" && (CONNECTION_CODES.has(code) || POSTGRES_STATES.test(code))) {
     return true;
   }
+  // A local Deno KV file another process (or handle) is writing to at this instant.
+  if (String((error as { message?: unknown }).message ?? "").includes("database is locked")) {
+    return true;
+  }
   const name = (error as { name?: unknown }).name;
   return name === "ConnectionRefused" || name === "ConnectionReset" || name === "BrokenPipe";
 }

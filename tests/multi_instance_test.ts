@@ -56,9 +56,10 @@ for (const { name, backend, env } of SHARED_BUSES) {
       await late.http.json("POST", `/api/invites/${invite.body.code}/join`);
       assert.equal((await onA.next("member_joined")).user.id, late.id);
       await lateWs.next("server_joined");
-      await owner.http.json("POST", `/api/channels/${channelId}/messages`, {
+      const hello = await owner.http.json("POST", `/api/channels/${channelId}/messages`, {
         json: { content: "hello late" },
       });
+      assert.equal(hello.status, 201, JSON.stringify(hello.body));
       assert.equal((await lateWs.next("message")).message.content, "hello late");
       await Promise.all([onA.close(), onB.close(), lateWs.close()]);
     } finally {

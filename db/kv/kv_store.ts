@@ -45,6 +45,19 @@ const GET_MANY_LIMIT = 10;
 
 type MessageAddress = [channelId: string, seq: number];
 
+/**
+ * Commits, treating SQLite's "database is locked" (another handle on the same local file is
+ * writing) like a lost race: the caller's retry loop tries again.
+ */
+async function commitOrBusy(op: Deno.AtomicOperation): Promise<{ ok: boolean }> {
+  try {
+    return await op.commit();
+  } catch (error) {
+    if (String(error).includes("database is locked")) return { ok: false };
+    throw error;
+  }
+}
+
 interface AvatarMeta {
   contentType: string;
   version: string;
@@ -289,7 +302,7 @@ export class KvStore implements Store {
       if (message.nonce !== null) op = op.check(sent).set(nonceKey, address);
       // Still a member at the moment of the commit, not only when we looked.
       if (memberOf !== undefined) op = op.check(member);
-      if ((await op.commit()).ok) return { message: stored, created: true };
+      if ((await commitOrBusy(op)).ok) return { message: stored, created: true };
       if (attempt >= MAX_APPEND_ATTEMPTS) {
         throw new Error(`Could not append to channel ${message.channelId}: too much contention`);
       }
@@ -328,7 +341,9 @@ export class KvStore implements Store {
       const entry = await this.kv.get<MessageRecord>(["messages", ...address]);
       if (entry.value === null) return null;
       const edited = { ...entry.value, content, editedAt };
-      if ((await this.kv.atomic().check(entry).set(entry.key, edited).commit()).ok) return edited;
+      if ((await commitOrBusy(this.kv.atomic().check(entry).set(entry.key, edited))).ok) {
+        return edited;
+      }
     }
     throw new Error(`Could not edit message ${id}: ${MAX_COMMIT_ATTEMPTS} conflicting writes`);
   }
@@ -350,7 +365,7 @@ export class KvStore implements Store {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const entry = await this.kv.get<number>(key);
       if (entry.value !== null && entry.value >= seq) return entry.value;
-      if ((await this.kv.atomic().check(entry).set(key, seq).commit()).ok) return seq;
+      if ((await commitOrBusy(this.kv.atomic().check(entry).set(key, seq))).ok) return seq;
     }
     throw new Error(`Could not move read marker of ${userId}: ${MAX_COMMIT_ATTEMPTS} conflicts`);
   }
@@ -393,7 +408,7 @@ export class KvStore implements Store {
       if (entry.value === null) return null;
       const updated = change(entry.value);
       const op = this.kv.atomic().check(entry).set(["users", id], updated);
-      if ((await alsoInCommit(op).commit()).ok) return updated;
+      if ((await commitOrBusy(alsoInCommit(op))).ok) return updated;
     }
     throw new Error(`Could not update user ${id}: ${MAX_COMMIT_ATTEMPTS} conflicting writes`);
   }
