@@ -9,6 +9,7 @@ import { openStore } from "./db/open_store.ts";
 import { ensureAssets } from "./lib/assets/build.ts";
 import { ConfigError, loadConfig } from "./lib/config.ts";
 import type { Config } from "./lib/config.ts";
+import { SHUTDOWN_REQUEST_GRACE_MS } from "./lib/limits.ts";
 import { createServices } from "./lib/services.ts";
 import { createApp } from "./routes/app.ts";
 
@@ -45,7 +46,11 @@ async function shutdown(signal: string): Promise<void> {
   console.log(`${signal}: finishing in-flight requests, then stopping`);
   // Sockets first (1012: clients reconnect and resume), then in-flight requests, then storage.
   await services.close();
-  await server.shutdown();
+  // In-flight requests get a bounded time to finish; a dangling connection cannot hold us.
+  await Promise.race([
+    server.shutdown(),
+    new Promise((resolve) => setTimeout(resolve, SHUTDOWN_REQUEST_GRACE_MS)),
+  ]);
   await store.close();
   Deno.exit(0);
 }

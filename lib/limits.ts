@@ -93,6 +93,8 @@ export const WS_CLOSE_TRY_AGAIN = 1013;
 
 /** On shutdown, how long sockets get to finish their close handshake. */
 export const SHUTDOWN_SOCKET_GRACE_MS = 2_000;
+/** On shutdown, how long in-flight HTTP requests get to finish. */
+export const SHUTDOWN_REQUEST_GRACE_MS = 10_000;
 
 /** The Deno KV bus: how long log entries live, how often it polls besides watching, retries. */
 export const KV_BUS_EVENT_TTL_MS = 5 * 60 * 1000;

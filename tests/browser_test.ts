@@ -6,7 +6,13 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { ensureAssets } from "../lib/assets/build.ts";
 import { BACKENDS } from "./helpers/backends.ts";
-import { islandsReady, launchBrowser, screenshot, watchProblems } from "./helpers/browser.ts";
+import {
+  closeBrowser,
+  islandsReady,
+  launchBrowser,
+  screenshot,
+  watchProblems,
+} from "./helpers/browser.ts";
 import { PNG_1X1 } from "./helpers/fixtures.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 
@@ -84,7 +90,7 @@ for (const backend of BACKENDS) {
       await screenshot(page, `profile-phone-${backend.name}`);
       assert.deepEqual(problems, []);
     } finally {
-      await browser.close();
+      await closeBrowser(browser);
       await app.close();
     }
   });

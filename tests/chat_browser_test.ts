@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { ensureAssets } from "../lib/assets/build.ts";
 import { BACKENDS } from "./helpers/backends.ts";
-import { islandsReady, launchBrowser, screenshot, watchProblems } from "./helpers/browser.ts";
+import {
+  closeBrowser,
+  islandsReady,
+  launchBrowser,
+  screenshot,
+  watchProblems,
+} from "./helpers/browser.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 
 await ensureAssets();
@@ -115,7 +121,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(aliceProblems, []);
       assert.deepEqual(bobProblems, []);
     } finally {
-      await browser.close();
+      await closeBrowser(browser);
       await app.close();
     }
   });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { ensureAssets } from "../lib/assets/build.ts";
 import { BACKENDS } from "./helpers/backends.ts";
-import { islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
+import { closeBrowser, islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
 import { room } from "./helpers/people.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 
@@ -89,7 +89,7 @@ Deno.test("chat in the browser - long history pages in as the reader scrolls up"
     });
     assert.deepEqual(problems, []);
   } finally {
-    await browser.close();
+    await closeBrowser(browser);
     await app.close();
   }
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { ensureAssets } from "../lib/assets/build.ts";
 import { BACKENDS } from "./helpers/backends.ts";
-import { islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
+import { closeBrowser, islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 
 await ensureAssets();
@@ -44,7 +44,7 @@ Deno.test("keyboard - Enter, Shift+Enter and Alt+↑/↓ between channels", asyn
     await page.waitForURL(second);
     assert.deepEqual(problems, []);
   } finally {
-    await browser.close();
+    await closeBrowser(browser);
     await app.close();
   }
 });
@@ -74,7 +74,7 @@ Deno.test("theme - follows the system until the toggle is used, then remembers",
     assert.equal(await isDark(), true);
     assert.deepEqual(problems, []);
   } finally {
-    await browser.close();
+    await closeBrowser(browser);
     await app.close();
   }
 });

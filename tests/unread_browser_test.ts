@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { ensureAssets } from "../lib/assets/build.ts";
 import { BACKENDS } from "./helpers/backends.ts";
-import { islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
+import { closeBrowser, islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
 import { room } from "./helpers/people.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 
@@ -75,7 +75,7 @@ Deno.test("unread - badges, the New messages divider, and the read marker", asyn
     );
     assert.deepEqual(problems, []);
   } finally {
-    await browser.close();
+    await closeBrowser(browser);
     await app.close();
   }
 });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { ensureAssets } from "../lib/assets/build.ts";
 import { BACKENDS } from "./helpers/backends.ts";
-import { islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
+import { closeBrowser, islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
 import { register } from "./helpers/people.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 
@@ -133,7 +133,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(problems.filter((p) => /Content.Security.Policy|Refused/i.test(p)), []);
       assert.deepEqual(problems, []);
     } finally {
-      await browser.close();
+      await closeBrowser(browser);
       await app.close();
     }
   });

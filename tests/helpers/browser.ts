@@ -61,3 +61,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function islandsReady(page: Page): Promise<void> {
   await page.waitForSelector("html[data-islands-ready]", { state: "attached" });
 }
+
+/** Closes the browser, giving up after a bound rather than hanging the suite. */
+export async function closeBrowser(browser: Browser): Promise<void> {
+  await Promise.race([
+    browser.close(),
+    new Promise((resolve) => setTimeout(resolve, 15_000)),
+  ]);
+}
