@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { ensureAssets } from "../lib/assets/build.ts";
 import { BACKENDS } from "./helpers/backends.ts";
-import { closeBrowser, islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
+import {
+  closeBrowser,
+  islandsReady,
+  launchBrowser,
+  signedInPage,
+  watchProblems,
+} from "./helpers/browser.ts";
 import { room } from "./helpers/people.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 
@@ -22,13 +28,9 @@ Deno.test("chat in the browser - long history pages in as the reader scrolls up"
         json: { content: `line ${i}` },
       });
     }
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.addCookies([{
-      name: "salon_session",
-      value: member.http.cookie!.split("=")[1],
-      url: app.url,
-    }]);
-    const page = await context.newPage();
+    const page = await signedInPage(browser, app.url, member.http.cookie!, {
+      viewport: { width: 1280, height: 800 },
+    });
     const problems = watchProblems(page);
     await page.goto(`${app.url}/chat/${serverId}/${channelId}`);
     await islandsReady(page);

@@ -5,7 +5,13 @@
 import assert from "node:assert/strict";
 import { ensureAssets } from "../lib/assets/build.ts";
 import { BACKENDS } from "./helpers/backends.ts";
-import { closeBrowser, islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
+import {
+  closeBrowser,
+  islandsReady,
+  launchBrowser,
+  signedInPage,
+  watchProblems,
+} from "./helpers/browser.ts";
 import { room } from "./helpers/people.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 
@@ -31,13 +37,7 @@ Deno.test("unread - badges, the New messages divider, and the read marker", asyn
     for (const text of ["new one", "new two", "new three"]) await post(channelId, text);
     for (const text of ["elsewhere 1", "elsewhere 2"]) await post(random.body.channel.id, text);
 
-    const context = await browser.newContext();
-    await context.addCookies([{
-      name: "salon_session",
-      value: member.http.cookie!.split("=")[1],
-      url: app.url,
-    }]);
-    const page = await context.newPage();
+    const page = await signedInPage(browser, app.url, member.http.cookie!);
     const problems = watchProblems(page);
     await page.goto(`${app.url}/chat/${serverId}/${channelId}`);
     await islandsReady(page);

@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { ensureAssets } from "../lib/assets/build.ts";
 import { BACKENDS } from "./helpers/backends.ts";
-import { closeBrowser, islandsReady, launchBrowser, watchProblems } from "./helpers/browser.ts";
+import {
+  closeBrowser,
+  islandsReady,
+  launchBrowser,
+  signedInPage,
+  watchProblems,
+} from "./helpers/browser.ts";
 import { register } from "./helpers/people.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 
@@ -59,13 +65,7 @@ for (const backend of BACKENDS) {
         });
       }
 
-      const context = await browser.newContext();
-      await context.addCookies([{
-        name: "salon_session",
-        value: victim.http.cookie!.split("=")[1],
-        url: app.url,
-      }]);
-      const page = await context.newPage();
+      const page = await signedInPage(browser, app.url, victim.http.cookie!);
       const problems = watchProblems(page);
       const dialogs: string[] = [];
       page.on("dialog", (dialog) => {
@@ -101,13 +101,7 @@ for (const backend of BACKENDS) {
       assert.equal(injected, 0);
 
       // Mallory's own profile page: the bio in the form and in the live preview island.
-      const own = await browser.newContext();
-      await own.addCookies([{
-        name: "salon_session",
-        value: mallory.http.cookie!.split("=")[1],
-        url: app.url,
-      }]);
-      const profile = await own.newPage();
+      const profile = await signedInPage(browser, app.url, mallory.http.cookie!);
       const profileProblems = watchProblems(profile);
       profile.on("dialog", (dialog) => {
         dialogs.push(dialog.message());

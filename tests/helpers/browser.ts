@@ -3,7 +3,7 @@
  * flags this closed network needs, and a collector for console errors and CSP violations.
  */
 import { chromium } from "playwright-core";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 
 export const CHROMIUM_PATH = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const ARTIFACTS = new URL("../../test-artifacts/", import.meta.url);
@@ -68,4 +68,16 @@ export async function closeBrowser(browser: Browser): Promise<void> {
     browser.close(),
     new Promise((resolve) => setTimeout(resolve, 15_000)),
   ]);
+}
+
+/** A new page in its own browser context, signed in with `cookie` (an HttpClient's). */
+export async function signedInPage(
+  browser: Browser,
+  base: string,
+  cookie: string,
+  options: BrowserContextOptions = {},
+): Promise<Page> {
+  const context = await browser.newContext(options);
+  await context.addCookies([{ name: "salon_session", value: cookie.split("=")[1], url: base }]);
+  return await context.newPage();
 }
