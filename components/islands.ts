@@ -5,6 +5,7 @@
  */
 import { island } from "../lib/islands/island.ts";
 import AvatarPickerIsland from "../islands/AvatarPicker.tsx";
+import ChannelNavIsland from "../islands/ChannelNav.tsx";
 import ChannelShortcutsIsland from "../islands/ChannelShortcuts.tsx";
 import ChatPresenceIsland from "../islands/ChatPresence.tsx";
 import InviteButtonIsland from "../islands/InviteButton.tsx";
@@ -12,9 +13,11 @@ import MessageInputIsland from "../islands/MessageInput.tsx";
 import MessageListIsland from "../islands/MessageList.tsx";
 import ProfileFieldsIsland from "../islands/ProfileFields.tsx";
 import ProfilePreviewIsland from "../islands/ProfilePreview.tsx";
+import ServerRailIsland from "../islands/ServerRail.tsx";
 import ThemeToggleIsland from "../islands/ThemeToggle.tsx";
 
 export const AvatarPicker = island("AvatarPicker", AvatarPickerIsland);
+export const ChannelNav = island("ChannelNav", ChannelNavIsland);
 export const ChannelShortcuts = island("ChannelShortcuts", ChannelShortcutsIsland);
 export const ChatPresence = island("ChatPresence", ChatPresenceIsland);
 export const InviteButton = island("InviteButton", InviteButtonIsland);
@@ -22,4 +25,5 @@ export const MessageInput = island("MessageInput", MessageInputIsland);
 export const MessageList = island("MessageList", MessageListIsland);
 export const ProfileFields = island("ProfileFields", ProfileFieldsIsland);
 export const ProfilePreview = island("ProfilePreview", ProfilePreviewIsland);
+export const ServerRail = island("ServerRail", ServerRailIsland);
 export const ThemeToggle = island("ThemeToggle", ThemeToggleIsland);

@@ -13,6 +13,7 @@ import { groupMessages, mergeMessage } from "./runtime/message_groups.ts";
 import type { ShownMessage } from "./runtime/message_groups.ts";
 import { outbox, retry, watchOutbox } from "./runtime/outbox.ts";
 import { noteSeen, onEvent, startSocket } from "./runtime/socket_client.ts";
+import { markReadLocally } from "./runtime/unread.ts";
 import { UserAvatar } from "./shared/UserAvatar.tsx";
 import { renderMarkdown } from "./shared/markdown.tsx";
 
@@ -166,6 +167,7 @@ export default function MessageList(
         return;
       }
       lastRead.current = last;
+      markReadLocally(channelId, last);
       void fetch(`/api/channels/${channelId}/read`, {
         method: "PUT",
         headers: { "Content-Type": "application/json" },

@@ -2,7 +2,8 @@ import type { ComponentChildren } from "preact";
 import type { PublicUser } from "../../lib/public_user.ts";
 import type { WireChannel, WireServer } from "../../lib/realtime/protocol.ts";
 import { UserAvatar } from "../../islands/shared/UserAvatar.tsx";
-import { ThemeToggle } from "../islands.ts";
+import type { UnreadMap } from "../../islands/runtime/unread.ts";
+import { ChannelNav, ThemeToggle } from "../islands.ts";
 
 export interface ChannelSidebarProps {
   server: WireServer;
@@ -10,8 +11,8 @@ export interface ChannelSidebarProps {
   current: string;
   user: PublicUser;
   isOwner: boolean;
-  /** Unread messages per channel id. */
-  unread: Record<string, number>;
+  /** Unread state per channel id, as the page was rendered. */
+  unread: UnreadMap;
   /** The invite control (an island). */
   invite: ComponentChildren;
 }
@@ -27,44 +28,13 @@ export function ChannelSidebar(
       </h2>
       <div class="min-h-0 flex-1 space-y-4 overflow-y-auto py-3">
         {invite}
-        <nav aria-label="Channels">
-          <p class="px-4 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">
-            Channels
-          </p>
-          <ul class="space-y-0.5 px-2">
-            {channels.map((channel) => (
-              <li key={channel.id}>
-                <a
-                  href={`/chat/${server.id}/${channel.id}`}
-                  aria-current={channel.id === current ? "page" : undefined}
-                  class={`flex items-center rounded-md px-2 py-1 ${
-                    channel.id === current
-                      ? "bg-slate-200 font-semibold text-slate-900 dark:bg-slate-700 dark:text-white"
-                      : "text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800"
-                  }`}
-                >
-                  <span aria-hidden="true" class="mr-1 text-slate-400">#</span>
-                  <span
-                    class={`truncate ${
-                      unread[channel.id] ? "font-semibold text-slate-900 dark:text-white" : ""
-                    }`}
-                  >
-                    {channel.name}
-                  </span>
-                  {channel.id !== current && (unread[channel.id] ?? 0) > 0 && (
-                    <span
-                      class="ml-auto rounded-full bg-red-600 px-1.5 text-xs font-bold text-white"
-                      data-unread={unread[channel.id]}
-                    >
-                      {unread[channel.id] > 99 ? "99+" : unread[channel.id]}
-                      <span class="sr-only">unread</span>
-                    </span>
-                  )}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <ChannelNav
+          serverId={server.id}
+          channels={channels}
+          current={current}
+          unread={unread}
+          me={{ id: user.id, username: user.username }}
+        />
         {isOwner && (
           <form method="post" action={`/chat/${server.id}/channels`} class="flex gap-1 px-2">
             <label for="new-channel" class="sr-only">New channel name</label>

@@ -5,9 +5,14 @@
  * http(s) URLs and always open with rel="noopener noreferrer".
  */
 import type { ComponentChildren } from "preact";
+import { MENTION_SOURCE } from "./mentions.ts";
 
-const INLINE =
-  /(`[^`\n]+`)|(\*\*[^*\n]+?\*\*)|(?<![\w])(_[^_\n]+?_)(?![\w])|(https?:\/\/[^\s<>"'`]+)|(?<![\w@])(@[a-z0-9_.-]{3,32})/gi;
+const INLINE = new RegExp(
+  String
+    .raw`(\`[^\`\n]+\`)|(\*\*[^*\n]+?\*\*)|(?<![\w])(_[^_\n]+?_)(?![\w])|(https?:\/\/[^\s<>"'\`]+)|` +
+    MENTION_SOURCE,
+  "gi",
+);
 /** Characters that end a sentence rather than a URL. */
 const URL_TRAILER = /[.,;:!?)\]}'"]+$/;
 

@@ -10,13 +10,13 @@ import { FormAlert } from "../../components/AuthLayout.tsx";
 import { SubmitButton } from "../../components/Button.tsx";
 import { ChannelSidebar } from "../../components/chat/ChannelSidebar.tsx";
 import { Notice } from "../../components/chat/Notice.tsx";
-import { ServerRail } from "../../components/chat/ServerRail.tsx";
 import {
   ChannelShortcuts,
   ChatPresence,
   InviteButton,
   MessageInput,
   MessageList,
+  ServerRail,
 } from "../../components/islands.ts";
 import { TextField } from "../../components/TextField.tsx";
 import type { Authenticated } from "../../lib/accounts.ts";
@@ -31,6 +31,7 @@ import type { AppEnv } from "../app_env.ts";
 import type { AppDeps } from "../deps.ts";
 import { renderPage } from "../render_page.tsx";
 import { pageAuth } from "./require_page_auth.ts";
+import { unreadSeed } from "./unread_seed.ts";
 
 /** What a chat page may show above the conversation. */
 export interface ChatNotices {
@@ -51,7 +52,7 @@ function Welcome({ user, servers, notices }: {
     <>
       <AppHeader user={user} current="chat" />
       <div class="flex min-h-[calc(100vh-57px)]">
-        <ServerRail servers={servers} />
+        <ServerRail servers={servers} unread={{}} me={{ id: user.id, username: user.username }} />
         <main class="mx-auto w-full max-w-xl space-y-6 px-4 py-8">
           <h1 class="text-2xl font-bold">
             {servers.length ? "Create or join another server" : `Welcome, ${user.displayName}!`}
@@ -114,15 +115,12 @@ export async function renderChannel(
     chat.listServers(auth.user),
     chat.readStates(auth.user, serverId),
   ]);
-  // Unread counts for the sidebar (seq distance: close enough, deletions aside).
-  const unread = Object.fromEntries(
-    [...reads].map(([id, read]) => [id, Math.max(0, read.lastSeq - read.readSeq)]),
-  );
   const channel = channels.find((item) => item.id === channelId);
   if (!channel) return c.redirect(`/chat/${server.id}`, 303);
-  const messages = await chat.listMessages(auth.user, channel.id, {
-    limit: String(MESSAGE_PAGE_DEFAULT),
-  });
+  const [messages, unread] = await Promise.all([
+    chat.listMessages(auth.user, channel.id, { limit: String(MESSAGE_PAGE_DEFAULT) }),
+    unreadSeed(chat, auth.user, server.id, reads),
+  ]);
   const authors = members.map(({ id, username, displayName, avatarUrl }) => ({
     id,
     username,
@@ -135,7 +133,12 @@ export async function renderChannel(
         id="channels"
         class="fixed inset-0 z-20 hidden bg-slate-900/40 target:flex md:static md:z-auto md:flex md:bg-transparent"
       >
-        <ServerRail servers={servers} current={server.id} />
+        <ServerRail
+          servers={servers}
+          current={server.id}
+          unread={unread}
+          me={{ id: user.id, username: user.username }}
+        />
         <ChannelSidebar
           server={server}
           channels={channels}

@@ -1,0 +1,137 @@
+/**
+ * What the reader has not read yet, per channel, for every island of the page: the channel list
+ * (badges), the server rail (dots) and the tab title. Seeded from what the server rendered, then
+ * kept live by the socket: `ready` (latest seq and read marker of every channel of every server),
+ * `message` (counts up, and counts mentions of the reader), `ack` (own messages are read),
+ * `read` (a marker moved, in this tab or another), `channel_created` and `server_joined`.
+ */
+import { computed, effect, signal } from "@preact/signals";
+import type { ServerEvent } from "../../lib/realtime/protocol.ts";
+import { mentions } from "../shared/mentions.ts";
+import { onEvent } from "./socket_client.ts";
+
+export interface ChannelUnread {
+  serverId: string;
+  lastSeq: number;
+  readSeq: number;
+  /** Unread messages that mention the reader. */
+  mentions: number;
+}
+
+export type UnreadMap = Record<string, ChannelUnread>;
+
+/** Per channel id. Empty until `startUnread` runs (in the browser only: never during SSR). */
+export const unread = signal<UnreadMap>({});
+
+/** Unread messages of a channel (seq distance: deletions aside, close enough for a badge). */
+export const countOf = (state: ChannelUnread | undefined): number =>
+  state ? Math.max(0, state.lastSeq - state.readSeq) : 0;
+
+/** Every unread message the reader has, for the tab title. */
+export const totalUnread = computed(() =>
+  Object.values(unread.value).reduce((sum, state) => sum + countOf(state), 0)
+);
+
+let started = false;
+
+/**
+ * Seeds the store (channels already known keep their live state) and, once per page, subscribes
+ * to the socket and keeps the tab title's "(N)" in step. `me` is the reader's username.
+ */
+export function startUnread(seed: UnreadMap, me: { id: string; username: string }): void {
+  unread.value = { ...seed, ...unread.value };
+  if (started) return;
+  started = true;
+  onEvent((event) => apply(event, me));
+  const title = document.title.replace(/^\(\d+\+?\) /, "");
+  effect(() => {
+    const total = totalUnread.value;
+    document.title = total > 0 ? `(${total > 99 ? "99+" : total}) ${title}` : title;
+  });
+}
+
+/** Moves a channel's read marker here at once (the server is told separately). */
+export function markReadLocally(channelId: string, seq: number): void {
+  change(channelId, (state) => seq > state.readSeq ? readUpTo(state, seq) : state);
+}
+
+function readUpTo(state: ChannelUnread, seq: number): ChannelUnread {
+  const readSeq = Math.max(state.readSeq, seq);
+  // Which mentions lie below the new marker is not known here; all read means none left.
+  return { ...state, readSeq, mentions: readSeq >= state.lastSeq ? 0 : state.mentions };
+}
+
+function change(channelId: string, update: (state: ChannelUnread) => ChannelUnread): void {
+  const state = unread.value[channelId];
+  if (!state) return;
+  const next = update(state);
+  if (next !== state) unread.value = { ...unread.value, [channelId]: next };
+}
+
+function apply(event: ServerEvent, me: { id: string; username: string }): void {
+  switch (event.type) {
+    case "ready": {
+      const next: UnreadMap = {};
+      for (const { server, channels } of event.servers) {
+        for (const channel of channels) {
+          const known = unread.value[channel.id];
+          const mentioned = known && channel.readSeq <= known.readSeq ? known.mentions : 0;
+          next[channel.id] = {
+            serverId: server.id,
+            lastSeq: channel.lastSeq,
+            readSeq: channel.readSeq,
+            mentions: channel.readSeq >= channel.lastSeq ? 0 : mentioned,
+          };
+        }
+      }
+      unread.value = next;
+      break;
+    }
+    case "message": {
+      const { message } = event;
+      const own = message.author.id === me.id;
+      change(message.channelId, (state) => {
+        if (message.seq <= state.lastSeq && !own) return state;
+        const next = { ...state, lastSeq: Math.max(state.lastSeq, message.seq) };
+        if (own) return readUpTo(next, message.seq);
+        if (message.seq > state.readSeq && mentions(message.content, me.username)) {
+          next.mentions++;
+        }
+        return next;
+      });
+      break;
+    }
+    case "ack":
+      change(
+        event.message.channelId,
+        (state) =>
+          readUpTo(
+            { ...state, lastSeq: Math.max(state.lastSeq, event.message.seq) },
+            event.message.seq,
+          ),
+      );
+      break;
+    case "read":
+      markReadLocally(event.channelId, event.seq);
+      break;
+    case "channel_created":
+      unread.value = {
+        ...unread.value,
+        [event.channel.id]: {
+          serverId: event.channel.serverId,
+          lastSeq: 0,
+          readSeq: 0,
+          mentions: 0,
+        },
+      };
+      break;
+    case "server_joined":
+      for (const channel of event.channels) {
+        unread.value = {
+          ...unread.value,
+          [channel.id]: { serverId: channel.serverId, lastSeq: 0, readSeq: 0, mentions: 0 },
+        };
+      }
+      break;
+  }
+}
