@@ -9,7 +9,18 @@ import { useSignal, useSignalEffect } from "@preact/signals";
 import { Fragment } from "preact";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { WireMessage } from "../lib/realtime/protocol.ts";
-import { groupMessages, mergeMessage } from "./runtime/message_groups.ts";
+import { groupMessages, mergeMessage, mergePage } from "./runtime/message_groups.ts";
+import {
+  inWindow,
+  latestWindow,
+  WINDOW_MAX,
+  WINDOW_STEP,
+  windowAfterPrepend,
+  windowDown,
+  windowFollow,
+  windowUp,
+} from "./runtime/message_window.ts";
+import type { MessageWindow } from "./runtime/message_window.ts";
 import type { ShownMessage } from "./runtime/message_groups.ts";
 import { outbox, retry, watchOutbox } from "./runtime/outbox.ts";
 import { noteSeen, onEvent, startSocket } from "./runtime/socket_client.ts";
@@ -88,10 +99,19 @@ function dayLabel(iso: string, local: boolean): string {
   if (date.toDateString() === yesterday.toDateString()) return "Yesterday";
   return date.toLocaleDateString([], { dateStyle: "long" });
 }
+/** The first message after the read marker that someone else wrote (the divider goes there). */
+function firstUnreadOf(messages: WireMessage[], readSeq: number, meId?: string) {
+  return messages.find((message) => message.seq > readSeq && message.author.id !== meId)?.seq;
+}
+
 /** Within this many pixels of the bottom counts as "at the bottom". */
 const STICK_PX = 80;
+/** Within this many pixels of an edge, the window moves (or older history loads). */
+const EDGE_PX = 600;
 /** The read marker moves once the reader has been at the bottom this long. */
 const READ_DELAY_MS = 300;
+/** Opening a channel loads history back to the first unread message, up to this many. */
+const UNREAD_BACKFILL_MAX = 1000;
 
 export default function MessageList(
   {
@@ -108,12 +128,26 @@ export default function MessageList(
   }: MessageListProps,
 ) {
   const messages = useSignal<ShownMessage[]>(initial);
+  const view = useSignal<MessageWindow>(latestWindow(initial.length));
   const local = useSignal(false);
   const older = useSignal(hasOlder);
   const loading = useSignal(false);
+  /** Shown at the bottom (not scrolled up, window following the latest). */
+  const atBottom = useSignal(true);
+  /** Messages that arrived while the reader was scrolled up. */
+  const unseen = useSignal(0);
+  // Fixed once: the divider stays where "new" began while the reader reads.
+  // Unknown while older unread messages are not loaded yet (see backfillUnread).
+  const firstUnread = useSignal(
+    hasOlder && readSeq < (initial[0]?.seq ?? 0) - 1
+      ? undefined
+      : firstUnreadOf(initial, readSeq, meId),
+  );
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
-  const keepFromBottom = useRef<number | null>(null);
+  /** The message at the top of the view and where it was, to keep it still across a change. */
+  const anchor = useRef<{ seq: number; top: number } | null>(null);
+  const scrollToUnread = useRef(false);
 
   function markDeleted(id: string) {
     messages.value = messages.value.map((m) =>
@@ -121,40 +155,99 @@ export default function MessageList(
     );
   }
 
+  function add(message: WireMessage) {
+    if (message.channelId !== channelId) return;
+    const before = messages.value.length;
+    messages.value = mergeMessage(messages.value, message);
+    const length = messages.value.length;
+    if (length === before) return; // an edit, or a repeat
+    if (!stick.current && message.author.id !== meId) unseen.value++;
+    const current = view.value;
+    if (stick.current) view.value = windowFollow(current, length);
+    else if (current.end === null && length - current.start > WINDOW_MAX + WINDOW_STEP) {
+      // Scrolled up in a busy channel: stop growing the DOM; the jump button leads back.
+      view.value = { start: current.start, end: current.start + WINDOW_MAX };
+    }
+  }
+
   useEffect(() => {
     local.value = true;
     startSocket();
     // The server rendered everything up to the latest message (or the channel is empty).
     noteSeen(channelId, initial.at(-1)?.seq ?? 0);
-    const add = (message: WireMessage) => {
-      if (message.channelId === channelId) messages.value = mergeMessage(messages.value, message);
-    };
     const stopAcks = watchOutbox(add);
     const stopEvents = onEvent((event) => {
       if (event.type === "message" || event.type === "message_updated") add(event.message);
       if (event.type === "message_deleted" && event.channelId === channelId) markDeleted(event.id);
     });
+    void backfillUnread();
     return () => {
       stopAcks();
       stopEvents();
     };
   }, []);
 
-  // After each render: keep the bottom in view, or keep the old content still after a prepend.
-  useSignalEffect(() => {
-    void messages.value;
-    void outbox.value;
-    queueMicrotask(() => {
-      const element = scroller.current;
-      if (!element) return;
-      if (keepFromBottom.current !== null) {
-        element.scrollTop = element.scrollHeight - keepFromBottom.current;
-        keepFromBottom.current = null;
-      } else if (stick.current) {
-        element.scrollTop = element.scrollHeight;
+  /** Notes the first message in view and its position, before the list changes above it. */
+  function captureAnchor() {
+    const element = scroller.current;
+    if (!element) return;
+    const top = element.getBoundingClientRect().top;
+    for (const node of element.querySelectorAll<HTMLElement>("[data-seq]")) {
+      const rect = node.getBoundingClientRect();
+      if (rect.bottom > top) {
+        anchor.current = { seq: Number(node.dataset.seq), top: rect.top };
+        return;
       }
-    });
+    }
+  }
+
+  // Opening a channel with a read marker shows its first unread message (loading history back
+  // to it if needed), not the bottom.
+  useLayoutEffect(() => {
+    scrollToUnread.current = readSeq > 0 && firstUnread.value !== undefined;
+    stick.current = !scrollToUnread.current;
+  }, []);
+  // After each render: show the first unread, or keep the anchored message still, or stay at
+  // the bottom if the reader was there.
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const divider = element.querySelector<HTMLElement>("[data-first-unread]");
+    if (scrollToUnread.current && divider) {
+      scrollToUnread.current = false;
+      anchor.current = null;
+      element.scrollTop += divider.getBoundingClientRect().top -
+        element.getBoundingClientRect().top - 8;
+      onScroll();
+    } else if (anchor.current) {
+      const { seq, top } = anchor.current;
+      anchor.current = null;
+      const node = element.querySelector(`[data-seq="${seq}"]`);
+      if (node) element.scrollTop += node.getBoundingClientRect().top - top;
+    } else if (stick.current) {
+      element.scrollTop = element.scrollHeight;
+    }
   });
+
+  async function backfillUnread() {
+    const last = initial.at(-1)?.seq ?? 0;
+    if (readSeq <= 0 || readSeq >= last || firstUnread.value !== undefined) return;
+    while (
+      older.value && messages.value[0].seq > readSeq + 1 &&
+      messages.value.length < UNREAD_BACKFILL_MAX
+    ) {
+      if (!await loadOlder(false)) return;
+    }
+    const seq = firstUnreadOf(messages.value, readSeq, meId);
+    const index = messages.value.findIndex((message) => message.seq === seq);
+    if (index === -1) return;
+    const start = Math.max(0, index - 20);
+    const end = start + WINDOW_MAX >= messages.value.length ? null : start + WINDOW_MAX;
+    firstUnread.value = seq;
+    stick.current = false;
+    scrollToUnread.current = true;
+    view.value = { start, end };
+  }
 
   // Reading happens at the bottom of a visible page: then the read marker follows.
   const lastRead = useRef(readSeq);
@@ -184,25 +277,24 @@ export default function MessageList(
     return () => document.removeEventListener("visibilitychange", markRead);
   }, []);
 
-  useLayoutEffect(() => {
-    const element = scroller.current;
-    if (element) element.scrollTop = element.scrollHeight;
-  }, []);
-
-  async function loadOlder() {
+  /** Loads the page before the first loaded message; false if that failed. */
+  async function loadOlder(keepView: boolean): Promise<boolean> {
     const first = messages.value[0];
-    if (loading.value || !older.value || !first) return;
+    if (loading.value || !older.value || !first) return false;
     loading.value = true;
     try {
       const response = await fetch(
         `/api/channels/${channelId}/messages?before=${first.seq}&limit=${pageSize}`,
       );
-      if (!response.ok) return;
+      if (!response.ok) return false;
       const { messages: page } = await response.json() as { messages: WireMessage[] };
-      const element = scroller.current!;
-      keepFromBottom.current = element.scrollHeight - element.scrollTop;
+      if (keepView) captureAnchor();
       older.value = page.length === pageSize;
-      messages.value = page.reduce(mergeMessage, messages.value);
+      const before = messages.value.length;
+      messages.value = mergePage(messages.value, page);
+      const length = messages.value.length;
+      view.value = windowAfterPrepend(view.value, length - before, length);
+      return true;
     } finally {
       loading.value = false;
     }
@@ -210,126 +302,166 @@ export default function MessageList(
 
   function onScroll() {
     const element = scroller.current!;
-    stick.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICK_PX;
-    if (stick.current) markRead();
-    if (element.scrollTop < 200) void loadOlder();
+    const fromBottom = element.scrollHeight - element.scrollTop - element.clientHeight;
+    stick.current = view.value.end === null && fromBottom < STICK_PX;
+    atBottom.value = stick.current;
+    if (stick.current) {
+      unseen.value = 0;
+      markRead();
+    }
+    if (anchor.current || scrollToUnread.current) return; // a change is on its way
+    const length = messages.value.length;
+    if (element.scrollTop < EDGE_PX) {
+      if (view.value.start > 0) {
+        captureAnchor();
+        view.value = windowUp(view.value, length);
+      } else void loadOlder(true);
+    } else if (fromBottom < EDGE_PX && view.value.end !== null) {
+      captureAnchor();
+      view.value = windowDown(view.value, length);
+    }
+  }
+
+  function jumpToLatest() {
+    anchor.current = null;
+    stick.current = true;
+    atBottom.value = true;
+    unseen.value = 0;
+    view.value = latestWindow(messages.value.length);
   }
 
   const pending = outbox.value.filter((item) => item.channelId === channelId);
-  // Fixed at the first render: the divider stays where "new" began while the reader reads.
-  const firstUnread = initial.find((m) => m.seq > readSeq && m.author.id !== meId)?.seq;
-  const groups = groupMessages(messages.value, dayOf(local.value), firstUnread);
+  const shown = inWindow(messages.value, view.value);
+  const groups = groupMessages(shown, dayOf(local.value), firstUnread.value);
   return (
-    <div
-      ref={scroller}
-      onScroll={onScroll}
-      class="min-h-0 flex-1 overflow-y-auto overscroll-contain px-4 py-3"
-      data-testid="message-list"
-    >
-      {older.value
-        ? (
-          <p class="py-2 text-center text-xs text-slate-500">
-            {loading.value ? "Loading older messages…" : "Scroll up for older messages"}
-          </p>
-        )
-        : (
-          <div class="pb-4 pt-8">
-            <p class="text-2xl font-bold">Welcome to #{channelName}</p>
-            <p class="text-sm text-slate-500">This is the start of the channel.</p>
-          </div>
-        )}
-      <div role="log" aria-live="polite" aria-label={`Messages in ${channelName}`}>
-        <ol class="space-y-3">
-          {groups.map((group) => (
-            <Fragment key={group.key}>
-              {group.firstUnread && (
-                <li
-                  role="separator"
-                  aria-label="New messages"
-                  class="flex items-center gap-3 text-xs font-bold uppercase text-red-600"
-                >
-                  <span class="h-px flex-1 bg-red-500" />
-                  New messages
-                </li>
-              )}
-              {group.newDay && (
-                <li
-                  role="separator"
-                  aria-label={dayLabel(group.startedAt, local.value)}
-                  class="flex items-center gap-3 py-1 text-xs font-semibold text-slate-500"
-                >
-                  <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
-                  {dayLabel(group.startedAt, local.value)}
-                  <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
-                </li>
-              )}
-              <li class="flex gap-3">
-                <UserAvatar user={group.author} class="mt-0.5 h-10 w-10" decorative />
-                <div class="min-w-0 flex-1">
-                  <p class="flex items-baseline gap-2">
-                    <span class="truncate font-semibold">{group.author.displayName}</span>
-                    <time
-                      datetime={group.startedAt}
-                      title={full(group.startedAt)}
-                      class="shrink-0 text-xs text-slate-500"
-                    >
-                      {time(group.startedAt, local.value)}
-                    </time>
-                  </p>
-                  {group.messages.map((message) => (
-                    <div key={message.id} class="group flex items-start gap-2">
-                      <div
-                        data-seq={message.seq}
-                        class={`min-w-0 flex-1 break-words [overflow-wrap:anywhere] ${
-                          message.deleted ? "italic text-slate-400" : ""
-                        }`}
+    <div class="relative flex min-h-0 flex-1 flex-col">
+      <div
+        ref={scroller}
+        onScroll={onScroll}
+        class="min-h-0 flex-1 overflow-y-auto overscroll-contain px-4 py-3"
+        data-testid="message-list"
+      >
+        {older.value || view.value.start > 0
+          ? (
+            <p class="py-2 text-center text-xs text-slate-500">
+              {loading.value ? "Loading older messages…" : "Scroll up for older messages"}
+            </p>
+          )
+          : (
+            <div class="pb-4 pt-8">
+              <p class="text-2xl font-bold">Welcome to #{channelName}</p>
+              <p class="text-sm text-slate-500">This is the start of the channel.</p>
+            </div>
+          )}
+        <div role="log" aria-live="polite" aria-label={`Messages in ${channelName}`}>
+          <ol class="space-y-3">
+            {groups.map((group) => (
+              <Fragment key={group.key}>
+                {group.firstUnread && (
+                  <li
+                    role="separator"
+                    aria-label="New messages"
+                    data-first-unread=""
+                    class="flex items-center gap-3 text-xs font-bold uppercase text-red-600"
+                  >
+                    <span class="h-px flex-1 bg-red-500" />
+                    New messages
+                  </li>
+                )}
+                {group.newDay && (
+                  <li
+                    role="separator"
+                    aria-label={dayLabel(group.startedAt, local.value)}
+                    class="flex items-center gap-3 py-1 text-xs font-semibold text-slate-500"
+                  >
+                    <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+                    {dayLabel(group.startedAt, local.value)}
+                    <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+                  </li>
+                )}
+                <li class="flex gap-3">
+                  <UserAvatar user={group.author} class="mt-0.5 h-10 w-10" decorative />
+                  <div class="min-w-0 flex-1">
+                    <p class="flex items-baseline gap-2">
+                      <span class="truncate font-semibold">{group.author.displayName}</span>
+                      <time
+                        datetime={group.startedAt}
+                        title={full(group.startedAt)}
+                        class="shrink-0 text-xs text-slate-500"
                       >
-                        {message.deleted ? "Message deleted" : renderMarkdown(message.content, me)}
-                        {message.editedAt && !message.deleted && (
-                          <span class="ml-1 text-xs text-slate-400" title={full(message.editedAt)}>
-                            (edited)
-                          </span>
+                        {time(group.startedAt, local.value)}
+                      </time>
+                    </p>
+                    {group.messages.map((message) => (
+                      <div key={message.id} class="group flex items-start gap-2">
+                        <div
+                          data-seq={message.seq}
+                          class={`min-w-0 flex-1 break-words [overflow-wrap:anywhere] ${
+                            message.deleted ? "italic text-slate-400" : ""
+                          }`}
+                        >
+                          {message.deleted
+                            ? "Message deleted"
+                            : renderMarkdown(message.content, me)}
+                          {message.editedAt && !message.deleted && (
+                            <span
+                              class="ml-1 text-xs text-slate-400"
+                              title={full(message.editedAt)}
+                            >
+                              (edited)
+                            </span>
+                          )}
+                        </div>
+                        {!message.deleted && (message.author.id === meId || canModerate) && (
+                          <DeleteButton
+                            action={`/chat/${serverId}/${channelId}/messages/${message.id}/delete`}
+                            messageId={message.id}
+                            onDeleted={() => markDeleted(message.id)}
+                          />
                         )}
                       </div>
-                      {!message.deleted && (message.author.id === meId || canModerate) && (
-                        <DeleteButton
-                          action={`/chat/${serverId}/${channelId}/messages/${message.id}/delete`}
-                          messageId={message.id}
-                          onDeleted={() =>
-                            markDeleted(message.id)}
-                        />
-                      )}
-                    </div>
-                  ))}
+                    ))}
+                  </div>
+                </li>
+              </Fragment>
+            ))}
+            {pending.map((item) => (
+              <li key={item.nonce} class="flex gap-3 pl-[3.25rem]" data-pending={item.status}>
+                <div class="min-w-0 flex-1">
+                  <p class="whitespace-pre-wrap break-words text-slate-400 [overflow-wrap:anywhere]">
+                    {item.content}
+                  </p>
+                  {item.status === "failed"
+                    ? (
+                      <p class="text-xs text-red-600 dark:text-red-400">
+                        {item.error ?? "Not sent."}{" "}
+                        <button
+                          type="button"
+                          class="font-semibold underline"
+                          onClick={() => retry(item.nonce)}
+                        >
+                          Retry
+                        </button>
+                      </p>
+                    )
+                    : <p class="text-xs text-slate-400">Sending…</p>}
                 </div>
               </li>
-            </Fragment>
-          ))}
-          {pending.map((item) => (
-            <li key={item.nonce} class="flex gap-3 pl-[3.25rem]" data-pending={item.status}>
-              <div class="min-w-0 flex-1">
-                <p class="whitespace-pre-wrap break-words text-slate-400 [overflow-wrap:anywhere]">
-                  {item.content}
-                </p>
-                {item.status === "failed"
-                  ? (
-                    <p class="text-xs text-red-600 dark:text-red-400">
-                      {item.error ?? "Not sent."}{" "}
-                      <button
-                        type="button"
-                        class="font-semibold underline"
-                        onClick={() => retry(item.nonce)}
-                      >
-                        Retry
-                      </button>
-                    </p>
-                  )
-                  : <p class="text-xs text-slate-400">Sending…</p>}
-              </div>
-            </li>
-          ))}
-        </ol>
+            ))}
+          </ol>
+        </div>
       </div>
+      {!atBottom.value && (
+        <button
+          type="button"
+          onClick={jumpToLatest}
+          class="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full bg-brand-600 px-4 py-1.5 text-sm font-semibold text-white shadow-lg hover:bg-brand-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2"
+        >
+          {unseen.value > 0
+            ? `${unseen.value} new ${unseen.value === 1 ? "message" : "messages"} · Jump to latest`
+            : "Jump to latest"}
+        </button>
+      )}
     </div>
   );
 }

@@ -59,7 +59,8 @@ export function groupMessages(
 
 /** Inserts or replaces by id, keeping seq order. */
 export function mergeMessage(list: ShownMessage[], message: ShownMessage): ShownMessage[] {
-  const existing = list.findIndex((item) => item.id === message.id);
+  // Live messages and edits are nearly always recent: search from the end.
+  const existing = list.findLastIndex((item) => item.id === message.id);
   if (existing !== -1) {
     const copy = [...list];
     copy[existing] = message;
@@ -73,4 +74,11 @@ export function mergeMessage(list: ShownMessage[], message: ShownMessage): Shown
   }
   copy[i] = message;
   return copy;
+}
+
+/** Adds a page of history; a page older than everything loaded goes in front in one copy. */
+export function mergePage(list: ShownMessage[], page: ShownMessage[]): ShownMessage[] {
+  const first = list[0];
+  if (first && page.every((message) => message.seq < first.seq)) return [...page, ...list];
+  return page.reduce(mergeMessage, list);
 }
