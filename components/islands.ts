@@ -13,6 +13,7 @@ import MessageInputIsland from "../islands/MessageInput.tsx";
 import MessageListIsland from "../islands/MessageList.tsx";
 import ProfileFieldsIsland from "../islands/ProfileFields.tsx";
 import ProfilePreviewIsland from "../islands/ProfilePreview.tsx";
+import QuickSwitcherIsland from "../islands/QuickSwitcher.tsx";
 import ServerRailIsland from "../islands/ServerRail.tsx";
 import ThemeToggleIsland from "../islands/ThemeToggle.tsx";
 
@@ -25,5 +26,6 @@ export const MessageInput = island("MessageInput", MessageInputIsland);
 export const MessageList = island("MessageList", MessageListIsland);
 export const ProfileFields = island("ProfileFields", ProfileFieldsIsland);
 export const ProfilePreview = island("ProfilePreview", ProfilePreviewIsland);
+export const QuickSwitcher = island("QuickSwitcher", QuickSwitcherIsland);
 export const ServerRail = island("ServerRail", ServerRailIsland);
 export const ThemeToggle = island("ThemeToggle", ThemeToggleIsland);

@@ -1,9 +1,11 @@
 /**
  * The composer. Without JavaScript it is a form that posts the message and comes back; hydrated,
  * Enter sends over the socket (Shift+Enter adds a line), the message shows at once as pending,
- * and typing is announced at most every few seconds.
+ * and typing is announced at most every few seconds. ↑ in an empty composer edits the reader's
+ * last message (Enter saves, Esc cancels).
  */
-import { useSignal } from "@preact/signals";
+import { useSignal, useSignalEffect } from "@preact/signals";
+import { editing, lastOwnMessage, saveEdit } from "./runtime/editing.ts";
 import { submit } from "./runtime/outbox.ts";
 import { sendFrame, startSocket } from "./runtime/socket_client.ts";
 import { useEffect, useRef } from "preact/hooks";
@@ -25,12 +27,43 @@ export default function MessageInput(
   const text = useSignal("");
   const lastTyping = useRef(0);
   const field = useRef<HTMLTextAreaElement>(null);
+  const editError = useSignal<string | null>(null);
+  /** What the composer held before an edit began, given back when it ends. */
+  const draft = useRef("");
 
   useEffect(() => startSocket(), []);
 
-  function send() {
+  // An edit started here (↑) or from a message's Edit button: its text comes into the composer.
+  useSignalEffect(() => {
+    const target = editing.value;
+    editError.value = null;
+    if (target) {
+      if (text.peek() !== target.content) draft.current = text.peek();
+      text.value = target.content;
+      queueMicrotask(() => {
+        const element = field.current;
+        element?.setSelectionRange(element.value.length, element.value.length);
+      });
+    }
+  });
+
+  function stopEditing() {
+    editing.value = null;
+    text.value = draft.current;
+    draft.current = "";
+  }
+
+  async function send() {
     const content = text.value.trim();
     if (!content || [...content].length > maxLength) return;
+    const target = editing.value;
+    if (target) {
+      if (content === target.content) return stopEditing();
+      const error = await saveEdit(target.id, content);
+      if (error) editError.value = error;
+      else stopEditing();
+      return;
+    }
     submit(channelId, content);
     text.value = "";
     lastTyping.current = 0;
@@ -39,16 +72,23 @@ export default function MessageInput(
   function onInput(event: Event) {
     text.value = (event.currentTarget as HTMLTextAreaElement).value;
     const now = Date.now();
-    if (text.value && now - lastTyping.current > TYPING_EVERY_MS) {
+    if (text.value && !editing.value && now - lastTyping.current > TYPING_EVERY_MS) {
       lastTyping.current = now;
       sendFrame({ type: "typing", channelId });
     }
   }
 
   function onKeyDown(event: KeyboardEvent) {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (event.isComposing) return;
+    if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
-      send();
+      void send();
+    } else if (event.key === "ArrowUp" && !text.value && !event.altKey && lastOwnMessage.value) {
+      event.preventDefault();
+      editing.value = lastOwnMessage.value;
+    } else if (event.key === "Escape" && editing.value) {
+      event.preventDefault();
+      stopEditing();
     }
   }
 
@@ -60,12 +100,23 @@ export default function MessageInput(
       class="border-t border-slate-200 p-3 dark:border-slate-800"
       onSubmit={(event) => {
         event.preventDefault();
-        send();
+        void send();
         field.current?.focus();
       }}
     >
+      {editing.value && (
+        <p class="mb-1 flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300">
+          <span class="font-semibold">Editing message</span>
+          <span>Enter to save · Esc to</span>
+          <button type="button" class="font-semibold underline" onClick={stopEditing}>
+            cancel
+          </button>
+        </p>
+      )}
       <div class="flex items-end gap-2 rounded-xl bg-slate-100 px-3 py-2 dark:bg-slate-800">
-        <label for="composer" class="sr-only">Message #{channelName}</label>
+        <label for="composer" class="sr-only">
+          {editing.value ? "Edit your message" : `Message #${channelName}`}
+        </label>
         <textarea
           id="composer"
           ref={field}
@@ -84,9 +135,12 @@ export default function MessageInput(
           class="rounded-lg bg-brand-500 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-600 disabled:opacity-50"
           disabled={tooLong}
         >
-          Send
+          {editing.value ? "Save" : "Send"}
         </button>
       </div>
+      {editError.value && (
+        <p role="alert" class="mt-1 text-xs text-red-600 dark:text-red-400">{editError.value}</p>
+      )}
       {tooLong && (
         <p class="mt-1 text-xs text-red-600">Messages can be at most {maxLength} characters.</p>
       )}

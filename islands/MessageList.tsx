@@ -22,6 +22,7 @@ import {
 } from "./runtime/message_window.ts";
 import type { MessageWindow } from "./runtime/message_window.ts";
 import type { ShownMessage } from "./runtime/message_groups.ts";
+import { editing, lastOwnMessage, startEditing } from "./runtime/editing.ts";
 import { outbox, retry, watchOutbox } from "./runtime/outbox.ts";
 import { noteSeen, onEvent, startSocket } from "./runtime/socket_client.ts";
 import { markReadLocally } from "./runtime/unread.ts";
@@ -153,7 +154,14 @@ export default function MessageList(
     messages.value = messages.value.map((m) =>
       m.id === id ? { ...m, content: "", deleted: true } : m
     );
+    if (editing.peek()?.id === id) editing.value = null;
   }
+
+  // What ↑ in the composer edits: the reader's latest message here.
+  useSignalEffect(() => {
+    const own = messages.value.findLast((m) => m.author.id === meId && !m.deleted);
+    lastOwnMessage.value = own ? { id: own.id, content: own.content } : null;
+  });
 
   function add(message: WireMessage) {
     if (message.channelId !== channelId) return;
@@ -398,6 +406,10 @@ export default function MessageList(
                           data-seq={message.seq}
                           class={`min-w-0 flex-1 break-words [overflow-wrap:anywhere] ${
                             message.deleted ? "italic text-slate-400" : ""
+                          } ${
+                            editing.value?.id === message.id
+                              ? "rounded bg-amber-50 ring-1 ring-amber-300 dark:bg-amber-950"
+                              : ""
                           }`}
                         >
                           {message.deleted
@@ -412,6 +424,16 @@ export default function MessageList(
                             </span>
                           )}
                         </div>
+                        {!message.deleted && message.author.id === meId && (
+                          <button
+                            type="button"
+                            class="shrink-0 rounded px-1.5 text-xs text-slate-500 opacity-0 hover:text-slate-900 focus:opacity-100 group-hover:opacity-100 dark:hover:text-white"
+                            onClick={() =>
+                              startEditing({ id: message.id, content: message.content })}
+                          >
+                            Edit
+                          </button>
+                        )}
                         {!message.deleted && (message.author.id === meId || canModerate) && (
                           <DeleteButton
                             action={`/chat/${serverId}/${channelId}/messages/${message.id}/delete`}

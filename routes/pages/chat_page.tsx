@@ -16,6 +16,7 @@ import {
   InviteButton,
   MessageInput,
   MessageList,
+  QuickSwitcher,
   ServerRail,
 } from "../../components/islands.ts";
 import { TextField } from "../../components/TextField.tsx";
@@ -163,6 +164,15 @@ export async function renderChannel(
             <span aria-hidden="true" class="text-slate-400">#</span>
             {channel.name}
           </h1>
+          <QuickSwitcher
+            current={channel.id}
+            channels={channels.map((item) => ({
+              id: item.id,
+              name: item.name,
+              serverId: server.id,
+              serverName: server.name,
+            }))}
+          />
         </header>
         <Notice text={notices.error} kind="error" />
         <Notice text={notices.info} kind="info" />
