@@ -18,7 +18,10 @@ export function Document({ title, islandNames, islandProps, children }: Document
     <html lang="en" class="h-full">
       <head>
         <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+        <meta
+          name="viewport"
+          content="width=device-width, initial-scale=1, viewport-fit=cover, interactive-widget=resizes-content"
+        />
         <meta name="color-scheme" content="light dark" />
         <title>{title === "Salon" ? title : `${title} · Salon`}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />

@@ -87,12 +87,23 @@ export default function ChatPresence(
         </p>
       )}
       <aside
+        id="members"
         aria-label="Members"
-        class="hidden w-60 shrink-0 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3 lg:fixed lg:bottom-0 lg:right-0 lg:top-0 lg:block dark:border-slate-800 dark:bg-slate-900"
+        class="fixed bottom-0 right-0 top-0 z-30 hidden w-60 shrink-0 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3 shadow-2xl target:block data-[open]:block lg:z-auto lg:block lg:shadow-none dark:border-slate-800 dark:bg-slate-900"
       >
-        <h2 class="px-2 pb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
-          Members — {onlineCount} online
-        </h2>
+        <div class="flex items-center px-2 pb-2">
+          <h2 class="text-xs font-semibold uppercase tracking-wide text-slate-500">
+            Members — {onlineCount} online
+          </h2>
+          <a
+            href="#"
+            data-drawer-close=""
+            class="ml-auto rounded px-2 text-lg text-slate-500 lg:hidden"
+            aria-label="Close the member list"
+          >
+            ×
+          </a>
+        </div>
         <ul class="space-y-1">
           {sorted.map((person) => (
             <li

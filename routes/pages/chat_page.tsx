@@ -13,6 +13,7 @@ import { Notice } from "../../components/chat/Notice.tsx";
 import {
   ChannelShortcuts,
   ChatPresence,
+  DrawerButton,
   InviteButton,
   MessageInput,
   MessageList,
@@ -132,7 +133,7 @@ export async function renderChannel(
     <div class="flex h-dvh overflow-hidden lg:pr-60">
       <div
         id="channels"
-        class="fixed inset-0 z-20 hidden bg-slate-900/40 target:flex md:static md:z-auto md:flex md:bg-transparent"
+        class="fixed inset-0 z-20 hidden bg-slate-900/40 target:flex data-[open]:flex md:static md:z-auto md:flex md:bg-transparent"
       >
         <ServerRail
           servers={servers}
@@ -149,17 +150,21 @@ export async function renderChannel(
           unread={unread}
           invite={<InviteButton serverId={server.id} link={notices.inviteLink} />}
         />
-        <a href="#" class="flex-1 md:hidden" aria-label="Close the channel list" />
+        <a
+          href="#"
+          data-drawer-close=""
+          class="flex-1 md:hidden"
+          aria-label="Close the channel list"
+        />
       </div>
       <main class="flex min-w-0 flex-1 flex-col bg-white dark:bg-slate-950">
         <header class="flex items-center gap-2 border-b border-slate-200 px-4 py-3 dark:border-slate-800">
-          <a
-            href="#channels"
+          <DrawerButton
+            target="channels"
+            label="Show channels"
+            icon="☰"
             class="rounded-md px-2 py-1 text-lg md:hidden"
-            aria-label="Show channels"
-          >
-            ☰
-          </a>
+          />
           <h1 class="truncate font-bold">
             <span aria-hidden="true" class="text-slate-400">#</span>
             {channel.name}
@@ -172,6 +177,12 @@ export async function renderChannel(
               serverId: server.id,
               serverName: server.name,
             }))}
+          />
+          <DrawerButton
+            target="members"
+            label="Show members"
+            icon="👥"
+            class="rounded-md px-2 py-1 text-lg lg:hidden"
           />
         </header>
         <Notice text={notices.error} kind="error" />
