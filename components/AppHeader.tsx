@@ -28,9 +28,11 @@ export function AppHeader({ user, current }: { user: PublicUser; current: "chat"
           {link("/chat", "Chat", "chat")}
           {link("/profile", "Profile", "profile")}
         </nav>
-        <a href="/profile" class="hidden items-center gap-2 sm:flex" aria-label="Your profile">
-          <UserAvatar user={user} class="h-8 w-8" />
-          <span class="max-w-32 truncate text-sm font-medium">{user.displayName}</span>
+        <a href="/profile" class="hidden items-center gap-2 sm:flex">
+          <UserAvatar user={user} class="h-8 w-8" decorative />
+          <span class="max-w-32 truncate text-sm font-medium">
+            <span class="sr-only">Your profile:</span> {user.displayName}
+          </span>
         </a>
         <ThemeToggle />
         <form method="post" action="/logout">

@@ -39,7 +39,9 @@ export function TextField({ name, label, error, hint, ...input }: TextFieldProps
       />
       {error
         ? <p id={`${name}-error`} class="text-sm text-red-600 dark:text-red-400">{error}</p>
-        : hint && <p id={`${name}-hint`} class="text-sm text-slate-500">{hint}</p>}
+        : hint && (
+          <p id={`${name}-hint`} class="text-sm text-slate-500 dark:text-slate-400">{hint}</p>
+        )}
     </div>
   );
 }

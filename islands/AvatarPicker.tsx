@@ -45,7 +45,9 @@ export default function AvatarPicker({ avatarUrl, maxBytes, accept, error }: Ava
       />
       <p
         id="avatar-help"
-        class={`text-sm ${problem.value ? "text-red-600 dark:text-red-400" : "text-slate-500"}`}
+        class={`text-sm ${
+          problem.value ? "text-red-600 dark:text-red-400" : "text-slate-500 dark:text-slate-400"
+        }`}
       >
         {problem.value || `PNG, JPEG, WebP or GIF, up to ${maxBytes / 1024 / 1024} MiB.`}
       </p>

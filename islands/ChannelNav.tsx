@@ -40,7 +40,7 @@ export default function ChannelNav(
   const states = live.value ? unread.value : seed;
   return (
     <nav aria-label="Channels">
-      <p class="px-4 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">
+      <p class="px-4 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
         Channels
       </p>
       <ul class="space-y-0.5 px-2">
@@ -58,7 +58,7 @@ export default function ChannelNav(
                     : "text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800"
                 }`}
               >
-                <span aria-hidden="true" class="mr-1 text-slate-400">#</span>
+                <span aria-hidden="true" class="mr-1 text-slate-500 dark:text-slate-400">#</span>
                 <span
                   class={`truncate ${count ? "font-semibold text-slate-900 dark:text-white" : ""}`}
                 >

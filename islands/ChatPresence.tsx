@@ -71,7 +71,7 @@ export default function ChatPresence(
   );
   return (
     <>
-      <div class="flex h-5 gap-2 px-4 text-xs text-slate-500">
+      <div class="flex h-5 gap-2 px-4 text-xs text-slate-500 dark:text-slate-400">
         <span aria-live="polite" data-testid="typing" class="min-w-0 flex-1 truncate">
           {names.length === 1 && `${names[0]} is typing…`}
           {names.length === 2 && `${names[0]} and ${names[1]} are typing…`}
@@ -92,13 +92,13 @@ export default function ChatPresence(
         class="fixed bottom-0 right-0 top-0 z-30 hidden w-60 shrink-0 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3 shadow-2xl target:block data-[open]:block lg:z-auto lg:block lg:shadow-none dark:border-slate-800 dark:bg-slate-900"
       >
         <div class="flex items-center px-2 pb-2">
-          <h2 class="text-xs font-semibold uppercase tracking-wide text-slate-500">
+          <h2 class="text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
             Members — {onlineCount} online
           </h2>
           <a
             href="#"
             data-drawer-close=""
-            class="ml-auto rounded px-2 text-lg text-slate-500 lg:hidden"
+            class="ml-auto rounded px-2 text-lg text-slate-500 dark:text-slate-400 lg:hidden"
             aria-label="Close the member list"
           >
             ×
@@ -119,7 +119,11 @@ export default function ChatPresence(
                   }`}
                 />
               </span>
-              <span class={`truncate text-sm ${here.value.has(person.id) ? "" : "text-slate-500"}`}>
+              <span
+                class={`truncate text-sm ${
+                  here.value.has(person.id) ? "" : "text-slate-500 dark:text-slate-400"
+                }`}
+              >
                 {person.displayName}
                 <span class="sr-only">
                   {here.value.has(person.id) ? " (online)" : " (offline)"}

@@ -53,7 +53,9 @@ export default function InviteButton({ serverId, link }: InviteButtonProps) {
           class="w-full rounded border border-slate-300 bg-white px-2 py-1 text-xs dark:border-slate-700 dark:bg-slate-950"
         />
       )}
-      {note.value && <p role="status" class="text-xs text-slate-500">{note.value}</p>}
+      {note.value && (
+        <p role="status" class="text-xs text-slate-500 dark:text-slate-400">{note.value}</p>
+      )}
     </form>
   );
 }

@@ -72,7 +72,7 @@ function DeleteButton(
         class={`rounded px-1.5 text-xs ${
           armed.value
             ? "bg-red-600 text-white"
-            : "text-slate-400 opacity-0 hover:text-red-600 focus:opacity-100 group-hover:opacity-100"
+            : "text-slate-500 dark:text-slate-400 opacity-0 hover:text-red-600 focus:opacity-100 group-hover:opacity-100"
         }`}
       >
         {armed.value ? "Confirm delete" : "Delete"}
@@ -351,14 +351,16 @@ export default function MessageList(
       >
         {older.value || view.value.start > 0
           ? (
-            <p class="py-2 text-center text-xs text-slate-500">
+            <p class="py-2 text-center text-xs text-slate-500 dark:text-slate-400">
               {loading.value ? "Loading older messages…" : "Scroll up for older messages"}
             </p>
           )
           : (
             <div class="pb-4 pt-8">
               <p class="text-2xl font-bold">Welcome to #{channelName}</p>
-              <p class="text-sm text-slate-500">This is the start of the channel.</p>
+              <p class="text-sm text-slate-500 dark:text-slate-400">
+                This is the start of the channel.
+              </p>
             </div>
           )}
         <div role="log" aria-live="polite" aria-label={`Messages in ${channelName}`}>
@@ -366,25 +368,28 @@ export default function MessageList(
             {groups.map((group) => (
               <Fragment key={group.key}>
                 {group.firstUnread && (
-                  <li
-                    role="separator"
-                    aria-label="New messages"
-                    data-first-unread=""
-                    class="flex items-center gap-3 text-xs font-bold uppercase text-red-600"
-                  >
-                    <span class="h-px flex-1 bg-red-500" />
-                    New messages
+                  <li data-first-unread="">
+                    <div
+                      role="separator"
+                      aria-label="New messages"
+                      class="flex items-center gap-3 text-xs font-bold uppercase text-red-700 dark:text-red-400"
+                    >
+                      <span class="h-px flex-1 bg-red-500" />
+                      New messages
+                    </div>
                   </li>
                 )}
                 {group.newDay && (
-                  <li
-                    role="separator"
-                    aria-label={dayLabel(group.startedAt, local.value)}
-                    class="flex items-center gap-3 py-1 text-xs font-semibold text-slate-500"
-                  >
-                    <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
-                    {dayLabel(group.startedAt, local.value)}
-                    <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+                  <li>
+                    <div
+                      role="separator"
+                      aria-label={dayLabel(group.startedAt, local.value)}
+                      class="flex items-center gap-3 py-1 text-xs font-semibold text-slate-500 dark:text-slate-400"
+                    >
+                      <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+                      {dayLabel(group.startedAt, local.value)}
+                      <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+                    </div>
                   </li>
                 )}
                 <li class="flex gap-3">
@@ -395,7 +400,7 @@ export default function MessageList(
                       <time
                         datetime={group.startedAt}
                         title={full(group.startedAt)}
-                        class="shrink-0 text-xs text-slate-500"
+                        class="shrink-0 text-xs text-slate-500 dark:text-slate-400"
                       >
                         {time(group.startedAt, local.value)}
                       </time>
@@ -405,7 +410,7 @@ export default function MessageList(
                         <div
                           data-seq={message.seq}
                           class={`min-w-0 flex-1 break-words [overflow-wrap:anywhere] ${
-                            message.deleted ? "italic text-slate-400" : ""
+                            message.deleted ? "italic text-slate-500 dark:text-slate-400" : ""
                           } ${
                             editing.value?.id === message.id
                               ? "rounded bg-amber-50 ring-1 ring-amber-300 dark:bg-amber-950"
@@ -417,7 +422,7 @@ export default function MessageList(
                             : renderMarkdown(message.content, me)}
                           {message.editedAt && !message.deleted && (
                             <span
-                              class="ml-1 text-xs text-slate-400"
+                              class="ml-1 text-xs text-slate-500 dark:text-slate-400"
                               title={full(message.editedAt)}
                             >
                               (edited)
@@ -427,7 +432,7 @@ export default function MessageList(
                         {!message.deleted && message.author.id === meId && (
                           <button
                             type="button"
-                            class="shrink-0 rounded px-1.5 text-xs text-slate-500 opacity-0 hover:text-slate-900 focus:opacity-100 group-hover:opacity-100 dark:hover:text-white"
+                            class="shrink-0 rounded px-1.5 text-xs text-slate-500 dark:text-slate-400 opacity-0 hover:text-slate-900 focus:opacity-100 group-hover:opacity-100 dark:hover:text-white"
                             onClick={() =>
                               startEditing({ id: message.id, content: message.content })}
                           >
@@ -450,7 +455,7 @@ export default function MessageList(
             {pending.map((item) => (
               <li key={item.nonce} class="flex gap-3 pl-[3.25rem]" data-pending={item.status}>
                 <div class="min-w-0 flex-1">
-                  <p class="whitespace-pre-wrap break-words text-slate-400 [overflow-wrap:anywhere]">
+                  <p class="whitespace-pre-wrap break-words text-slate-500 dark:text-slate-400 [overflow-wrap:anywhere]">
                     {item.content}
                   </p>
                   {item.status === "failed"
@@ -466,7 +471,7 @@ export default function MessageList(
                         </button>
                       </p>
                     )
-                    : <p class="text-xs text-slate-400">Sending…</p>}
+                    : <p class="text-xs text-slate-500 dark:text-slate-400">Sending…</p>}
                 </div>
               </li>
             ))}

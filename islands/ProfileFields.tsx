@@ -54,7 +54,9 @@ export default function ProfileFields(
           <span
             id="bio-count"
             aria-live="polite"
-            class={`text-xs ${bioLength > bioMax ? "text-red-600" : "text-slate-500"}`}
+            class={`text-xs ${
+              bioLength > bioMax ? "text-red-600" : "text-slate-500 dark:text-slate-400"
+            }`}
           >
             {bioLength} / {bioMax}
           </span>

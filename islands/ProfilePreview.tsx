@@ -30,7 +30,9 @@ export default function ProfilePreview(
         <p class="mt-2 break-words text-lg font-bold" data-testid="preview-name">{name}</p>
         <p class="text-sm text-slate-500 dark:text-slate-400">@{username}</p>
         <p class="mt-3 whitespace-pre-wrap break-words text-sm text-slate-700 dark:text-slate-300">
-          {bio.value.trim() || <span class="italic text-slate-400">No bio yet.</span>}
+          {bio.value.trim() || (
+            <span class="italic text-slate-500 dark:text-slate-400">No bio yet.</span>
+          )}
         </p>
       </div>
     </section>

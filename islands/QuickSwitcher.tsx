@@ -95,7 +95,7 @@ export default function QuickSwitcher({ channels, current }: QuickSwitcherProps)
       <button
         type="button"
         onClick={open}
-        class="ml-auto hidden rounded-md border border-slate-200 px-2 py-1 text-xs text-slate-500 hover:bg-slate-100 sm:block dark:border-slate-700 dark:hover:bg-slate-800"
+        class="ml-auto hidden rounded-md border border-slate-200 px-2 py-1 text-xs text-slate-500 dark:text-slate-400 hover:bg-slate-100 sm:block dark:border-slate-700 dark:hover:bg-slate-800"
         aria-keyshortcuts="Control+K"
       >
         Find a channel <kbd class="font-sans">Ctrl K</kbd>
@@ -148,15 +148,21 @@ export default function QuickSwitcher({ channels, current }: QuickSwitcherProps)
             >
               <span aria-hidden="true" class="opacity-60">#</span>
               <span class="truncate font-medium">{channel.name}</span>
-              <span class={`ml-auto truncate text-xs ${index === active ? "" : "text-slate-500"}`}>
+              <span
+                class={`ml-auto truncate text-xs ${
+                  index === active ? "" : "text-slate-500 dark:text-slate-400"
+                }`}
+              >
                 {channel.serverName}
               </span>
             </li>
           ))}
-          {found.length === 0 && (
-            <li class="px-3 py-2 text-sm text-slate-500">No channel matches “{query.value}”.</li>
-          )}
         </ul>
+        {found.length === 0 && (
+          <p class="px-5 pb-4 text-sm text-slate-500 dark:text-slate-400">
+            No channel matches “{query.value}”.
+          </p>
+        )}
       </dialog>
     </>
   );

@@ -73,7 +73,9 @@ export function ChannelSidebar(
           <UserAvatar user={user} class="h-8 w-8" />
           <span class="min-w-0">
             <span class="block truncate text-sm font-semibold">{user.displayName}</span>
-            <span class="block truncate text-xs text-slate-500">@{user.username}</span>
+            <span class="block truncate text-xs text-slate-500 dark:text-slate-400">
+              @{user.username}
+            </span>
           </span>
         </a>
         <ThemeToggle />

@@ -166,7 +166,7 @@ export async function renderChannel(
             class="rounded-md px-2 py-1 text-lg md:hidden"
           />
           <h1 class="truncate font-bold">
-            <span aria-hidden="true" class="text-slate-400">#</span>
+            <span aria-hidden="true" class="text-slate-500 dark:text-slate-400">#</span>
             {channel.name}
           </h1>
           <QuickSwitcher

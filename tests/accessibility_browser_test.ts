@@ -1,0 +1,58 @@
+/**
+ * axe-core finds no serious or critical violation on the login, register, profile and chat
+ * pages, in light and in dark, on a desktop and on a phone, including with the quick switcher
+ * open.
+ */
+import assert from "node:assert/strict";
+import { ensureAssets } from "../lib/assets/build.ts";
+import { seriousViolations } from "./helpers/axe.ts";
+import { BACKENDS } from "./helpers/backends.ts";
+import { closeBrowser, islandsReady, launchBrowser, signedInPage } from "./helpers/browser.ts";
+import { room } from "./helpers/people.ts";
+import { startTestApp } from "./helpers/test_app.ts";
+
+await ensureAssets();
+
+for (const colorScheme of ["light", "dark"] as const) {
+  Deno.test(`accessibility - axe on every page (${colorScheme})`, async () => {
+    const app = await startTestApp(BACKENDS[0], { RATE_LIMITS: "off" });
+    const browser = await launchBrowser();
+    try {
+      const { serverId, channelId, owner, member } = await room(app);
+      await owner.http.json("POST", `/api/channels/${channelId}/messages`, {
+        json: { content: "Hello **@member**, see https://example.com and `code`" },
+      });
+      const found: Record<string, unknown> = {};
+      for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+        const visitor = await (await browser.newContext({ viewport, colorScheme, bypassCSP: true }))
+          .newPage();
+        const page = await signedInPage(browser, app.url, member.http.cookie!, {
+          viewport,
+          colorScheme,
+          bypassCSP: true,
+        });
+        const audit = async (name: string, target: typeof page) => {
+          // Pages with islands are audited once hydrated; the others once loaded.
+          if (await target.locator("salon-island").count()) await islandsReady(target);
+          const violations = await seriousViolations(target);
+          if (violations.length) found[`${name} ${viewport.width}px`] = violations;
+        };
+        await visitor.goto(`${app.url}/login`);
+        await audit("login", visitor);
+        await visitor.goto(`${app.url}/register`);
+        await audit("register", visitor);
+        await page.goto(`${app.url}/profile`);
+        await audit("profile", page);
+        await page.goto(`${app.url}/chat/${serverId}/${channelId}`);
+        await audit("chat", page);
+        await page.keyboard.press("Control+k");
+        await page.getByRole("dialog", { name: "Find a channel" }).waitFor();
+        await audit("quick switcher", page);
+      }
+      assert.deepEqual(found, {});
+    } finally {
+      await closeBrowser(browser);
+      await app.close();
+    }
+  });
+}
