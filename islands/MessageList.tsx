@@ -22,12 +22,13 @@ import {
 } from "./runtime/message_window.ts";
 import type { MessageWindow } from "./runtime/message_window.ts";
 import type { ShownMessage } from "./runtime/message_groups.ts";
-import { editing, lastOwnMessage, startEditing } from "./runtime/editing.ts";
+import { editing, lastOwnMessage } from "./runtime/editing.ts";
 import { outbox, retry, watchOutbox } from "./runtime/outbox.ts";
 import { noteSeen, onEvent, startSocket } from "./runtime/socket_client.ts";
-import { markReadLocally } from "./runtime/unread.ts";
+import { markReadLocally, setReading } from "./runtime/unread.ts";
 import { UserAvatar } from "./shared/UserAvatar.tsx";
-import { renderMarkdown } from "./shared/markdown.tsx";
+import { MessageItem } from "./shared/MessageItem.tsx";
+import { dayLabel, dayOf, fullTime, shortTime } from "./shared/times.ts";
 
 export interface MessageListProps {
   channelId: string;
@@ -47,59 +48,6 @@ export interface MessageListProps {
   readSeq?: number;
 }
 
-/**
- * Delete, in two clicks (the first arms it for a few seconds). A form, so it also works
- * without JavaScript; hydrated, it deletes through the API and the list updates at once.
- */
-function DeleteButton(
-  { action, messageId, onDeleted }: { action: string; messageId: string; onDeleted: () => void },
-) {
-  const armed = useSignal(false);
-  async function submit(event: Event) {
-    event.preventDefault();
-    if (!armed.value) {
-      armed.value = true;
-      setTimeout(() => armed.value = false, 4000);
-      return;
-    }
-    const response = await fetch(`/api/messages/${messageId}`, { method: "DELETE" });
-    if (response.ok) onDeleted();
-  }
-  return (
-    <form method="post" action={action} onSubmit={submit} class="shrink-0">
-      <button
-        type="submit"
-        class={`rounded px-1.5 text-xs ${
-          armed.value
-            ? "bg-red-600 text-white"
-            : "text-slate-500 dark:text-slate-400 opacity-0 hover:text-red-600 focus:opacity-100 group-hover:opacity-100"
-        }`}
-      >
-        {armed.value ? "Confirm delete" : "Delete"}
-      </button>
-    </form>
-  );
-}
-
-// The server knows no reader's time zone: it renders UTC, and the browser switches to local
-// time once hydrated (`local`), so server and first client render agree.
-const time = (iso: string, local: boolean) =>
-  local
-    ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-    : `${iso.slice(11, 16)} UTC`;
-const full = (iso: string) => new Date(iso).toLocaleString();
-const dayOf = (local: boolean) => (iso: string) =>
-  local ? new Date(iso).toDateString() : iso.slice(0, 10);
-
-function dayLabel(iso: string, local: boolean): string {
-  const date = new Date(iso);
-  if (!local) return date.toLocaleDateString("en", { timeZone: "UTC", dateStyle: "long" });
-  const today = new Date();
-  const yesterday = new Date(today.getTime() - 24 * 60 * 60 * 1000);
-  if (date.toDateString() === today.toDateString()) return "Today";
-  if (date.toDateString() === yesterday.toDateString()) return "Yesterday";
-  return date.toLocaleDateString([], { dateStyle: "long" });
-}
 /** The first message after the read marker that someone else wrote (the divider goes there). */
 function firstUnreadOf(messages: WireMessage[], readSeq: number, meId?: string) {
   return messages.find((message) => message.seq > readSeq && message.author.id !== meId)?.seq;
@@ -149,13 +97,16 @@ export default function MessageList(
   /** The message at the top of the view and where it was, to keep it still across a change. */
   const anchor = useRef<{ seq: number; top: number } | null>(null);
   const scrollToUnread = useRef(false);
+  const stickFrame = useRef(0);
+  const jumped = useRef(false);
 
-  function markDeleted(id: string) {
+  // Stable across renders: message rows are memoised and compare it.
+  const markDeleted = useRef((id: string) => {
     messages.value = messages.value.map((m) =>
       m.id === id ? { ...m, content: "", deleted: true } : m
     );
     if (editing.peek()?.id === id) editing.value = null;
-  }
+  }).current;
 
   // What ↑ in the composer edits: the reader's latest message here.
   useSignalEffect(() => {
@@ -232,8 +183,18 @@ export default function MessageList(
       anchor.current = null;
       const node = element.querySelector(`[data-seq="${seq}"]`);
       if (node) element.scrollTop += node.getBoundingClientRect().top - top;
-    } else if (stick.current) {
+    } else if (jumped.current) {
+      // At once: a scroll event before the next frame would otherwise see the reader far from
+      // the bottom and move the window back up.
+      jumped.current = false;
       element.scrollTop = element.scrollHeight;
+    } else if (stick.current) {
+      // Just before the next paint: layout then runs once per frame, however many messages
+      // arrive in it, and not on the way from the socket to the DOM.
+      cancelAnimationFrame(stickFrame.current);
+      stickFrame.current = requestAnimationFrame(() => {
+        if (stick.current) element.scrollTop = element.scrollHeight;
+      });
     }
   });
 
@@ -281,8 +242,13 @@ export default function MessageList(
     markRead();
   });
   useEffect(() => {
-    document.addEventListener("visibilitychange", markRead);
-    return () => document.removeEventListener("visibilitychange", markRead);
+    const onVisibility = () => {
+      setReading(channelId, stick.current && document.visibilityState === "visible");
+      markRead();
+    };
+    onVisibility();
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => document.removeEventListener("visibilitychange", onVisibility);
   }, []);
 
   /** Loads the page before the first loaded message; false if that failed. */
@@ -313,6 +279,7 @@ export default function MessageList(
     const fromBottom = element.scrollHeight - element.scrollTop - element.clientHeight;
     stick.current = view.value.end === null && fromBottom < STICK_PX;
     atBottom.value = stick.current;
+    setReading(channelId, stick.current && document.visibilityState === "visible");
     if (stick.current) {
       unseen.value = 0;
       markRead();
@@ -332,6 +299,7 @@ export default function MessageList(
 
   function jumpToLatest() {
     anchor.current = null;
+    jumped.current = true;
     stick.current = true;
     atBottom.value = true;
     unseen.value = 0;
@@ -399,54 +367,23 @@ export default function MessageList(
                       <span class="truncate font-semibold">{group.author.displayName}</span>
                       <time
                         datetime={group.startedAt}
-                        title={full(group.startedAt)}
+                        title={local.value ? fullTime(group.startedAt) : undefined}
                         class="shrink-0 text-xs text-slate-500 dark:text-slate-400"
                       >
-                        {time(group.startedAt, local.value)}
+                        {shortTime(group.startedAt, local.value)}
                       </time>
                     </p>
                     {group.messages.map((message) => (
-                      <div key={message.id} class="group flex items-start gap-2">
-                        <div
-                          data-seq={message.seq}
-                          class={`min-w-0 flex-1 break-words [overflow-wrap:anywhere] ${
-                            message.deleted ? "italic text-slate-500 dark:text-slate-400" : ""
-                          } ${
-                            editing.value?.id === message.id
-                              ? "rounded bg-amber-50 ring-1 ring-amber-300 dark:bg-amber-950"
-                              : ""
-                          }`}
-                        >
-                          {message.deleted
-                            ? "Message deleted"
-                            : renderMarkdown(message.content, me)}
-                          {message.editedAt && !message.deleted && (
-                            <span
-                              class="ml-1 text-xs text-slate-500 dark:text-slate-400"
-                              title={full(message.editedAt)}
-                            >
-                              (edited)
-                            </span>
-                          )}
-                        </div>
-                        {!message.deleted && message.author.id === meId && (
-                          <button
-                            type="button"
-                            class="shrink-0 rounded px-1.5 text-xs text-slate-500 dark:text-slate-400 opacity-0 hover:text-slate-900 focus:opacity-100 group-hover:opacity-100 dark:hover:text-white"
-                            onClick={() =>
-                              startEditing({ id: message.id, content: message.content })}
-                          >
-                            Edit
-                          </button>
-                        )}
-                        {!message.deleted && (message.author.id === meId || canModerate) && (
-                          <DeleteButton
-                            action={`/chat/${serverId}/${channelId}/messages/${message.id}/delete`}
-                            messageId={message.id}
-                            onDeleted={() => markDeleted(message.id)}
-                          />
-                        )}
-                      </div>
+                      <MessageItem
+                        key={message.id}
+                        message={message}
+                        me={me}
+                        own={message.author.id === meId}
+                        canDelete={message.author.id === meId || !!canModerate}
+                        editing={editing.value?.id === message.id}
+                        deleteAction={`/chat/${serverId}/${channelId}/messages/${message.id}/delete`}
+                        onDeleted={markDeleted}
+                      />
                     ))}
                   </div>
                 </li>

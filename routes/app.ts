@@ -3,6 +3,7 @@
  * `createApp` takes its dependencies so tests build it over any store.
  */
 import { Hono } from "hono";
+import { compress } from "hono/compress";
 import { serveStatic } from "hono/deno";
 import { JSON_BODY_MAX_BYTES } from "../lib/limits.ts";
 import type { AppEnv } from "./app_env.ts";
@@ -32,12 +33,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound(notFound);
 
   app.use(securityHeaders());
+  // Pages are compressed as they stream out; scripts and styles were compressed at build time.
+  app.use(compress({ contentTypeFilter: /^text\/html/ }));
   app.use("/build/*", async (c, next) => {
     await next();
     // Bundle names are stable across builds, so browsers revalidate rather than trust a cache.
     c.header("Cache-Control", "no-cache");
   });
-  app.use("/build/*", serveStatic({ root: STATIC_ROOT }));
+  app.use("/build/*", serveStatic({ root: STATIC_ROOT, precompressed: true }));
   app.get("/favicon.svg", serveStatic({ root: STATIC_ROOT, path: "favicon.svg" }));
   app.get("/logo.svg", serveStatic({ root: STATIC_ROOT, path: "logo.svg" }));
   app.get("/theme.js", serveStatic({ root: STATIC_ROOT, path: "theme.js" }));

@@ -192,3 +192,19 @@ appTest("pages - without JavaScript: post, delete and leave through forms", asyn
   assert.equal(left.headers.get("Location"), "/chat");
   assert.equal((await member.request("GET", `/chat/${serverId}/${channelId}`)).status, 404);
 });
+
+appTest("pages - scripts and styles go out gzipped (built once), pages compressed", async (app) => {
+  const client = new HttpClient(app.url);
+  for (const path of ["/build/runtime/boot.js", "/build/app.css"]) {
+    const raw = await Deno.readTextFile(new URL(`../static${path}`, import.meta.url));
+    const zipped = await client.request("GET", path, { headers: { "Accept-Encoding": "gzip" } });
+    assert.equal(zipped.headers.get("Content-Encoding"), "gzip", path);
+    assert.equal(await zipped.text(), raw, `${path} decompresses to the file`);
+    const plain = await client.request("GET", path, { headers: { "Accept-Encoding": "identity" } });
+    assert.equal(plain.headers.get("Content-Encoding"), null);
+    assert.equal(await plain.text(), raw);
+  }
+  const page = await client.request("GET", "/login", { headers: { "Accept-Encoding": "gzip" } });
+  assert.equal(page.headers.get("Content-Encoding"), "gzip");
+  assert.match(await page.text(), /<form/);
+});

@@ -33,6 +33,13 @@ export const totalUnread = computed(() =>
 );
 
 let started = false;
+/** The open channel while its reader is at its bottom on a visible page: it reads as it comes. */
+let readingNow: string | null = null;
+
+/** Called by the message list as the reader scrolls and the page shows or hides. */
+export function setReading(channelId: string, reading: boolean): void {
+  readingNow = reading ? channelId : readingNow === channelId ? null : readingNow;
+}
 
 /**
  * Seeds the store (channels already known keep their live state) and, once per page, subscribes
@@ -44,9 +51,15 @@ export function startUnread(seed: UnreadMap, me: { id: string; username: string 
   started = true;
   onEvent((event) => apply(event, me));
   const title = document.title.replace(/^\(\d+\+?\) /, "");
+  let pending: ReturnType<typeof setTimeout> | undefined;
   effect(() => {
     const total = totalUnread.value;
-    document.title = total > 0 ? `(${total > 99 ? "99+" : total}) ${title}` : title;
+    // Setting the title costs a trip to the browser process: never on the way from the socket
+    // to the screen, and once for a burst.
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      document.title = total > 0 ? `(${total > 99 ? "99+" : total}) ${title}` : title;
+    });
   });
 }
 
@@ -93,7 +106,7 @@ function apply(event: ServerEvent, me: { id: string; username: string }): void {
       change(message.channelId, (state) => {
         if (message.seq <= state.lastSeq && !own) return state;
         const next = { ...state, lastSeq: Math.max(state.lastSeq, message.seq) };
-        if (own) return readUpTo(next, message.seq);
+        if (own || readingNow === message.channelId) return readUpTo(next, message.seq);
         if (message.seq > state.readSeq && mentions(message.content, me.username)) {
           next.mentions++;
         }

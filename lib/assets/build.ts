@@ -6,11 +6,14 @@
  *   Preact and signals in shared chunks so each page loads them once.
  * - The Tailwind v4 CLI compiles static/styles.css into static/build/app.css, scanning the
  *   sources for class names.
+ * - Every .js and .css gets a gzipped twin (.gz), served precompressed.
  *
  * `deno task build` runs it; `deno task start` runs it first when the output is missing or older
  * than a source (`ensureAssets`). On Deno Deploy the build step runs it and nothing is written at
  * run time.
  */
+
+import { gzipSync } from "node:zlib";
 
 const ROOT = new URL("../../", import.meta.url);
 /** Where the build writes; served under /build/. */
@@ -64,11 +67,27 @@ async function run(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * Writes `<file>.gz` next to every script and stylesheet, at the highest level, once per build:
+ * the static route serves them to browsers that accept gzip, with no compression per request.
+ */
+async function precompress(dir: URL): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
+    if (entry.isDirectory) await precompress(url);
+    else if (/\.(js|css)$/.test(entry.name)) {
+      const gzipped = gzipSync(await Deno.readFile(url), { level: 9 });
+      await Deno.writeFile(new URL(`${entry.name}.gz`, dir), gzipped);
+    }
+  }
+}
+
 /** Builds every asset from scratch. */
 export async function buildAssets(): Promise<void> {
   await Deno.remove(BUILD_DIR, { recursive: true }).catch(() => {});
   await Deno.mkdir(BUILD_DIR, { recursive: true });
   await Promise.all([run(await bundleArgs()), run(tailwindArgs())]);
+  await precompress(BUILD_DIR);
   await Deno.writeTextFile(STAMP, new Date().toISOString());
 }
 
