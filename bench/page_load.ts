@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser } from "../tests/helpers/browser.ts";
 import { HttpClient } from "../tests/helpers/http_client.ts";
-import { startSalon } from "./servers.ts";
+import { startRawWs, startSalon } from "./servers.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -102,6 +102,7 @@ async function coldLoads(browser: Browser, base: string, http: HttpClient, url: 
   if (loads.some((load) => load.messagesShown === 0)) throw new Error("no message shown");
   const fresh = await pageFor(browser, base, http);
   await fresh.goto(url, { waitUntil: "load" });
+  await fresh.waitForFunction(() => performance.getEntriesByName("first-contentful-paint").length);
   const newTab = await fresh.evaluate(measureLoad);
   await fresh.context().close();
   return { loads, newTabMs: newTab.firstPaintMs };
@@ -183,6 +184,80 @@ async function delivery(browser: Browser, base: string, setup: Awaited<ReturnTyp
   return { medianMs: round(median(latencies), 2), maxMs: round(Math.max(...latencies), 2) };
 }
 
+/**
+ * The same two measures against the raw WebSocket server (B_ws, no auth, no storage, no UI):
+ * first paint of its plain-text page, loaded the same way, and delivery between two pages whose
+ * only code is a socket that appends each message to the document.
+ */
+async function baselines(browser: Browser) {
+  const raw = await startRawWs();
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    const paints: number[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      await page.goto(`${raw.base}/?from`);
+      await cdp.send("Network.clearBrowserCache");
+      await page.goto(`${raw.base}/?to`, { waitUntil: "load" });
+      await page.waitForFunction(() =>
+        performance.getEntriesByName("first-contentful-paint").length
+      );
+      paints.push(
+        await page.evaluate(() =>
+          performance.getEntriesByName("first-contentful-paint")[0].startTime
+        ),
+      );
+    }
+    const receiver = await context.newPage();
+    await receiver.goto(`${raw.base}/?receiver`);
+    for (const each of [page, receiver]) {
+      await each.evaluate(async () => {
+        const socket = new WebSocket(location.href.replace(/^http/, "ws"));
+        const stamps: Record<string, number> = {};
+        Object.assign(globalThis, { socket, stamps });
+        socket.onmessage = (event) => {
+          const line = document.createElement("p");
+          line.textContent = String(event.data);
+          document.body.append(line);
+        };
+        new MutationObserver(() => {
+          const now = performance.timeOrigin + performance.now();
+          for (const match of document.body.textContent!.matchAll(/ping (\d+)/g)) {
+            stamps[match[1]] ??= now;
+          }
+        }).observe(document.body, { childList: true, subtree: true });
+        await new Promise((resolve) => socket.onopen = resolve);
+      });
+    }
+    const latencies: number[] = [];
+    for (let i = 1; i <= DELIVERIES; i++) {
+      const sentAt = await page.evaluate((n) => {
+        const now = performance.timeOrigin + performance.now();
+        (globalThis as unknown as { socket: WebSocket }).socket.send(`ping ${n}`);
+        return now;
+      }, i);
+      await receiver.waitForFunction(
+        (n) =>
+          (globalThis as unknown as { stamps: Record<string, number> }).stamps[n] !== undefined,
+        String(i),
+      );
+      latencies.push(
+        await receiver.evaluate(
+          (n) => (globalThis as unknown as { stamps: Record<string, number> }).stamps[n],
+          String(i),
+        ) -
+          sentAt,
+      );
+      await page.waitForTimeout(50);
+    }
+    await context.close();
+    return { firstPaintMs: round(median(paints)), deliveryMedianMs: round(median(latencies), 2) };
+  } finally {
+    await raw.stop();
+  }
+}
+
 /** Scrolls a 10,000-message channel from the latest to the first message. */
 async function busyScroll(browser: Browser, base: string, http: HttpClient, url: string) {
   const page = await pageFor(browser, base, http);
@@ -238,6 +313,9 @@ try {
   log("browser-to-browser delivery…");
   const deliveryResult = await delivery(browser, server.base, small);
 
+  log("baselines…");
+  const baseline = await baselines(browser);
+
   log(`setting up a channel of ${BUSY_MESSAGES} messages…`);
   const busyServer = await startSalon("kv");
   let busy;
@@ -258,9 +336,11 @@ try {
     newTabMs: round(newTabMs),
     deliveryMedianMs: deliveryResult.medianMs,
     deliveryMaxMs: deliveryResult.maxMs,
+    baseline,
     busy,
   };
   const verdict = (value: number, budget: number) => value <= budget ? "met" : "MISSED";
+  const ratio = (value: number, base: number) => (value / base).toFixed(2);
   if (values.json) console.log(JSON.stringify(report));
   else {
     console.log(`| Chat page (cold cache, loopback) | measured | budget | |
@@ -273,10 +353,14 @@ try {
     } |
 | Requests | ${report.requests} | | |
 | First paint in a new tab (one load, includes a process swap) | ${report.newTabMs} ms | | |
-| First message visible (median of ${LOADS}) | ${report.firstMessageMs} ms | ≤ ${BUDGET.firstMessageMs} ms | ${
+| First message visible (median of ${LOADS}) | ${report.firstMessageMs} ms (${
+      ratio(report.firstMessageMs, baseline.firstPaintMs)
+    } × B_ws's plain page, ${baseline.firstPaintMs} ms) | ≤ ${BUDGET.firstMessageMs} ms | ${
       verdict(report.firstMessageMs, BUDGET.firstMessageMs)
     } |
-| Browser-to-browser delivery (median of ${DELIVERIES}; max) | ${report.deliveryMedianMs} ms; ${report.deliveryMaxMs} ms | ≤ ${BUDGET.deliveryMedianMs} ms | ${
+| Browser-to-browser delivery (median of ${DELIVERIES}; max) | ${report.deliveryMedianMs} ms; ${report.deliveryMaxMs} ms (${
+      ratio(report.deliveryMedianMs, baseline.deliveryMedianMs)
+    } × B_ws page to page, ${baseline.deliveryMedianMs} ms) | ≤ ${BUDGET.deliveryMedianMs} ms | ${
       verdict(report.deliveryMedianMs, BUDGET.deliveryMedianMs)
     } |
 | ${BUSY_MESSAGES} messages scrolled from latest to first | ${busy.seconds} s; frames p95 ${busy.p95FrameMs} ms, longest ${busy.longestFrameMs} ms; ≤ ${busy.mostMessagesInDom} messages in the DOM | | |`);
