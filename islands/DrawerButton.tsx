@@ -12,9 +12,21 @@ export interface DrawerButtonProps {
   target: string;
   label: string;
   /** What the button shows (its accessible name is `label`). */
-  icon: string;
+  icon: keyof typeof ICONS;
   class?: string;
 }
+
+/** Inline SVG: no icon font, and no emoji font needed (many Linux machines have none). */
+const ICONS = {
+  menu: <path d="M4 6h16M4 12h16M4 18h16" />,
+  members: (
+    <>
+      <circle cx="9" cy="8" r="3.5" />
+      <path d="M2.5 20c.8-3.6 3.3-5.5 6.5-5.5s5.7 1.9 6.5 5.5" />
+      <path d="M15.5 4.8a3.5 3.5 0 0 1 0 6.4M18 14.8c1.9.8 3 2.5 3.5 5.2" />
+    </>
+  ),
+};
 
 const FOCUSABLE = "a[href], button:not([disabled]), input, textarea, select, [tabindex='0']";
 
@@ -83,7 +95,17 @@ export default function DrawerButton(
       aria-label={label}
       class={className}
     >
-      <span aria-hidden="true">{icon}</span>
+      <svg
+        aria-hidden="true"
+        viewBox="0 0 24 24"
+        class="h-5 w-5"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linecap="round"
+      >
+        {ICONS[icon]}
+      </svg>
     </a>
   );
 }

@@ -95,7 +95,7 @@ export default function QuickSwitcher({ channels, current }: QuickSwitcherProps)
       <button
         type="button"
         onClick={open}
-        class="ml-auto hidden rounded-md border border-slate-200 px-2 py-1 text-xs text-slate-500 dark:text-slate-400 hover:bg-slate-100 sm:block dark:border-slate-700 dark:hover:bg-slate-800"
+        class="hidden rounded-md border border-slate-200 px-2 py-1 text-xs text-slate-500 dark:text-slate-400 hover:bg-slate-100 sm:block dark:border-slate-700 dark:hover:bg-slate-800"
         aria-keyshortcuts="Control+K"
       >
         Find a channel <kbd class="font-sans">Ctrl K</kbd>

@@ -1,13 +1,19 @@
 /**
  * axe-core finds no serious or critical violation on the login, register, profile and chat
  * pages, in light and in dark, on a desktop and on a phone, including with the quick switcher
- * open.
+ * open. The chat is saved as a screenshot at each size in each theme (test-artifacts/).
  */
 import assert from "node:assert/strict";
 import { ensureAssets } from "../lib/assets/build.ts";
 import { seriousViolations } from "./helpers/axe.ts";
 import { BACKENDS } from "./helpers/backends.ts";
-import { closeBrowser, islandsReady, launchBrowser, signedInPage } from "./helpers/browser.ts";
+import {
+  closeBrowser,
+  islandsReady,
+  launchBrowser,
+  screenshot,
+  signedInPage,
+} from "./helpers/browser.ts";
 import { room } from "./helpers/people.ts";
 import { startTestApp } from "./helpers/test_app.ts";
 
@@ -45,6 +51,8 @@ for (const colorScheme of ["light", "dark"] as const) {
         await audit("profile", page);
         await page.goto(`${app.url}/chat/${serverId}/${channelId}`);
         await audit("chat", page);
+        await page.getByText("Hello").waitFor();
+        await screenshot(page, `chat-${viewport.width}x${viewport.height}-${colorScheme}`);
         await page.keyboard.press("Control+k");
         await page.getByRole("dialog", { name: "Find a channel" }).waitFor();
         await audit("quick switcher", page);

@@ -162,28 +162,30 @@ export async function renderChannel(
           <DrawerButton
             target="channels"
             label="Show channels"
-            icon="☰"
-            class="rounded-md px-2 py-1 text-lg md:hidden"
+            icon="menu"
+            class="rounded-md p-1.5 text-slate-600 hover:bg-slate-100 md:hidden dark:text-slate-300 dark:hover:bg-slate-800"
           />
           <h1 class="truncate font-bold">
             <span aria-hidden="true" class="text-slate-500 dark:text-slate-400">#</span>
             {channel.name}
           </h1>
-          <QuickSwitcher
-            current={channel.id}
-            channels={channels.map((item) => ({
-              id: item.id,
-              name: item.name,
-              serverId: server.id,
-              serverName: server.name,
-            }))}
-          />
-          <DrawerButton
-            target="members"
-            label="Show members"
-            icon="👥"
-            class="rounded-md px-2 py-1 text-lg lg:hidden"
-          />
+          <div class="ml-auto flex shrink-0 items-center gap-2">
+            <QuickSwitcher
+              current={channel.id}
+              channels={channels.map((item) => ({
+                id: item.id,
+                name: item.name,
+                serverId: server.id,
+                serverName: server.name,
+              }))}
+            />
+            <DrawerButton
+              target="members"
+              label="Show members"
+              icon="members"
+              class="rounded-md p-1.5 text-slate-600 hover:bg-slate-100 lg:hidden dark:text-slate-300 dark:hover:bg-slate-800"
+            />
+          </div>
         </header>
         <Notice text={notices.error} kind="error" />
         <Notice text={notices.info} kind="info" />
