@@ -1,0 +1,111 @@
+/**
+ * The chat screen's everyday behaviour in a real browser: messages grouped by author, the
+ * offline queue (a visible "Reconnecting…", messages kept and sent once on reconnect with their
+ * nonces), and the page without JavaScript (messages shown, a real form that posts).
+ */
+import assert from "node:assert/strict";
+import type { WebSocketRoute } from "playwright-core";
+import { ensureAssets } from "../lib/assets/build.ts";
+import { BACKENDS } from "./helpers/backends.ts";
+import {
+  closeBrowser,
+  islandsReady,
+  launchBrowser,
+  signedInPage,
+  watchProblems,
+} from "./helpers/browser.ts";
+import { room } from "./helpers/people.ts";
+import { startTestApp } from "./helpers/test_app.ts";
+
+await ensureAssets();
+
+Deno.test("chat ux - grouping by author, and the offline queue across a dropped link", async () => {
+  const app = await startTestApp(BACKENDS[0], { RATE_LIMITS: "off" });
+  const browser = await launchBrowser();
+  try {
+    const { serverId, channelId, owner, member } = await room(app);
+    const url = `${app.url}/chat/${serverId}/${channelId}`;
+    const post = (who: typeof owner, content: string) =>
+      who.http.json("POST", `/api/channels/${channelId}/messages`, { json: { content } });
+    for (const text of ["one", "two", "three"]) await post(owner, text);
+    await post(member, "four");
+
+    const page = await signedInPage(browser, app.url, member.http.cookie!);
+    const watcher = await signedInPage(browser, app.url, owner.http.cookie!);
+    // The member's link to the server goes through a switch the test can open.
+    let online = true;
+    const links = new Set<WebSocketRoute>();
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      if (!online) return ws.close({ code: 1006, reason: "offline" });
+      links.add(ws);
+      ws.connectToServer();
+    });
+    const problems = watchProblems(page);
+    await page.goto(url);
+    await watcher.goto(url);
+    await islandsReady(page);
+    await islandsReady(watcher);
+
+    // Three from the owner in a row share one header; the member's starts another.
+    const headers = page.locator("[role=log] li:has(> img), [role=log] li:has(img)");
+    assert.equal(await headers.count(), 2, "two groups");
+    assert.deepEqual(
+      await headers.locator("[data-seq]").allTextContents(),
+      ["one", "two", "three", "four"],
+    );
+
+    // The link drops: the page says so, keeps what is typed, and sends it once when back.
+    online = false;
+    for (const link of links) await link.close({ code: 1006, reason: "gone" });
+    await page.getByRole("status").getByText("Reconnecting…").waitFor();
+    await page.locator("#composer").fill("typed while offline");
+    await page.locator("#composer").press("Enter");
+    await page.locator("[data-pending]", { hasText: "typed while offline" }).waitFor();
+    online = true;
+    await page.getByRole("status").waitFor({ state: "detached", timeout: 15_000 });
+    await watcher.locator("[data-seq]", { hasText: "typed while offline" }).waitFor();
+    await page.locator("[data-seq]", { hasText: "typed while offline" }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll("[data-pending]").length === 0);
+    const history = await owner.http.json<{ messages: { content: string }[] }>(
+      "GET",
+      `/api/channels/${channelId}/messages`,
+    );
+    assert.equal(
+      history.body.messages.filter((m) => m.content === "typed while offline").length,
+      1,
+      "stored once",
+    );
+    assert.deepEqual(
+      problems.filter((text) => !/WebSocket/.test(text)),
+      [],
+    );
+  } finally {
+    await closeBrowser(browser);
+    await app.close();
+  }
+});
+
+Deno.test("chat ux - without JavaScript: messages shown, a real form posts and comes back", async () => {
+  const app = await startTestApp(BACKENDS[1], { RATE_LIMITS: "off" });
+  const browser = await launchBrowser();
+  try {
+    const { serverId, channelId, owner, member } = await room(app);
+    await owner.http.json("POST", `/api/channels/${channelId}/messages`, {
+      json: { content: "hello **plain** web" },
+    });
+    const page = await signedInPage(browser, app.url, member.http.cookie!, {
+      javaScriptEnabled: false,
+    });
+    const url = `${app.url}/chat/${serverId}/${channelId}`;
+    await page.goto(url);
+    await page.locator("[data-seq]", { hasText: "hello plain web" }).waitFor();
+    assert.equal(await page.locator("strong", { hasText: "plain" }).count(), 1);
+    await page.locator("textarea[name=content]").fill("sent by a form");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForURL(url);
+    await page.locator("[data-seq]", { hasText: "sent by a form" }).waitFor();
+  } finally {
+    await closeBrowser(browser);
+    await app.close();
+  }
+});
