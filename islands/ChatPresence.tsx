@@ -89,7 +89,7 @@ export default function ChatPresence(
       <aside
         id="members"
         aria-label="Members"
-        class="fixed bottom-0 right-0 top-0 z-30 hidden w-60 shrink-0 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3 shadow-2xl target:block data-[open]:block lg:z-auto lg:block lg:shadow-none dark:border-slate-800 dark:bg-slate-900"
+        class="fixed bottom-0 right-0 top-0 z-30 hidden w-60 shrink-0 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3 shadow-2xl transition-transform duration-200 target:block data-[open]:block max-lg:starting:translate-x-full lg:z-auto lg:block lg:shadow-none dark:border-slate-800 dark:bg-slate-900"
       >
         <div class="flex items-center px-2 pb-2">
           <h2 class="text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">

@@ -365,13 +365,26 @@ export default function MessageList(
                   <div class="min-w-0 flex-1">
                     <p class="flex items-baseline gap-2">
                       <span class="truncate font-semibold">{group.author.displayName}</span>
-                      <time
-                        datetime={group.startedAt}
-                        title={local.value ? fullTime(group.startedAt) : undefined}
-                        class="shrink-0 text-xs text-slate-500 dark:text-slate-400"
-                      >
-                        {shortTime(group.startedAt, local.value)}
-                      </time>
+                      {/* The full date shows on hover and on keyboard focus (a title does not). */}
+                      <span class="relative shrink-0">
+                        <time
+                          datetime={group.startedAt}
+                          tabIndex={0}
+                          aria-describedby={`when-${group.key}`}
+                          class="peer rounded text-xs text-slate-500 dark:text-slate-400"
+                        >
+                          {shortTime(group.startedAt, local.value)}
+                        </time>
+                        <span
+                          id={`when-${group.key}`}
+                          role="tooltip"
+                          class="pointer-events-none absolute bottom-full left-0 z-10 mb-1 hidden whitespace-nowrap rounded bg-slate-900 px-2 py-1 text-xs text-white shadow peer-hover:block peer-focus-visible:block dark:bg-slate-700"
+                        >
+                          {local.value
+                            ? fullTime(group.startedAt)
+                            : dayLabel(group.startedAt, false)}
+                        </span>
+                      </span>
                     </p>
                     {group.messages.map((message) => (
                       <MessageItem

@@ -54,6 +54,12 @@ Deno.test("chat ux - grouping by author, and the offline queue across a dropped 
       ["one", "two", "three", "four"],
     );
 
+    // A group's time gives the full date on keyboard focus, not only on hover.
+    await page.locator("[role=log] time").first().focus();
+    const tooltip = page.getByRole("tooltip").first();
+    await tooltip.waitFor();
+    assert.match(await tooltip.innerText(), /\d{4}/, "the full date, with its year");
+
     // The link drops: the page says so, keeps what is typed, and sends it once when back.
     online = false;
     for (const link of links) await link.close({ code: 1006, reason: "gone" });

@@ -133,7 +133,7 @@ export async function renderChannel(
     <div class="flex h-dvh overflow-hidden lg:pr-60">
       <div
         id="channels"
-        class="fixed inset-0 z-20 hidden bg-slate-900/40 target:flex data-[open]:flex md:static md:z-auto md:flex md:bg-transparent"
+        class="fixed inset-0 z-20 hidden bg-slate-900/40 transition-transform duration-200 target:flex data-[open]:flex max-md:starting:-translate-x-full md:static md:z-auto md:flex md:bg-transparent"
       >
         <ServerRail
           servers={servers}
