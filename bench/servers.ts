@@ -81,8 +81,15 @@ export async function startSalon(store: "kv" | "postgres"): Promise<Server> {
   } else {
     env.KV_PATH = `${dir}/bench.kv`;
   }
+  // SALON_CPU_PROF=<dir>: write a V8 CPU profile of the server there when it stops.
+  const profile = Deno.env.get("SALON_CPU_PROF");
   return await startProcess(
-    ["run", "--allow-all", "main.ts"],
+    [
+      "run",
+      "--allow-all",
+      ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
+      "main.ts",
+    ],
     env,
     `http://127.0.0.1:${port}`,
     cleanup,

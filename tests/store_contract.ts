@@ -277,6 +277,58 @@ export function storeContract(backend: Backend): void {
   });
 
   contract(
+    "appendMessage: sends that arrive together (one group commit) settle one by one",
+    async ({ store }) => {
+      const { owner, server, general } = await seedServer(store);
+      const random = channel(server.id, "random");
+      await store.createChannel(random);
+      const stranger = newUser("stranger");
+      await store.createUser(stranger);
+      const earlier = await send(store, general.id, owner.id, "earlier", "resent");
+      const member = (channelId: string, content: string, nonce: string | null = null) =>
+        store.appendMessage({
+          id: crypto.randomUUID(),
+          channelId,
+          authorId: owner.id,
+          content,
+          createdAt: new Date(),
+          nonce,
+        }, server.id);
+      // Submitted in one tick: the stores take them as one batch where they batch.
+      const [a, b, resent, strange, c, d] = await Promise.allSettled([
+        member(general.id, "a"),
+        member(random.id, "b"),
+        member(general.id, "earlier again", "resent"),
+        store.appendMessage({
+          id: crypto.randomUUID(),
+          channelId: general.id,
+          authorId: stranger.id,
+          content: "not mine to say",
+          createdAt: new Date(),
+          nonce: null,
+        }, server.id),
+        member(general.id, "c"),
+        member(random.id, "d"),
+      ]);
+      const value = <T>(r: PromiseSettledResult<T>) => {
+        assert.equal(r.status, "fulfilled");
+        return (r as PromiseFulfilledResult<T>).value;
+      };
+      assert.equal(strange.status, "rejected");
+      assert.ok((strange as PromiseRejectedResult).reason instanceof NotAMemberError);
+      assert.deepEqual(value(resent), { message: earlier.message, created: false });
+      // Arrival order within a channel, consecutive seqs, nothing skipped.
+      assert.deepEqual([value(a).message.seq, value(c).message.seq], [2, 3]);
+      assert.deepEqual([value(b).message.seq, value(d).message.seq], [1, 2]);
+      assert.deepEqual(
+        (await store.listMessages(general.id, { limit: 10 })).map((m) => m.content),
+        ["earlier", "a", "c"],
+      );
+      assert.equal(await store.lastSeq(random.id), 2);
+    },
+  );
+
+  contract(
     "appendMessage: the same nonce from the same author is stored once",
     async ({ store }) => {
       const { owner, server, general } = await seedServer(store);

@@ -18,6 +18,8 @@
  *   `["message_ids", id]` and `["message_nonces", authorId, nonce]` → [channelId, seq]
  * - `["invites", code]` → InviteRecord; `["read_markers", userId, channelId]` → seq
  */
+import { GroupCommit, settle } from "../group_commit.ts";
+import type { Settled } from "../group_commit.ts";
 import type {
   AvatarRecord,
   ChannelRecord,
@@ -68,6 +70,31 @@ interface AvatarMeta {
 /** Opens a KV store; `path` undefined opens the platform's database on Deno Deploy. */
 export async function openKvStore(path?: string): Promise<KvStore> {
   return new KvStore(await Deno.openKv(path));
+}
+
+/** Most messages one append commit carries (each adds up to 3 checks and 4 mutations). */
+const APPEND_BATCH_MAX = 20;
+/** Append commits in flight at once (more wait and join the next batch). */
+const APPEND_BATCHES_IN_FLIGHT = 2;
+
+interface AppendInput {
+  message: NewMessage;
+  memberOf?: string;
+}
+type AppendResult = { message: MessageRecord; created: boolean };
+
+const nonceKeyOf = (message: NewMessage): Deno.KvKey => [
+  "message_nonces",
+  message.authorId,
+  message.nonce ?? "",
+];
+
+/** A key as a map key (its parts are strings and numbers: JSON tells them apart). */
+const keyId = (key: Deno.KvKey) => JSON.stringify(key);
+
+/** The distinct keys of a list. */
+function unique(keys: Deno.KvKey[]): Deno.KvKey[] {
+  return [...new Map(keys.map((key) => [keyId(key), key])).values()];
 }
 
 export class KvStore implements Store {
@@ -272,11 +299,78 @@ export class KvStore implements Store {
     return (await this.kv.get<InviteRecord>(["invites", code])).value;
   }
 
-  async appendMessage(
-    message: NewMessage,
-    memberOf?: string,
-  ): Promise<{ message: MessageRecord; created: boolean }> {
-    const nonceKey = ["message_nonces", message.authorId, message.nonce ?? ""];
+  /** Sends that arrive together share one atomic commit (see GroupCommit). */
+  #appends = new GroupCommit<AppendInput, AppendResult>(
+    (batch) => this.#appendBatch(batch),
+    APPEND_BATCH_MAX,
+    APPEND_BATCHES_IN_FLIGHT,
+  );
+
+  appendMessage(message: NewMessage, memberOf?: string): Promise<AppendResult> {
+    return this.#appends.submit({ message, memberOf });
+  }
+
+  /**
+   * One atomic commit for the batch: each channel's counter is checked once and moves by the
+   * number of its messages, which take consecutive seqs in arrival order. What the batch cannot
+   * settle (a resent nonce, not a member) and a batch that lost a race (another instance wrote
+   * a counter or a nonce first) go through the one-at-a-time path.
+   */
+  async #appendBatch(batch: AppendInput[]): Promise<Settled<AppendResult>[]> {
+    const one = ({ message, memberOf }: AppendInput) =>
+      settle(() => this.#appendOne(message, memberOf));
+    const oneByOne = async (inputs: AppendInput[]) => {
+      const results = [];
+      for (const input of inputs) results.push(await one(input));
+      return results;
+    };
+    const nonces = batch.map(({ message }) => nonceKeyOf(message));
+    if (batch.length === 1 || new Set(nonces.map(keyId)).size < batch.length) {
+      return await oneByOne(batch);
+    }
+    const counterKeys = unique(batch.map(({ message }) => ["channel_seq", message.channelId]));
+    const memberKeys = unique(
+      batch.flatMap(({ message, memberOf }) =>
+        memberOf === undefined ? [] : [["server_members", memberOf, message.authorId]]
+      ),
+    );
+    const entries = await this.#getMany([...counterKeys, ...nonces, ...memberKeys]);
+    const entry = (key: Deno.KvKey) => entries.get(keyId(key))!;
+    let op = this.kv.atomic();
+    for (const key of [...counterKeys, ...memberKeys]) op = op.check(entry(key));
+    const counters = new Map(counterKeys.map((key) => [key[1], entry(key).value as number ?? 0]));
+    const written: (AppendResult | null)[] = batch.map(({ message, memberOf }, i) => {
+      const sent = entry(nonces[i]);
+      const member = memberOf && entry(["server_members", memberOf, message.authorId]);
+      if (sent.value !== null || (member && member.versionstamp === null)) return null;
+      const seq = counters.get(message.channelId)! + 1;
+      counters.set(message.channelId, seq);
+      const stored: MessageRecord = { ...message, seq, editedAt: null };
+      const address: MessageAddress = [message.channelId, seq];
+      op = op.set(["messages", message.channelId, seq], stored)
+        .set(["message_ids", message.id], address);
+      if (message.nonce !== null) op = op.check(sent).set(nonces[i], address);
+      return { message: stored, created: true };
+    });
+    for (const key of counterKeys) op = op.set(key, counters.get(key[1])!);
+    if (!(await commitOrBusy(op)).ok) return await oneByOne(batch);
+    const results: Settled<AppendResult>[] = [];
+    for (const [i, result] of written.entries()) {
+      results.push(result ? { ok: true, value: result } : await one(batch[i]));
+    }
+    return results;
+  }
+
+  /** `getMany` for any number of keys (it takes 10 at a time), by `keyId`. */
+  async #getMany(keys: Deno.KvKey[]): Promise<Map<string, Deno.KvEntryMaybe<unknown>>> {
+    const chunks = [];
+    for (let i = 0; i < keys.length; i += 10) chunks.push(keys.slice(i, i + 10));
+    const found = (await Promise.all(chunks.map((chunk) => this.kv.getMany(chunk)))).flat();
+    return new Map(found.map((item) => [keyId(item.key), item]));
+  }
+
+  async #appendOne(message: NewMessage, memberOf?: string): Promise<AppendResult> {
+    const nonceKey = nonceKeyOf(message);
     const memberKey = ["server_members", memberOf ?? "", message.authorId];
     for (let attempt = 0;; attempt++) {
       const [counter, sent, member] = await this.kv.getMany<[number, MessageAddress, Date]>([

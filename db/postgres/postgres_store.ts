@@ -4,6 +4,8 @@
  * Rows are snake_case; they become camelCase records here, at the storage boundary, and nowhere
  * else. Uniqueness of usernames is the database's job (a unique index).
  */
+import { GroupCommit, settle } from "../group_commit.ts";
+import type { Settled } from "../group_commit.ts";
 import postgres from "postgres";
 import type { Sql } from "postgres";
 import type {
@@ -147,6 +149,17 @@ function toSession(row: SessionRow): SessionRecord {
     expiresAt: row.expires_at,
   };
 }
+
+/** Most messages one append statement carries. */
+const APPEND_BATCH_MAX = 100;
+/** Append statements in flight at once (more wait and join the next batch). */
+const APPEND_BATCHES_IN_FLIGHT = 2;
+
+interface AppendInput {
+  message: NewMessage;
+  memberOf?: string;
+}
+type AppendResult = { message: MessageRecord; created: boolean };
 
 export class PostgresStore implements Store {
   constructor(readonly sql: Sql) {}
@@ -328,10 +341,75 @@ export class PostgresStore implements Store {
       : null;
   }
 
-  async appendMessage(
+  /** Sends that arrive together share one statement and one commit (see GroupCommit). */
+  #appends = new GroupCommit<AppendInput, AppendResult>(
+    (batch) => this.#appendBatch(batch),
+    APPEND_BATCH_MAX,
+    APPEND_BATCHES_IN_FLIGHT,
+  );
+
+  appendMessage(message: NewMessage, memberOf?: string): Promise<AppendResult> {
+    return this.#appends.submit({ message, memberOf });
+  }
+
+  /**
+   * One statement for the batch: per channel, the counter moves by the number of its messages
+   * (its row lock orders concurrent batches) and they take consecutive seqs in arrival order;
+   * senders who are not members are left out. Whatever the statement does not settle (not a
+   * member, no such channel, a resent nonce, a deadlock between instances) goes through the
+   * one-at-a-time path, which says exactly what happened.
+   */
+  async #appendBatch(batch: AppendInput[]): Promise<Settled<AppendResult>[]> {
+    const one = ({ message, memberOf }: AppendInput) =>
+      settle(() => this.#appendOne(message, memberOf));
+    if (batch.length === 1) return [await one(batch[0])];
+    let rows: MessageRow[];
+    try {
+      const column = <T>(pick: (input: AppendInput) => T) => batch.map(pick);
+      rows = await this.sql<MessageRow[]>`
+        WITH input AS (
+          SELECT * FROM unnest(
+            ${column((b) => b.message.id)}::text[],
+            ${column((b) => b.message.channelId)}::text[],
+            ${column((b) => b.message.authorId)}::text[],
+            ${column((b) => b.message.content)}::text[],
+            ${column((b) => b.message.createdAt.toISOString())}::timestamptz[],
+            ${column((b) => b.message.nonce)}::text[],
+            ${column((b) => b.memberOf ?? null)}::text[]
+          ) WITH ORDINALITY AS t(id, channel_id, author_id, content, created_at, nonce, member_of, ord)
+        ), allowed AS (
+          SELECT * FROM input WHERE member_of IS NULL OR EXISTS (
+            SELECT 1 FROM server_members m
+            WHERE m.server_id = input.member_of AND m.user_id = input.author_id)
+        ), counts AS (
+          SELECT channel_id, count(*)::int AS n FROM allowed GROUP BY channel_id
+        ), bumped AS (
+          UPDATE channels c SET last_seq = c.last_seq + counts.n FROM counts
+          WHERE c.id = counts.channel_id RETURNING c.id, c.last_seq, counts.n
+        )
+        INSERT INTO messages (id, channel_id, seq, author_id, content, created_at, nonce)
+        SELECT a.id, a.channel_id,
+          b.last_seq - b.n + row_number() OVER (PARTITION BY a.channel_id ORDER BY a.ord),
+          a.author_id, a.content, a.created_at, a.nonce
+        FROM allowed a JOIN bumped b ON b.id = a.channel_id
+        RETURNING *`;
+    } catch {
+      // A resent nonce or a deadlock: nothing of the batch was written.
+      const results = [];
+      for (const input of batch) results.push(await one(input));
+      return results;
+    }
+    const written = new Map(rows.map((row) => [row.id, toMessage(row)]));
+    return await Promise.all(batch.map((input) => {
+      const message = written.get(input.message.id);
+      return message ? { ok: true as const, value: { message, created: true } } : one(input);
+    }));
+  }
+
+  async #appendOne(
     message: NewMessage,
     memberOf?: string,
-  ): Promise<{ message: MessageRecord; created: boolean }> {
+  ): Promise<AppendResult> {
     // Resends are rare: try the insert first (one round trip) and look the nonce up only if
     // the unique index says it was sent before.
     try {

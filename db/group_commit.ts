@@ -1,0 +1,65 @@
+/**
+ * Group commit: writes that arrive while earlier ones are being committed wait and then go to
+ * the database together, in one statement and one commit, instead of one commit each. Under
+ * light load nothing waits (a write goes at once when fewer than `maxInFlight` batches are in
+ * flight); under heavy load batches grow to `maxBatch`, which is what lets many senders share
+ * the cost of a durable commit. Every caller still gets its own result, after the commit.
+ */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+interface Waiting<In, Out> {
+  input: In;
+  resolve: (value: Out) => void;
+  reject: (error: unknown) => void;
+}
+
+export class GroupCommit<In, Out> {
+  #queue: Waiting<In, Out>[] = [];
+  #inFlight = 0;
+
+  /**
+   * `commit` writes a batch (in arrival order) and settles each input; it must not throw for one
+   * input's sake (a throw fails the whole batch).
+   */
+  constructor(
+    private readonly commit: (inputs: In[]) => Promise<Settled<Out>[]>,
+    private readonly maxBatch: number,
+    private readonly maxInFlight: number,
+  ) {}
+
+  submit(input: In): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      this.#queue.push({ input, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.maxInFlight && this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.maxBatch);
+      this.#inFlight++;
+      this.commit(batch.map((item) => item.input))
+        .then((results) =>
+          batch.forEach((item, i) => {
+            const result = results[i];
+            if (result.ok) item.resolve(result.value);
+            else item.reject(result.error);
+          })
+        )
+        .catch((error) => batch.forEach((item) => item.reject(error)))
+        .finally(() => {
+          this.#inFlight--;
+          this.#pump();
+        });
+    }
+  }
+}
+
+/** Settles one input by running `work` (the one-at-a-time path batches fall back to). */
+export async function settle<T>(work: () => Promise<T>): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
