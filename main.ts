@@ -59,5 +59,16 @@ if (!config.deployment) {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(signal, () => shutdown(signal));
   }
+  // Benchmarks measure memory without garbage: started with --v8-flags=--expose-gc and
+  // SALON_MEMORY_REPORT=<file>, the process collects garbage on SIGUSR2 and writes
+  // Deno.memoryUsage() to that file (otherwise the signal is not listened to).
+  const collect = (globalThis as { gc?: () => void }).gc;
+  const reportTo = Deno.env.get("SALON_MEMORY_REPORT");
+  if (collect && reportTo) {
+    Deno.addSignalListener("SIGUSR2", () => {
+      collect();
+      Deno.writeTextFileSync(reportTo, JSON.stringify(Deno.memoryUsage()));
+    });
+  }
 }
 await server.finished;

@@ -5,6 +5,16 @@
  *   deno run -A bench/baseline_ws_server.ts <port>
  */
 const port = Number(Deno.args[0] ?? 8100);
+// As main.ts: with --v8-flags=--expose-gc and SALON_MEMORY_REPORT, SIGUSR2 collects garbage and
+// writes Deno.memoryUsage() to that file (for memory figures).
+const collect = (globalThis as { gc?: () => void }).gc;
+const reportTo = Deno.env.get("SALON_MEMORY_REPORT");
+if (collect && reportTo) {
+  Deno.addSignalListener("SIGUSR2", () => {
+    collect();
+    Deno.writeTextFileSync(reportTo, JSON.stringify(Deno.memoryUsage()));
+  });
+}
 const sockets = new Set<WebSocket>();
 
 Deno.serve({

@@ -14,7 +14,12 @@ interface FanoutScenario {
   base: string;
   receivers: number;
   senders: number;
-  rates: number[];
+  /** Messages per second of the first step; each next step doubles it until one fails. */
+  startRate: number;
+  /** Steps at most while doubling. */
+  maxDoublings: number;
+  /** Bisection steps between the last good and the first failed rate. */
+  refine: number;
   stepSeconds: number;
 }
 interface IngestScenario {
@@ -163,8 +168,7 @@ async function fanout(s: FanoutScenario) {
       socket.send(JSON.stringify({ type: "send", channelId, content: text, nonce }));
     contentOf = salonContent;
   }
-  const steps = [];
-  for (const [stepIndex, rate] of s.rates.entries()) {
+  const runStep = async (stepIndex: number, rate: number) => {
     const total = Math.max(1, Math.round(rate * s.stepSeconds));
     const latencies: number[] = [];
     let duplicates = 0;
@@ -217,8 +221,32 @@ async function fanout(s: FanoutScenario) {
       duplicates,
       outOfOrder,
     };
+    return result;
+  };
+  // Double the rate until a step fails (p99 over 50 ms, or anything lost, doubled or out of
+  // order), then bisect between the last good and the first bad rate `refine` times.
+  const steps = [];
+  let good = 0;
+  let bad = Infinity;
+  let rate = s.startRate;
+  for (let stepIndex = 0, refined = 0;; stepIndex++) {
+    const result = await runStep(stepIndex, rate);
     steps.push(result);
-    if (result.p99 > 50 || result.lost > 0) break;
+    const ok = result.p99 <= 50 && result.lost === 0 && result.duplicates === 0 &&
+      result.outOfOrder === 0;
+    if (ok) good = Math.max(good, rate);
+    else {
+      bad = Math.min(bad, rate);
+      // Let the server drain what the failed step left queued.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    if (bad === Infinity) {
+      if (stepIndex + 1 >= s.maxDoublings) break;
+      rate *= 2;
+    } else {
+      if (good === 0 || refined++ >= s.refine) break;
+      rate = Math.round((good + bad) / 2);
+    }
   }
   for (const socket of [...receivers, ...senders]) socket.close();
   return { steps };
@@ -278,6 +306,9 @@ async function idle(s: IdleScenario) {
   if (s.target === "salon") {
     cookies = (await inBatches(10, 10, () => newUser(s.base))).map((u) => u.cookie);
   }
+  // The bench measures the server's memory now (users made, no socket) and once all are open.
+  console.log(JSON.stringify({ users: cookies.length }));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const sockets = await inBatches(s.sockets, 100, (i) => open(s.base, cookies[i % cookies.length]));
   console.log(JSON.stringify({ opened: sockets.length }));
   await new Promise((resolve) => setTimeout(resolve, s.holdSeconds * 1000));

@@ -17,9 +17,17 @@ export function usage(pid: number): { ticks: number; rssMiB: number } {
   };
 }
 
+export interface Memory {
+  rssMiB: number;
+  /** V8 heap in use plus memory V8 tracks outside it (buffers), after the collection. */
+  heapAndExternalMiB: number;
+}
+
 export interface Server {
   base: string;
   pid: number;
+  /** A full garbage collection in the server, then its memory (RSS and V8's own figures). */
+  collectGarbage(): Promise<Memory>;
   stop(): Promise<void>;
 }
 
@@ -41,10 +49,11 @@ async function startProcess(
   base: string,
   cleanup = async () => {},
 ): Promise<Server> {
+  const memoryReport = await Deno.makeTempFile({ prefix: "salon-memory-" });
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
-    env,
+    env: { ...env, SALON_MEMORY_REPORT: memoryReport },
     stdout: "null",
     stderr: "inherit",
   }).spawn();
@@ -52,9 +61,26 @@ async function startProcess(
   return {
     base,
     pid: child.pid,
+    async collectGarbage() {
+      await Deno.remove(memoryReport).catch(() => {});
+      Deno.kill(child.pid, "SIGUSR2");
+      for (let i = 0; i < 100; i++) {
+        const text = await Deno.readTextFile(memoryReport).catch(() => "");
+        if (text.endsWith("}")) {
+          const usage = JSON.parse(text) as Deno.MemoryUsage;
+          return {
+            rssMiB: usage.rss / 2 ** 20,
+            heapAndExternalMiB: (usage.heapUsed + usage.external) / 2 ** 20,
+          };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error("the server did not report its memory");
+    },
     async stop() {
       child.kill("SIGTERM");
       await child.status;
+      await Deno.remove(memoryReport).catch(() => {});
       await cleanup();
     },
   };
@@ -87,6 +113,7 @@ export async function startSalon(store: "kv" | "postgres"): Promise<Server> {
     [
       "run",
       "--allow-all",
+      "--v8-flags=--expose-gc",
       ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
       "main.ts",
     ],
@@ -99,7 +126,7 @@ export async function startSalon(store: "kv" | "postgres"): Promise<Server> {
 export async function startRawWs(): Promise<Server> {
   const port = freePort();
   return await startProcess(
-    ["run", "--allow-all", "bench/baseline_ws_server.ts", String(port)],
+    ["run", "--allow-all", "--v8-flags=--expose-gc", "bench/baseline_ws_server.ts", String(port)],
     {},
     `http://127.0.0.1:${port}`,
   );

@@ -56,13 +56,13 @@ export class SocketSession implements Subscriber {
   #starting = false;
   #early: ClientFrame[] = [];
   #beforeReady: Pending[] = [];
-  #readySeqs = new Map<string, number>();
   /** Highest seq delivered live or replayed, per channel. */
-  #sent = new Map<string, number>();
+  #sent?: Map<string, number>;
   /** Lowest seq delivered live, per channel (resume replays below it). */
-  #firstLive = new Map<string, number>();
-  #resuming = new Map<string, Pending[]>();
-  #lastTyping = new Map<string, number>();
+  #firstLive?: Map<string, number>;
+  /** Channels whose live events wait for a replay (see #replay). */
+  #resuming?: Map<string, Pending[]>;
+  #lastTyping?: Map<string, number>;
   /** Bad frames in the current window (two numbers, not a limiter object: sockets are many). */
   #errorCount = 0;
   #errorWindowStart = 0;
@@ -195,13 +195,15 @@ export class SocketSession implements Subscriber {
           this.id,
         );
         // Typing after a send is news again: the next typing frame must not be throttled away.
-        this.#lastTyping.delete(frame.channelId);
+        this.#lastTyping?.delete(frame.channelId);
         return this.#send({ type: "ack", nonce: frame.nonce, message });
       }
       case "typing": {
         const now = (this.#deps.now ?? Date.now)();
-        if (now - (this.#lastTyping.get(frame.channelId) ?? -Infinity) < TYPING_THROTTLE_MS) return;
-        this.#lastTyping.set(frame.channelId, now);
+        if (now - (this.#lastTyping?.get(frame.channelId) ?? -Infinity) < TYPING_THROTTLE_MS) {
+          return;
+        }
+        (this.#lastTyping ??= new Map()).set(frame.channelId, now);
         return await this.#deps.chat.typing(auth.user, frame.channelId, this.id);
       }
       case "resume":
@@ -261,14 +263,15 @@ export class SocketSession implements Subscriber {
     hub.trackChannels(
       channels.map((c) => ({ channelId: c.id, serverId: c.serverId, lastSeq: c.lastSeq })),
     );
-    for (const channel of channels) this.#readySeqs.set(channel.id, channel.lastSeq);
+    // What `ready` counts as seen, per channel: needed only until the queue below is flushed.
+    const readySeqs = new Map(channels.map((channel) => [channel.id, channel.lastSeq]));
     this.#send({ type: "ready", user: toPublicUser(user), servers });
     const early = this.#early.splice(0);
     // Channels an early `resume` names hold their live events until the replay is done.
     for (const frame of early) {
       if (frame.type !== "resume") continue;
       for (const channelId of Object.keys(frame.channels)) {
-        if (!this.#resuming.has(channelId)) this.#resuming.set(channelId, []);
+        this.#holdForReplay(channelId);
       }
     }
     this.#ready = true;
@@ -280,14 +283,13 @@ export class SocketSession implements Subscriber {
       this.#graceTimer = setTimeout(() => this.#endResumeGrace(), RESUME_GRACE_MS);
     }
     for (const pending of this.#beforeReady.splice(0)) {
-      const resumed = pending.order && this.#resuming.has(pending.order.channelId);
+      const resumed = pending.order && this.#resuming?.has(pending.order.channelId);
       if (
         !resumed && pending.order &&
-        pending.order.seq <= (this.#readySeqs.get(pending.order.channelId) ?? 0)
+        pending.order.seq <= (readySeqs.get(pending.order.channelId) ?? 0)
       ) continue;
       this.deliver(pending.text, pending.order);
     }
-    this.#readySeqs.clear(); // only needed until the queue above is flushed
     for (const frame of early) await this.#dispatch(frame);
   }
 
@@ -296,9 +298,7 @@ export class SocketSession implements Subscriber {
     clearTimeout(this.#graceTimer);
     const held = this.#awaitingResume;
     this.#awaitingResume = null;
-    for (const channelId of resumed) {
-      if (!this.#resuming.has(channelId)) this.#resuming.set(channelId, []);
-    }
+    for (const channelId of resumed) this.#holdForReplay(channelId);
     for (const pending of held ?? []) this.deliver(pending.text, pending.order);
   }
 
@@ -321,9 +321,9 @@ export class SocketSession implements Subscriber {
   }
 
   async #replay(channelId: string, lastSeen: number): Promise<void> {
-    if (!this.#resuming.has(channelId)) this.#resuming.set(channelId, []);
+    this.#holdForReplay(channelId);
     try {
-      const upto = this.#firstLive.get(channelId);
+      const upto = this.#firstLive?.get(channelId);
       let cursor = lastSeen;
       let replayed = 0;
       while (replayed < RESUME_MAX_MESSAGES) {
@@ -336,16 +336,23 @@ export class SocketSession implements Subscriber {
         replayed += page.length;
         if (page.length < MESSAGE_PAGE_MAX) break;
       }
-      this.#sent.set(channelId, Math.max(this.#sent.get(channelId) ?? 0, cursor));
+      const sent = this.#sent ??= new Map();
+      sent.set(channelId, Math.max(sent.get(channelId) ?? 0, cursor));
     } finally {
       this.#release(channelId);
     }
   }
 
+  /** Live events of the channel wait until its replay is done. */
+  #holdForReplay(channelId: string): void {
+    const resuming = this.#resuming ??= new Map();
+    if (!resuming.has(channelId)) resuming.set(channelId, []);
+  }
+
   /** Ends a channel's hold: live events that waited go out, minus what the replay sent. */
   #release(channelId: string): void {
-    const held = this.#resuming.get(channelId) ?? [];
-    this.#resuming.delete(channelId);
+    const held = this.#resuming?.get(channelId) ?? [];
+    this.#resuming?.delete(channelId);
     for (const pending of held) this.deliver(pending.text, pending.order);
   }
 
@@ -360,14 +367,16 @@ export class SocketSession implements Subscriber {
       return;
     }
     if (order) {
-      const held = this.#resuming.get(order.channelId);
+      const held = this.#resuming?.get(order.channelId);
       if (held) {
         held.push({ text, order });
         return;
       }
-      if (order.seq <= (this.#sent.get(order.channelId) ?? 0)) return;
-      this.#sent.set(order.channelId, order.seq);
-      if (!this.#firstLive.has(order.channelId)) this.#firstLive.set(order.channelId, order.seq);
+      const sent = this.#sent ??= new Map();
+      if (order.seq <= (sent.get(order.channelId) ?? 0)) return;
+      sent.set(order.channelId, order.seq);
+      const firstLive = this.#firstLive ??= new Map();
+      if (!firstLive.has(order.channelId)) firstLive.set(order.channelId, order.seq);
     }
     this.#write(text);
   }
