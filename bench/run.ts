@@ -88,8 +88,9 @@ function best(steps: Step[]): Step {
 }
 
 async function fanout(server: Server, target: "salon" | "raw", receivers: number) {
-  // From 10,000 deliveries/s, doubling until a step fails, then bisecting.
-  const startRate = Math.max(5, Math.round(10_000 / receivers));
+  // From 10,000 deliveries/s (20,000 with 100 receivers or more), doubling until a step fails,
+  // then bisecting.
+  const startRate = Math.max(5, Math.round(Math.min(20_000, 1_000 * receivers) / receivers));
   const before = usage(server.pid);
   const started = performance.now();
   const { steps } = await load<{ steps: Step[] }>({
@@ -100,7 +101,7 @@ async function fanout(server: Server, target: "salon" | "raw", receivers: number
     senders: 4,
     startRate,
     maxDoublings: 8,
-    refine: QUICK ? 2 : 4,
+    refine: QUICK ? 1 : 4,
     stepSeconds: STEP_SECONDS,
   });
   const after = usage(server.pid);
@@ -167,9 +168,15 @@ const report: Record<string, unknown> = { quick: QUICK, date: new Date().toISOSt
 log("B_ws: raw WebSocket broadcast baseline");
 const raw = await startRawWs();
 const rawFanout: Record<number, Awaited<ReturnType<typeof fanout>>> = {};
-for (const n of FANOUT_N) rawFanout[n] = await fanout(raw, "raw", n);
-const rawIdle = await idle(raw, "raw");
+for (const n of FANOUT_N) {
+  log(`B_ws fan-out N=${n}`);
+  rawFanout[n] = await fanout(raw, "raw", n);
+}
 await raw.stop();
+// Memory on a fresh process, as for Salon below.
+const rawForIdle = await startRawWs();
+const rawIdle = await idle(rawForIdle, "raw");
+await rawForIdle.stop();
 report.baseline = { fanout: rawFanout, idle: rawIdle, pg: 0, kv: 0 };
 
 const rows: string[][] = [];
@@ -180,6 +187,7 @@ for (const store of STORES) {
   (report.baseline as Record<string, unknown>)[store === "postgres" ? "pg" : "kv"] = baselineIngest;
   const results: Record<string, unknown> = {};
   for (const n of FANOUT_N) {
+    log(`${store} fan-out N=${n}`);
     const server = await startSalon(store);
     const result = await fanout(server, "salon", n);
     await server.stop();
@@ -198,6 +206,7 @@ for (const store of STORES) {
       }% RSS ${result.serverRssMiB.toFixed(0)} MiB`,
     ]);
   }
+  log(`${store} ingest`);
   const server = await startSalon(store);
   const ingest = await load<{ messagesPerSecond: number; lost: number }>({
     mode: "ingest",
@@ -215,6 +224,7 @@ for (const store of STORES) {
   ]);
   await server.stop();
   // Idle and SSR on a fresh server: ingest's garbage and caches stay out of the memory figure.
+  log(`${store} idle and SSR`);
   const fresh = await startSalon(store);
   const idleResult = await idle(fresh, "salon");
   rows.push([
