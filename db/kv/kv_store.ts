@@ -75,7 +75,7 @@ export async function openKvStore(path?: string): Promise<KvStore> {
 /** Most messages one append commit carries (each adds up to 3 checks and 4 mutations). */
 const APPEND_BATCH_MAX = 20;
 /** Append commits in flight at once (more wait and join the next batch). */
-const APPEND_BATCHES_IN_FLIGHT = 2;
+const APPEND_BATCHES_IN_FLIGHT = 1;
 
 interface AppendInput {
   message: NewMessage;

@@ -153,7 +153,7 @@ function toSession(row: SessionRow): SessionRecord {
 /** Most messages one append statement carries. */
 const APPEND_BATCH_MAX = 100;
 /** Append statements in flight at once (more wait and join the next batch). */
-const APPEND_BATCHES_IN_FLIGHT = 2;
+const APPEND_BATCHES_IN_FLIGHT = 1;
 
 interface AppendInput {
   message: NewMessage;

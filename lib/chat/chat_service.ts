@@ -302,13 +302,52 @@ export class ChatService {
   /**
    * Stores and publishes a message. A repeated nonce returns the first message and publishes
    * nothing. `socketId` is the sending socket, which gets an `ack` instead of the event.
+   * `onQueued` runs once the message is in the store's write queue (or the send failed before):
+   * the store commits in queue order, so a socket may start its next send then and still have
+   * its messages stored in the order it sent them.
    */
   async sendMessage(
     user: UserRecord,
     channelId: string,
     input: SendInput,
     socketId?: number,
+    onQueued?: () => void,
   ): Promise<SendResult> {
+    let appending: Promise<{ message: MessageRecord; created: boolean }>;
+    let serverId: string;
+    try {
+      ({ appending, serverId } = await this.#queueMessage(user, channelId, input));
+    } finally {
+      onQueued?.();
+    }
+    let appended;
+    try {
+      appended = await appending;
+    } catch (error) {
+      if (error instanceof NotAMemberError) throw new NotFound("No such channel.");
+      throw error;
+    }
+    const { message, created } = appended;
+    const wire = toWireMessage(message, toWireAuthor(user));
+    if (created) {
+      this.#publish({
+        target: { servers: [serverId] },
+        event: { type: "message", message: wire },
+        order: { channelId: message.channelId, seq: message.seq },
+        skipSocket: socketId,
+      });
+    }
+    return { message: wire, created };
+  }
+
+  /** Checks a send and puts it in the store's write queue; resolves to the pending append. */
+  async #queueMessage(
+    user: UserRecord,
+    channelId: string,
+    input: SendInput,
+  ): Promise<
+    { appending: Promise<{ message: MessageRecord; created: boolean }>; serverId: string }
+  > {
     const content = cleanMessageContent(input.content);
     const nonce = checkNonce(input.nonce);
     // Membership is checked by the append itself (one round trip on the hot path).
@@ -320,31 +359,16 @@ export class ChatService {
       throw new RateLimited(Math.ceil(retryAfterMs / 1000), "You are sending messages too fast.");
     }
     this.#sendLimiter.hit(user.id);
-    let appended;
-    try {
-      appended = await this.#store.appendMessage({
-        id: crypto.randomUUID(),
-        channelId: channel.id,
-        authorId: user.id,
-        content,
-        createdAt: new Date(this.#now()),
-        nonce,
-      }, server.id);
-    } catch (error) {
-      if (error instanceof NotAMemberError) throw new NotFound("No such channel.");
-      throw error;
-    }
-    const { message, created } = appended;
-    const wire = toWireMessage(message, toWireAuthor(user));
-    if (created) {
-      this.#publish({
-        target: { servers: [server.id] },
-        event: { type: "message", message: wire },
-        order: { channelId: channel.id, seq: message.seq },
-        skipSocket: socketId,
-      });
-    }
-    return { message: wire, created };
+    const appending = this.#store.appendMessage({
+      id: crypto.randomUUID(),
+      channelId: channel.id,
+      authorId: user.id,
+      content,
+      createdAt: new Date(this.#now()),
+      nonce,
+    }, server.id);
+    // Returned in an object: an async function returning the promise itself would wait for it.
+    return { appending, serverId: server.id };
   }
 
   /** Edits a message (its author only). */

@@ -67,7 +67,7 @@ export class SocketSession implements Subscriber {
   #errorCount = 0;
   #errorWindowStart = 0;
   #authTimer?: ReturnType<typeof setTimeout>;
-  /** Sends run one after another, so a socket's messages are stored in the order it sent them. */
+  /** Sends enter the store's queue one after another: stored in the order the socket sent them. */
   #sends: Promise<void> = Promise.resolve();
   /** Live messages held just after `ready` while a `resume` may still come (null: not held). */
   #awaitingResume: Pending[] | null = null;
@@ -146,19 +146,24 @@ export class SocketSession implements Subscriber {
     await this.#dispatch(parsed.frame);
   }
 
-  /** Runs a frame; sends run one after another, the rest at once. */
+  /** Runs a frame; sends are queued one after another, the rest run at once. */
   async #dispatch(frame: ClientFrame): Promise<void> {
     if (frame.type === "send") {
-      this.#sends = this.#sends.then(() => this.#run(frame));
-      return await this.#sends;
+      // The next send may start once this one is in the store's write queue (which commits in
+      // order), not only once it is committed: one socket can keep many sends in flight.
+      let queued!: () => void;
+      const turn = this.#sends;
+      this.#sends = new Promise((resolve) => queued = resolve);
+      await turn;
+      return await this.#run(frame, queued).finally(queued);
     }
     await this.#run(frame);
   }
 
   /** Handles a frame, turning domain errors into error events. */
-  async #run(frame: ClientFrame): Promise<void> {
+  async #run(frame: ClientFrame, queued?: () => void): Promise<void> {
     try {
-      await this.#handle(frame);
+      await this.#handle(frame, queued);
     } catch (error) {
       if (isStoreUnavailable(error)) {
         // Not the client's fault: an error event it can retry on, not counted against it.
@@ -179,7 +184,7 @@ export class SocketSession implements Subscriber {
     }
   }
 
-  async #handle(frame: ClientFrame): Promise<void> {
+  async #handle(frame: ClientFrame, queued?: () => void): Promise<void> {
     if (frame.type === "ping") return this.#send({ type: "pong" });
     if (frame.type === "auth") return await this.#authenticate(frame.token);
     const auth = this.#auth;
@@ -193,6 +198,7 @@ export class SocketSession implements Subscriber {
           frame.channelId,
           { content: frame.content, nonce: frame.nonce },
           this.id,
+          queued,
         );
         // Typing after a send is news again: the next typing frame must not be throttled away.
         this.#lastTyping?.delete(frame.channelId);
