@@ -4,6 +4,10 @@
  * light load nothing waits (a write goes at once when fewer than `maxInFlight` batches are in
  * flight); under heavy load batches grow to `maxBatch`, which is what lets many senders share
  * the cost of a durable commit. Every caller still gets its own result, after the commit.
+ *
+ * Writes with the same `keyOf` (a channel) are never in two batches in flight at once, and
+ * keep their order: a batch waits for the previous one of its key to commit, so it reads what
+ * that one wrote (no lost race on a counter, no seq out of order), while other keys proceed.
  */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -16,6 +20,8 @@ interface Waiting<In, Out> {
 export class GroupCommit<In, Out> {
   #queue: Waiting<In, Out>[] = [];
   #inFlight = 0;
+  /** Keys with a batch in flight. */
+  #busy = new Set<string>();
 
   /**
    * `commit` writes a batch (in arrival order) and settles each input; it must not throw for one
@@ -25,6 +31,7 @@ export class GroupCommit<In, Out> {
     private readonly commit: (inputs: In[]) => Promise<Settled<Out>[]>,
     private readonly maxBatch: number,
     private readonly maxInFlight: number,
+    private readonly keyOf: (input: In) => string = () => "",
   ) {}
 
   submit(input: In): Promise<Out> {
@@ -36,7 +43,25 @@ export class GroupCommit<In, Out> {
 
   #pump(): void {
     while (this.#inFlight < this.maxInFlight && this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.maxBatch);
+      const batch: Waiting<In, Out>[] = [];
+      const waiting: Waiting<In, Out>[] = [];
+      const keys = new Set<string>();
+      // A key held back once stays held back for the rest of the queue: order within a key.
+      const heldBack = new Set<string>();
+      for (const item of this.#queue) {
+        const key = this.keyOf(item.input);
+        const free = !this.#busy.has(key) && !heldBack.has(key);
+        if (free && batch.length < this.maxBatch) {
+          batch.push(item);
+          keys.add(key);
+        } else {
+          waiting.push(item);
+          heldBack.add(key);
+        }
+      }
+      if (batch.length === 0) return;
+      this.#queue = waiting;
+      for (const key of keys) this.#busy.add(key);
       this.#inFlight++;
       this.commit(batch.map((item) => item.input))
         .then((results) =>
@@ -49,6 +74,7 @@ export class GroupCommit<In, Out> {
         .catch((error) => batch.forEach((item) => item.reject(error)))
         .finally(() => {
           this.#inFlight--;
+          for (const key of keys) this.#busy.delete(key);
           this.#pump();
         });
     }

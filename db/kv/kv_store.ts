@@ -74,8 +74,8 @@ export async function openKvStore(path?: string): Promise<KvStore> {
 
 /** Most messages one append commit carries (each adds up to 3 checks and 4 mutations). */
 const APPEND_BATCH_MAX = 20;
-/** Append commits in flight at once (more wait and join the next batch). */
-const APPEND_BATCHES_IN_FLIGHT = 1;
+/** Append commits in flight at once (never two for one channel; more wait and join the next). */
+const APPEND_BATCHES_IN_FLIGHT = 2;
 
 interface AppendInput {
   message: NewMessage;
@@ -304,6 +304,7 @@ export class KvStore implements Store {
     (batch) => this.#appendBatch(batch),
     APPEND_BATCH_MAX,
     APPEND_BATCHES_IN_FLIGHT,
+    ({ message }) => message.channelId,
   );
 
   appendMessage(message: NewMessage, memberOf?: string): Promise<AppendResult> {

@@ -152,8 +152,8 @@ function toSession(row: SessionRow): SessionRecord {
 
 /** Most messages one append statement carries. */
 const APPEND_BATCH_MAX = 100;
-/** Append statements in flight at once (more wait and join the next batch). */
-const APPEND_BATCHES_IN_FLIGHT = 1;
+/** Append statements in flight at once (never two for one channel; more wait and join the next). */
+const APPEND_BATCHES_IN_FLIGHT = 2;
 
 interface AppendInput {
   message: NewMessage;
@@ -346,6 +346,7 @@ export class PostgresStore implements Store {
     (batch) => this.#appendBatch(batch),
     APPEND_BATCH_MAX,
     APPEND_BATCHES_IN_FLIGHT,
+    ({ message }) => message.channelId,
   );
 
   appendMessage(message: NewMessage, memberOf?: string): Promise<AppendResult> {
