@@ -265,6 +265,8 @@ async function ingest(s: IngestScenario) {
   let acked = 0;
   let received = 0;
   let stop = false;
+  // Set up: the bench may start measuring the processes' CPU now.
+  console.log(JSON.stringify({ phase: "ingest" }));
   const end = now() + s.seconds * 1000;
   await Promise.all(
     pairs.map(({ sender, listener, channelId }, p) =>

@@ -30,9 +30,9 @@ const QUICK = values.quick;
 const STORES = values.stores.split(",") as ("kv" | "postgres")[];
 const FANOUT_N = [10, 100, 1000];
 const STEP_SECONDS = QUICK ? 1 : 4;
-const INGEST_SECONDS = QUICK ? 3 : 10;
+const INGEST_SECONDS = QUICK ? 2 : 10;
 const INGEST_SENDERS = 50;
-const IDLE_SOCKETS = QUICK ? 1000 : 5000;
+const IDLE_SOCKETS = QUICK ? 2000 : 5000;
 const benchStarted = performance.now();
 const log = (text: string) =>
   values.json ||
@@ -191,6 +191,55 @@ function atHalf(steps: Step[], top: Step): string {
 }
 
 const rows: string[][] = [];
+const targets: string[][] = [];
+
+/** The issue's targets for one store, each with its measured figure and whether it is met. */
+function storeTargets(
+  store: string,
+  results: Record<string, unknown>,
+  baselineIngest: number,
+  rawKibPerSocket: number,
+): string[][] {
+  const fan = (n: number) => results[`fanout${n}`] as Awaited<ReturnType<typeof fanout>>;
+  const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+  const out: string[][] = [];
+  for (const n of [100, 1000]) {
+    const r = fan(n).best.deliveriesPerSecond / rawFanout[n].best.deliveriesPerSecond;
+    out.push([store, `fan-out N=${n} ≥ 0.8 × B_ws`, r.toFixed(2), verdict(r >= 0.8)]);
+  }
+  const ingest = results.ingest as { messagesPerSecond: number; lost: number };
+  const r = ingest.messagesPerSecond / baselineIngest;
+  out.push([
+    store,
+    `ingest ≥ 0.7 × B_${store === "postgres" ? "pg" : "kv"}`,
+    r.toFixed(2),
+    verdict(r >= 0.7),
+  ]);
+  const top = fan(1000).best;
+  const half = fan(1000).steps.filter((step) => step.rate <= top.rate / 2)
+    .sort((a, b) => b.rate - a.rate)[0];
+  out.push([
+    store,
+    "p99 ≤ 50 ms at half the max rate, 1000 sockets",
+    half ? `${half.p99.toFixed(1)} ms` : "no step at half",
+    verdict(half !== undefined && half.p99 <= 50),
+  ]);
+  const memory = (results.idle as { kibPerSocket: number }).kibPerSocket / rawKibPerSocket;
+  out.push([store, "idle socket memory ≤ 1.5 × raw", memory.toFixed(2), verdict(memory <= 1.5)]);
+  const steps = [100, 1000, 10].flatMap((n) => fan(n).steps);
+  const bad = {
+    lost: steps.reduce((sum, step) => sum + step.lost, 0) + ingest.lost,
+    duplicated: steps.reduce((sum, step) => sum + step.duplicates, 0),
+    reordered: steps.reduce((sum, step) => sum + step.outOfOrder, 0),
+  };
+  out.push([
+    store,
+    "no loss, duplicate or reordering (every step)",
+    `lost ${bad.lost} dup ${bad.duplicated} ooo ${bad.reordered}`,
+    verdict(bad.lost + bad.duplicated + bad.reordered === 0),
+  ]);
+  return out;
+}
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "–");
 for (const store of STORES) {
   log(`Salon on ${store}`);
@@ -252,7 +301,7 @@ for (const store of STORES) {
     mode: "ssr",
     base: fresh.base,
     concurrency: 16,
-    seconds: QUICK ? 2 : 5,
+    seconds: QUICK ? 1 : 5,
   });
   rows.push([
     store,
@@ -265,13 +314,19 @@ for (const store of STORES) {
   await fresh.stop();
   Object.assign(results, { ingest, idle: idleResult, ssr });
   report[store] = results;
+  targets.push(...storeTargets(store, results, baselineIngest, rawIdle.kibPerSocket));
 }
 
+report.targets = targets;
 if (values.json) {
   console.log(JSON.stringify(report));
 } else {
-  const header = ["store", "workload", "Salon", "baseline", "ratio", "details"];
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
-  for (const row of all) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
+  const table = (header: string[], body: string[][]) => {
+    const all = [header, ...body];
+    const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+    for (const row of all) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
+  };
+  table(["store", "workload", "Salon", "baseline", "ratio", "details"], rows);
+  console.log("");
+  table(["store", "target (issue 4)", "measured", "verdict"], targets);
 }

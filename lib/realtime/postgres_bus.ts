@@ -5,6 +5,9 @@
  * reference (its id) and each receiver loads it from the database. If the LISTEN connection
  * drops, postgres.js reconnects and re-listens; `onResubscribe` then lets the caller resync
  * (anything published while it was down is read back from the store by seq).
+ *
+ * A payload is `<instance id>\n<JSON array of events>`: every instance hears its own NOTIFYs
+ * too, and drops them by the prefix without parsing them.
  */
 import postgres from "postgres";
 import type { Sql } from "postgres";
@@ -65,18 +68,14 @@ export class PostgresBus implements Bus {
   publish(envelope: Envelope): void {
     this.#options.dispatch(envelope);
     const { skipSocket: _local, ...shared } = envelope;
-    let payload = JSON.stringify({ ...shared, origin: this.#options.instanceId });
-    if (this.#encoder.encode(payload).length > MAX_INLINE_PAYLOAD_BYTES) {
+    let payload = JSON.stringify(shared);
+    if (this.#bytes(payload) > MAX_INLINE_PAYLOAD_BYTES) {
       const { event, ...rest } = shared;
       if (event.type !== "message" && event.type !== "message_updated") {
         console.error(`Event ${event.type} is too large for NOTIFY; not sent to other instances`);
         return;
       }
-      const wire: Wire = {
-        ...rest,
-        origin: this.#options.instanceId,
-        ref: { type: event.type, id: event.message.id },
-      };
+      const wire: Wire = { ...rest, ref: { type: event.type, id: event.message.id } };
       payload = JSON.stringify(wire);
     }
     // Events published in the same tick share NOTIFYs: one query for many events.
@@ -86,21 +85,29 @@ export class PostgresBus implements Bus {
 
   #pending: string[] = [];
 
+  /** UTF-8 length; only a string that might be over the limit is encoded to know. */
+  #bytes(text: string): number {
+    return text.length * 3 <= MAX_INLINE_PAYLOAD_BYTES
+      ? text.length
+      : this.#encoder.encode(text).length;
+  }
+
   /** Sends the pending payloads as JSON arrays, each under the NOTIFY size limit. */
   #flush(): void {
     const payloads = this.#pending.splice(0);
+    const origin = `${this.#options.instanceId}\n`;
     let batch: string[] = [];
-    let size = 2;
+    let size = origin.length + 2;
     const send = () => {
       if (batch.length === 0) return;
-      this.#sql.notify(this.#channel, `[${batch.join(",")}]`).catch((error) => {
+      this.#sql.notify(this.#channel, `${origin}[${batch.join(",")}]`).catch((error) => {
         console.error("NOTIFY failed; other instances will catch up by seq:", error);
       });
       batch = [];
-      size = 2;
+      size = origin.length + 2;
     };
     for (const payload of payloads) {
-      const bytes = this.#encoder.encode(payload).length + 1;
+      const bytes = this.#bytes(payload) + 1;
       if (size + bytes > MAX_INLINE_PAYLOAD_BYTES) send();
       batch.push(payload);
       size += bytes;
@@ -109,9 +116,13 @@ export class PostgresBus implements Bus {
   }
 
   async #receive(payload: string): Promise<void> {
+    const newline = payload.indexOf("\n");
+    const origin = payload.slice(0, newline);
+    if (origin === this.#options.instanceId) return; // our own
     try {
       // In order: a batch's events are dispatched one after another.
-      for (const wire of JSON.parse(payload) as Wire[]) await this.#receiveOne(wire);
+      const wires = JSON.parse(payload.slice(newline + 1)) as Wire[];
+      for (const wire of wires) await this.#receiveOne({ ...wire, origin });
     } catch (error) {
       console.error("Dropped a malformed bus payload:", error);
     }
@@ -119,7 +130,6 @@ export class PostgresBus implements Bus {
 
   async #receiveOne(wire: Wire): Promise<void> {
     try {
-      if (wire.origin === this.#options.instanceId) return;
       if ("ref" in wire) {
         const { ref, ...rest } = wire;
         const message = await this.#options.loadMessage(ref.id);
