@@ -80,9 +80,12 @@ export async function createServices(
     chat,
     hub,
     openSocket(auth) {
-      const session = new SocketSession({ hub, chat, accounts }, auth);
+      const session: SocketSession = new SocketSession(
+        { hub, chat, accounts },
+        auth,
+        () => sessions.delete(session),
+      );
       sessions.add(session);
-      session.finished.then(() => sessions.delete(session));
       return session;
     },
     async close() {
@@ -90,7 +93,7 @@ export async function createServices(
       // the server itself stops (which would cut the sockets with 1001).
       const closing = [...sessions].map((session) => {
         session.close(WS_CLOSE_RESTART, "server restarting");
-        return session.finished;
+        return session.finished();
       });
       await Promise.race([
         Promise.all(closing),

@@ -68,17 +68,22 @@ export class SocketSession implements Subscriber {
   #errorWindowStart = 0;
   #authTimer?: ReturnType<typeof setTimeout>;
   /** Sends enter the store's queue one after another: stored in the order the socket sent them. */
-  #sends: Promise<void> = Promise.resolve();
+  #sends?: Promise<void>;
   /** Live messages held just after `ready` while a `resume` may still come (null: not held). */
   #awaitingResume: Pending[] | null = null;
   #graceTimer?: ReturnType<typeof setTimeout>;
   /** Closed, or being closed: never (re)register with the hub. */
   #gone = false;
 
-  constructor(deps: SocketSessionDeps, auth: Authenticated | null) {
-    this.finished = new Promise((resolve) => this.#finish = resolve);
+  /** `onFinished` runs once the socket has closed (either side). */
+  constructor(
+    deps: SocketSessionDeps,
+    auth: Authenticated | null,
+    onFinished?: () => void,
+  ) {
     this.#deps = deps;
     this.#auth = auth;
+    this.#onFinished = onFinished;
   }
 
   get userId(): string {
@@ -102,9 +107,16 @@ export class SocketSession implements Subscriber {
     }
   }
 
+  #onFinished?: () => void;
+  /** Closed (either side); `#waiters` are those waiting for it (made only when asked). */
+  #ended = false;
+  #waiters?: (() => void)[];
+
   /** Resolves when the socket has closed (either side). */
-  readonly finished: Promise<void>;
-  #finish!: () => void;
+  finished(): Promise<void> {
+    if (this.#ended) return Promise.resolve();
+    return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
+  }
 
   /** The socket closed (either side). */
   closed(): void {
@@ -112,7 +124,9 @@ export class SocketSession implements Subscriber {
     clearTimeout(this.#authTimer);
     clearTimeout(this.#graceTimer);
     this.#deps.hub.remove(this);
-    this.#finish();
+    this.#ended = true;
+    for (const resolve of this.#waiters ?? []) resolve();
+    this.#onFinished?.();
   }
 
   close(code: number, reason: string): void {
@@ -154,7 +168,7 @@ export class SocketSession implements Subscriber {
       let queued!: () => void;
       const turn = this.#sends;
       this.#sends = new Promise((resolve) => queued = resolve);
-      await turn;
+      if (turn) await turn;
       return await this.#run(frame, queued).finally(queued);
     }
     await this.#run(frame);
