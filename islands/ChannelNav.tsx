@@ -3,10 +3,8 @@
  * channel created meanwhile appears. Plain links, so it works the same without JavaScript.
  */
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
 import type { WireChannel } from "../lib/realtime/protocol.ts";
-import { onEvent, startSocket } from "./runtime/socket_client.ts";
-import { countOf, startUnread, unread } from "./runtime/unread.ts";
+import { countOf, useUnread } from "./runtime/unread.ts";
 import type { UnreadMap } from "./runtime/unread.ts";
 import { UnreadBadge } from "./shared/UnreadBadge.tsx";
 
@@ -22,22 +20,14 @@ export default function ChannelNav(
   { serverId, channels, current, unread: seed, me }: ChannelNavProps,
 ) {
   const list = useSignal(channels);
-  const live = useSignal(false);
-  useEffect(() => {
-    startUnread(seed, me);
-    live.value = true;
-    startSocket();
-    return onEvent((event) => {
-      if (
-        event.type === "channel_created" && event.channel.serverId === serverId &&
-        !list.value.some((channel) => channel.id === event.channel.id)
-      ) {
-        list.value = [...list.value, event.channel];
-      }
-    });
-  }, []);
-
-  const states = live.value ? unread.value : seed;
+  const states = useUnread(seed, me, (event) => {
+    if (
+      event.type === "channel_created" && event.channel.serverId === serverId &&
+      !list.value.some((channel) => channel.id === event.channel.id)
+    ) {
+      list.value = [...list.value, event.channel];
+    }
+  });
   return (
     <nav aria-label="Channels">
       <p class="px-4 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">

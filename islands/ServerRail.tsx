@@ -4,10 +4,8 @@
  * left in another tab appear and go.
  */
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
 import type { WireServer } from "../lib/realtime/protocol.ts";
-import { onEvent, startSocket } from "./runtime/socket_client.ts";
-import { countOf, startUnread, unread } from "./runtime/unread.ts";
+import { countOf, useUnread } from "./runtime/unread.ts";
 import type { UnreadMap } from "./runtime/unread.ts";
 
 export interface ServerRailProps {
@@ -25,21 +23,13 @@ function initials(name: string): string {
 
 export default function ServerRail({ servers, current, unread: seed, me }: ServerRailProps) {
   const list = useSignal(servers);
-  const live = useSignal(false);
-  useEffect(() => {
-    startUnread(seed, me);
-    live.value = true;
-    startSocket();
-    return onEvent((event) => {
-      if (event.type === "server_joined" && !list.value.some((s) => s.id === event.server.id)) {
-        list.value = [...list.value, event.server];
-      } else if (event.type === "server_left") {
-        list.value = list.value.filter((server) => server.id !== event.serverId);
-      }
-    });
-  }, []);
-
-  const states = Object.values(live.value ? unread.value : seed);
+  const states = Object.values(useUnread(seed, me, (event) => {
+    if (event.type === "server_joined" && !list.value.some((s) => s.id === event.server.id)) {
+      list.value = [...list.value, event.server];
+    } else if (event.type === "server_left") {
+      list.value = list.value.filter((server) => server.id !== event.serverId);
+    }
+  }));
   return (
     <nav
       aria-label="Servers"

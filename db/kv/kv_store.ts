@@ -18,7 +18,9 @@
  *   `["message_ids", id]` and `["message_nonces", authorId, nonce]` → [channelId, seq]
  * - `["invites", code]` → InviteRecord; `["read_markers", userId, channelId]` → seq
  */
-import { GroupCommit, settle } from "../group_commit.ts";
+import { appendQueue } from "../append_queue.ts";
+import type { AppendInput, AppendResult } from "../append_queue.ts";
+import { settle } from "../group_commit.ts";
 import type { Settled } from "../group_commit.ts";
 import type {
   AvatarRecord,
@@ -76,12 +78,6 @@ export async function openKvStore(path?: string): Promise<KvStore> {
 const APPEND_BATCH_MAX = 20;
 /** Append commits in flight at once (never two for one channel; more wait and join the next). */
 const APPEND_BATCHES_IN_FLIGHT = 2;
-
-interface AppendInput {
-  message: NewMessage;
-  memberOf?: string;
-}
-type AppendResult = { message: MessageRecord; created: boolean };
 
 const nonceKeyOf = (message: NewMessage): Deno.KvKey => [
   "message_nonces",
@@ -300,11 +296,10 @@ export class KvStore implements Store {
   }
 
   /** Sends that arrive together share one atomic commit (see GroupCommit). */
-  #appends = new GroupCommit<AppendInput, AppendResult>(
+  #appends = appendQueue(
     (batch) => this.#appendBatch(batch),
     APPEND_BATCH_MAX,
     APPEND_BATCHES_IN_FLIGHT,
-    ({ message }) => message.channelId,
   );
 
   appendMessage(message: NewMessage, memberOf?: string): Promise<AppendResult> {

@@ -4,7 +4,9 @@
  * Rows are snake_case; they become camelCase records here, at the storage boundary, and nowhere
  * else. Uniqueness of usernames is the database's job (a unique index).
  */
-import { GroupCommit, settle } from "../group_commit.ts";
+import { appendQueue } from "../append_queue.ts";
+import type { AppendInput, AppendResult } from "../append_queue.ts";
+import { settle } from "../group_commit.ts";
 import type { Settled } from "../group_commit.ts";
 import postgres from "postgres";
 import type { Sql } from "postgres";
@@ -154,12 +156,6 @@ function toSession(row: SessionRow): SessionRecord {
 const APPEND_BATCH_MAX = 100;
 /** Append statements in flight at once (never two for one channel; more wait and join the next). */
 const APPEND_BATCHES_IN_FLIGHT = 2;
-
-interface AppendInput {
-  message: NewMessage;
-  memberOf?: string;
-}
-type AppendResult = { message: MessageRecord; created: boolean };
 
 export class PostgresStore implements Store {
   constructor(readonly sql: Sql) {}
@@ -342,11 +338,10 @@ export class PostgresStore implements Store {
   }
 
   /** Sends that arrive together share one statement and one commit (see GroupCommit). */
-  #appends = new GroupCommit<AppendInput, AppendResult>(
+  #appends = appendQueue(
     (batch) => this.#appendBatch(batch),
     APPEND_BATCH_MAX,
     APPEND_BATCHES_IN_FLIGHT,
-    ({ message }) => message.channelId,
   );
 
   appendMessage(message: NewMessage, memberOf?: string): Promise<AppendResult> {

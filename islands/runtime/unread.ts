@@ -5,10 +5,11 @@
  * `message` (counts up, and counts mentions of the reader), `ack` (own messages are read),
  * `read` (a marker moved, in this tab or another), `channel_created` and `server_joined`.
  */
-import { computed, effect, signal } from "@preact/signals";
+import { computed, effect, signal, useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
 import type { ServerEvent } from "../../lib/realtime/protocol.ts";
 import { mentions } from "../shared/mentions.ts";
-import { onEvent } from "./socket_client.ts";
+import { onEvent, startSocket } from "./socket_client.ts";
 
 export interface ChannelUnread {
   serverId: string;
@@ -147,4 +148,23 @@ function apply(event: ServerEvent, me: { id: string; username: string }): void {
       }
       break;
   }
+}
+
+/**
+ * For an island showing unread state: what the server rendered (`seed`) until hydrated, then
+ * the live store. `onServerEvent` also sees every socket event (for lists that change live).
+ */
+export function useUnread(
+  seed: UnreadMap,
+  me: { id: string; username: string },
+  onServerEvent: (event: ServerEvent) => void,
+): UnreadMap {
+  const live = useSignal(false);
+  useEffect(() => {
+    startUnread(seed, me);
+    live.value = true;
+    startSocket();
+    return onEvent(onServerEvent);
+  }, []);
+  return live.value ? unread.value : seed;
 }
