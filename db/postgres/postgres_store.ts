@@ -359,10 +359,10 @@ export class PostgresStore implements Store {
     const one = ({ message, memberOf }: AppendInput) =>
       settle(() => this.#appendOne(message, memberOf));
     if (batch.length === 1) return [await one(batch[0])];
-    let rows: MessageRow[];
+    let rows: { id: string; seq: number }[];
     try {
       const column = <T>(pick: (input: AppendInput) => T) => batch.map(pick);
-      rows = await this.sql<MessageRow[]>`
+      rows = await this.sql<{ id: string; seq: number }[]>`
         WITH input AS (
           SELECT * FROM unnest(
             ${column((b) => b.message.id)}::text[],
@@ -388,17 +388,21 @@ export class PostgresStore implements Store {
           b.last_seq - b.n + row_number() OVER (PARTITION BY a.channel_id ORDER BY a.ord),
           a.author_id, a.content, a.created_at, a.nonce
         FROM allowed a JOIN bumped b ON b.id = a.channel_id
-        RETURNING *`;
+        RETURNING id, seq`;
     } catch {
       // A resent nonce or a deadlock: nothing of the batch was written.
       const results = [];
       for (const input of batch) results.push(await one(input));
       return results;
     }
-    const written = new Map(rows.map((row) => [row.id, toMessage(row)]));
+    // Only the seqs come back: the rest is what was written (times have millisecond precision
+    // on both sides).
+    const seqs = new Map(rows.map((row) => [row.id, row.seq]));
     return await Promise.all(batch.map((input) => {
-      const message = written.get(input.message.id);
-      return message ? { ok: true as const, value: { message, created: true } } : one(input);
+      const seq = seqs.get(input.message.id);
+      if (seq === undefined) return one(input);
+      const message: MessageRecord = { ...input.message, seq, editedAt: null };
+      return { ok: true as const, value: { message, created: true } };
     }));
   }
 
