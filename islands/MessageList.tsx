@@ -4,6 +4,11 @@
  * is on screen; new messages keep the view at the bottom only if the reader was there.
  * Messages are grouped by author and time; edits and deletions show as such. All user text is
  * rendered as text.
+ *
+ * However many messages are loaded, the page holds a window of at most WINDOW_MAX of them
+ * (runtime/message_window.ts), moved as the reader scrolls with the message at the top of the
+ * view kept still (`anchor`). Opening a channel with a read marker shows the "New messages"
+ * divider (loading history back to it); scrolled up, "Jump to latest" counts what came since.
  */
 import { useSignal, useSignalEffect } from "@preact/signals";
 import { Fragment } from "preact";
