@@ -9,9 +9,9 @@ import { ensureAssets } from "../lib/assets/build.ts";
 import { BACKENDS } from "./helpers/backends.ts";
 import {
   closeBrowser,
-  islandsReady,
   launchBrowser,
   signedInPage,
+  socketReady,
   watchProblems,
 } from "./helpers/browser.ts";
 import { room } from "./helpers/people.ts";
@@ -43,8 +43,8 @@ Deno.test("chat ux - grouping by author, and the offline queue across a dropped 
     const problems = watchProblems(page);
     await page.goto(url);
     await watcher.goto(url);
-    await islandsReady(page);
-    await islandsReady(watcher);
+    await socketReady(page);
+    await socketReady(watcher);
 
     // Three from the owner in a row share one header; the member's starts another.
     const headers = page.locator("[role=log] li:has(> img), [role=log] li:has(img)");

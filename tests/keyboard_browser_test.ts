@@ -10,6 +10,7 @@ import {
   islandsReady,
   launchBrowser,
   signedInPage,
+  socketReady,
   watchProblems,
 } from "./helpers/browser.ts";
 import { room } from "./helpers/people.ts";
@@ -83,8 +84,8 @@ Deno.test("keyboard - ↑ edits the last message, Esc cancels, Ctrl+K switches c
     const problems = [...watchProblems(page)];
     await page.goto(`${app.url}/chat/${serverId}/${channelId}`);
     await watcher.goto(`${app.url}/chat/${serverId}/${channelId}`);
-    await islandsReady(page);
-    await islandsReady(watcher);
+    await socketReady(page);
+    await socketReady(watcher);
 
     const composer = page.locator("#composer");
     // The composer's text follows its state a render later: wait for it.
@@ -99,6 +100,9 @@ Deno.test("keyboard - ↑ edits the last message, Esc cancels, Ctrl+K switches c
       await page.keyboard.press("Enter");
       await page.locator("[data-seq]", { hasText: text }).waitFor();
     }
+
+    // The other page is live (it has the messages) before the edit it must see.
+    await watcher.locator("[data-seq]", { hasText: "second tkae" }).waitFor();
 
     // ↑ in the empty composer: the last message comes back to be edited; Enter saves it.
     await page.keyboard.press("ArrowUp");
@@ -129,6 +133,10 @@ Deno.test("keyboard - ↑ edits the last message, Esc cancels, Ctrl+K switches c
     const finder = page.getByRole("dialog", { name: "Find a channel" });
     await finder.waitFor();
     await page.keyboard.type("tuli");
+    // The other server's channels are known once the socket is ready; the list follows typing.
+    await page.waitForFunction(() =>
+      document.querySelectorAll("#quick-switcher-results [role=option]").length === 1
+    );
     assert.deepEqual(await finder.getByRole("option").allTextContents(), ["#tulipsGarden Club"]);
     await page.keyboard.press("Escape");
     await finder.waitFor({ state: "hidden" });
@@ -139,6 +147,7 @@ Deno.test("keyboard - ↑ edits the last message, Esc cancels, Ctrl+K switches c
     );
     await page.keyboard.press("Control+k");
     await page.keyboard.type("garden tul");
+    await finder.getByRole("option", { name: /tulips/, selected: true }).waitFor();
     await page.keyboard.press("Enter");
     await page.waitForURL(`${app.url}/chat/${other.body.server.id}/${tulips.body.channel.id}`);
     assert.deepEqual(problems, []);

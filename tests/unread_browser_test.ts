@@ -10,6 +10,7 @@ import {
   islandsReady,
   launchBrowser,
   signedInPage,
+  socketReady,
   watchProblems,
 } from "./helpers/browser.ts";
 import { room } from "./helpers/people.ts";
@@ -116,7 +117,7 @@ Deno.test("unread - badges, mentions, server dots and the tab title follow the s
     const page = await signedInPage(browser, app.url, member.http.cookie!);
     const problems = watchProblems(page);
     await page.goto(`${app.url}/chat/${serverId}/${channelId}`);
-    await islandsReady(page);
+    await socketReady(page);
     const randomLink = page.getByRole("navigation", { name: "Channels" }).locator(
       `a[href$="/${random}"]`,
     );

@@ -84,6 +84,7 @@ function connect(): void {
   socket.onclose = (close) => {
     socket = null;
     connection.value = "reconnecting";
+    document.documentElement.dataset.connection = "reconnecting";
     // 4401/4403: not (or no longer) logged in; reconnecting would not help.
     if (close.code === 4401 || close.code === 4403) {
       location.assign("/login");
@@ -98,6 +99,8 @@ function receive(event: ServerEvent): void {
   if (event.type === "ready") {
     attempts = 0;
     connection.value = "online";
+    // Also on the page for scripts and tests: live events flow from here on.
+    document.documentElement.dataset.connection = "online";
   }
   if (event.type === "message" || event.type === "ack") {
     advance(event.message.channelId, event.message.seq);

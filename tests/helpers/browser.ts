@@ -62,6 +62,12 @@ export async function islandsReady(page: Page): Promise<void> {
   await page.waitForSelector("html[data-islands-ready]", { state: "attached" });
 }
 
+/** Resolves once the islands are hydrated and the WebSocket is ready (live events flow). */
+export async function socketReady(page: Page): Promise<void> {
+  await islandsReady(page);
+  await page.waitForSelector("html[data-connection=online]", { state: "attached" });
+}
+
 /** Closes the browser, giving up after a bound rather than hanging the suite. */
 export async function closeBrowser(browser: Browser): Promise<void> {
   await Promise.race([
