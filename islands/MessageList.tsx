@@ -143,6 +143,7 @@ export default function MessageList(
     const stopEvents = onEvent((event) => {
       if (event.type === "message" || event.type === "message_updated") add(event.message);
       if (event.type === "message_deleted" && event.channelId === channelId) markDeleted(event.id);
+      if (event.type === "ready") void reconcile();
     });
     void backfillUnread();
     return () => {
@@ -150,6 +151,31 @@ export default function MessageList(
       stopEvents();
     };
   }, []);
+
+  /**
+   * Edits and deletions are not replayed by `resume` (it replays new messages by seq): after
+   * each `ready` (the page was rendered a moment before the socket existed, or the socket was
+   * down), the latest page is read again and what changed meanwhile is applied.
+   */
+  async function reconcile() {
+    const response = await fetch(`/api/channels/${channelId}/messages?limit=${pageSize}`)
+      .catch(() => null);
+    if (!response?.ok) return;
+    const { messages: page } = await response.json() as { messages: WireMessage[] };
+    if (page.length === 0) return;
+    const fresh = new Map(page.map((message) => [message.id, message]));
+    const [low, high] = [page[0].seq, page.at(-1)!.seq];
+    let list = messages.value.map((message) => {
+      if (message.seq < low || message.seq > high || message.deleted) return message;
+      const now = fresh.get(message.id);
+      if (!now) return { ...message, content: "", deleted: true };
+      // Unchanged messages keep their object: their rows are memoised on it.
+      return now.content === message.content && now.editedAt === message.editedAt ? message : now;
+    });
+    const known = new Set(list.map((message) => message.id));
+    for (const message of page) if (!known.has(message.id)) list = mergeMessage(list, message);
+    messages.value = list;
+  }
 
   /** Notes the first message in view and its position, before the list changes above it. */
   function captureAnchor() {

@@ -1,7 +1,8 @@
 /**
  * The chat screen's everyday behaviour in a real browser: messages grouped by author, the
  * offline queue (a visible "Reconnecting…", messages kept and sent once on reconnect with their
- * nonces), and the page without JavaScript (messages shown, a real form that posts).
+ * nonces, edits and deletions made meanwhile applied), and the page without JavaScript
+ * (messages shown, a real form that posts).
  */
 import assert from "node:assert/strict";
 import type { WebSocketRoute } from "playwright-core";
@@ -64,6 +65,15 @@ Deno.test("chat ux - grouping by author, and the offline queue across a dropped 
     online = false;
     for (const link of links) await link.close({ code: 1006, reason: "gone" });
     await page.getByRole("status").getByText("Reconnecting…").waitFor();
+    // Meanwhile the owner edits one message and deletes another: the page learns on return.
+    const history = async () =>
+      (await owner.http.json<{ messages: { id: string; content: string }[] }>(
+        "GET",
+        `/api/channels/${channelId}/messages`,
+      )).body.messages;
+    const [one, two] = await history();
+    await owner.http.json("PATCH", `/api/messages/${one.id}`, { json: { content: "one, fixed" } });
+    await owner.http.request("DELETE", `/api/messages/${two.id}`);
     await page.locator("#composer").fill("typed while offline");
     await page.locator("#composer").press("Enter");
     await page.locator("[data-pending]", { hasText: "typed while offline" }).waitFor();
@@ -72,15 +82,14 @@ Deno.test("chat ux - grouping by author, and the offline queue across a dropped 
     await watcher.locator("[data-seq]", { hasText: "typed while offline" }).waitFor();
     await page.locator("[data-seq]", { hasText: "typed while offline" }).waitFor();
     await page.waitForFunction(() => document.querySelectorAll("[data-pending]").length === 0);
-    const history = await owner.http.json<{ messages: { content: string }[] }>(
-      "GET",
-      `/api/channels/${channelId}/messages`,
-    );
     assert.equal(
-      history.body.messages.filter((m) => m.content === "typed while offline").length,
+      (await history()).filter((m) => m.content === "typed while offline").length,
       1,
       "stored once",
     );
+    await page.locator("[data-seq]", { hasText: "one, fixed" }).waitFor();
+    await page.locator("[data-seq]", { hasText: "Message deleted" }).waitFor();
+    assert.equal(await page.locator("[data-seq]", { hasText: /^two$/ }).count(), 0);
     assert.deepEqual(
       problems.filter((text) => !/WebSocket/.test(text)),
       [],
