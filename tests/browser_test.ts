@@ -78,7 +78,13 @@ for (const backend of BACKENDS) {
       await page.waitForURL(/saved=avatar/);
       assert.match(await page.getByRole("status").innerText(), /Avatar updated/);
       assert.match((await previewAvatar.getAttribute("src"))!, /\/avatar\?v=/);
-      const loaded = await previewAvatar.evaluate((img: HTMLImageElement) => img.naturalWidth);
+      // Once the image has loaded (the page may be shown before it has).
+      const loaded = await previewAvatar.evaluate((img: HTMLImageElement) =>
+        img.complete ? img.naturalWidth : new Promise<number>((resolve) => {
+          img.onload = () => resolve(img.naturalWidth);
+          img.onerror = () => resolve(0);
+        })
+      );
       assert.equal(loaded, 1);
       await screenshot(page, `profile-desktop-${backend.name}`);
 
