@@ -165,16 +165,26 @@ export default function MessageList(
     if (page.length === 0) return;
     const fresh = new Map(page.map((message) => [message.id, message]));
     const [low, high] = [page[0].seq, page.at(-1)!.seq];
+    let changed = false;
     let list = messages.value.map((message) => {
       if (message.seq < low || message.seq > high || message.deleted) return message;
       const now = fresh.get(message.id);
-      if (!now) return { ...message, content: "", deleted: true };
       // Unchanged messages keep their object: their rows are memoised on it.
-      return now.content === message.content && now.editedAt === message.editedAt ? message : now;
+      if (now && now.content === message.content && now.editedAt === message.editedAt) {
+        return message;
+      }
+      changed = true;
+      return now ?? { ...message, content: "", deleted: true };
     });
     const known = new Set(list.map((message) => message.id));
-    for (const message of page) if (!known.has(message.id)) list = mergeMessage(list, message);
-    messages.value = list;
+    for (const message of page) {
+      if (!known.has(message.id)) {
+        list = mergeMessage(list, message);
+        changed = true;
+      }
+    }
+    // Nothing new: no render (it would land in the middle of a load and move the view).
+    if (changed) messages.value = list;
   }
 
   /** Notes the first message in view and its position, before the list changes above it. */
