@@ -79,7 +79,14 @@ function change(channelId: string, update: (state: ChannelUnread) => ChannelUnre
   const state = unread.value[channelId];
   if (!state) return;
   const next = update(state);
-  if (next !== state) unread.value = { ...unread.value, [channelId]: next };
+  if (next === state) return;
+  if (countOf(next) === countOf(state) && next.mentions === state.mentions) {
+    // What any island shows is unchanged (a message read as it came): keep the markers up to
+    // date without waking the channel list, the rail and the title on every message.
+    Object.assign(state, next);
+    return;
+  }
+  unread.value = { ...unread.value, [channelId]: next };
 }
 
 function apply(event: ServerEvent, me: { id: string; username: string }): void {
