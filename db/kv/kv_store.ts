@@ -18,9 +18,8 @@
  *   `["message_ids", id]` and `["message_nonces", authorId, nonce]` → [channelId, seq]
  * - `["invites", code]` → InviteRecord; `["read_markers", userId, channelId]` → seq
  */
-import { appendQueue } from "../append_queue.ts";
+import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
-import { settle } from "../group_commit.ts";
 import type { Settled } from "../group_commit.ts";
 import type {
   AvatarRecord,
@@ -313,16 +312,10 @@ export class KvStore implements Store {
    * a counter or a nonce first) go through the one-at-a-time path.
    */
   async #appendBatch(batch: AppendInput[]): Promise<Settled<AppendResult>[]> {
-    const one = ({ message, memberOf }: AppendInput) =>
-      settle(() => this.#appendOne(message, memberOf));
-    const oneByOne = async (inputs: AppendInput[]) => {
-      const results = [];
-      for (const input of inputs) results.push(await one(input));
-      return results;
-    };
+    const appendOne = ({ message, memberOf }: AppendInput) => this.#appendOne(message, memberOf);
     const nonces = batch.map(({ message }) => nonceKeyOf(message));
     if (batch.length === 1 || new Set(nonces.map(keyId)).size < batch.length) {
-      return await oneByOne(batch);
+      return await settleRest(batch, [], appendOne);
     }
     const counterKeys = unique(batch.map(({ message }) => ["channel_seq", message.channelId]));
     const memberKeys = unique(
@@ -335,10 +328,10 @@ export class KvStore implements Store {
     let op = this.kv.atomic();
     for (const key of [...counterKeys, ...memberKeys]) op = op.check(entry(key));
     const counters = new Map(counterKeys.map((key) => [key[1], entry(key).value as number ?? 0]));
-    const written: (AppendResult | null)[] = batch.map(({ message, memberOf }, i) => {
+    const written: (AppendResult | undefined)[] = batch.map(({ message, memberOf }, i) => {
       const sent = entry(nonces[i]);
       const member = memberOf && entry(["server_members", memberOf, message.authorId]);
-      if (sent.value !== null || (member && member.versionstamp === null)) return null;
+      if (sent.value !== null || (member && member.versionstamp === null)) return undefined;
       const seq = counters.get(message.channelId)! + 1;
       counters.set(message.channelId, seq);
       const stored: MessageRecord = { ...message, seq, editedAt: null };
@@ -349,12 +342,8 @@ export class KvStore implements Store {
       return { message: stored, created: true };
     });
     for (const key of counterKeys) op = op.set(key, counters.get(key[1])!);
-    if (!(await commitOrBusy(op)).ok) return await oneByOne(batch);
-    const results: Settled<AppendResult>[] = [];
-    for (const [i, result] of written.entries()) {
-      results.push(result ? { ok: true, value: result } : await one(batch[i]));
-    }
-    return results;
+    if (!(await commitOrBusy(op)).ok) return await settleRest(batch, [], appendOne);
+    return await settleRest(batch, written, appendOne);
   }
 
   /** `getMany` for any number of keys (it takes 10 at a time), by `keyId`. */

@@ -4,9 +4,8 @@
  * Rows are snake_case; they become camelCase records here, at the storage boundary, and nowhere
  * else. Uniqueness of usernames is the database's job (a unique index).
  */
-import { appendQueue } from "../append_queue.ts";
+import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
-import { settle } from "../group_commit.ts";
 import type { Settled } from "../group_commit.ts";
 import postgres from "postgres";
 import type { Sql } from "postgres";
@@ -356,9 +355,8 @@ export class PostgresStore implements Store {
    * one-at-a-time path, which says exactly what happened.
    */
   async #appendBatch(batch: AppendInput[]): Promise<Settled<AppendResult>[]> {
-    const one = ({ message, memberOf }: AppendInput) =>
-      settle(() => this.#appendOne(message, memberOf));
-    if (batch.length === 1) return [await one(batch[0])];
+    const appendOne = ({ message, memberOf }: AppendInput) => this.#appendOne(message, memberOf);
+    if (batch.length === 1) return await settleRest(batch, [], appendOne);
     let rows: { id: string; seq: number }[];
     try {
       const column = <T>(pick: (input: AppendInput) => T) => batch.map(pick);
@@ -391,19 +389,17 @@ export class PostgresStore implements Store {
         RETURNING id, seq`;
     } catch {
       // A resent nonce or a deadlock: nothing of the batch was written.
-      const results = [];
-      for (const input of batch) results.push(await one(input));
-      return results;
+      return await settleRest(batch, [], appendOne);
     }
     // Only the seqs come back: the rest is what was written (times have millisecond precision
     // on both sides).
     const seqs = new Map(rows.map((row) => [row.id, row.seq]));
-    return await Promise.all(batch.map((input) => {
-      const seq = seqs.get(input.message.id);
-      if (seq === undefined) return one(input);
-      const message: MessageRecord = { ...input.message, seq, editedAt: null };
-      return { ok: true as const, value: { message, created: true } };
-    }));
+    const written = batch.map(({ message }): AppendResult | undefined => {
+      const seq = seqs.get(message.id);
+      if (seq === undefined) return undefined;
+      return { message: { ...message, seq, editedAt: null }, created: true };
+    });
+    return await settleRest(batch, written, appendOne);
   }
 
   async #appendOne(

@@ -89,6 +89,15 @@ function change(channelId: string, update: (state: ChannelUnread) => ChannelUnre
   unread.value = { ...unread.value, [channelId]: next };
 }
 
+/** Channels new to the reader (created, or of a server joined): nothing unread in them yet. */
+function addChannels(channels: { id: string; serverId: string }[]): void {
+  const next = { ...unread.value };
+  for (const { id, serverId } of channels) {
+    next[id] = { serverId, lastSeq: 0, readSeq: 0, mentions: 0 };
+  }
+  unread.value = next;
+}
+
 function apply(event: ServerEvent, me: { id: string; username: string }): void {
   switch (event.type) {
     case "ready": {
@@ -136,23 +145,10 @@ function apply(event: ServerEvent, me: { id: string; username: string }): void {
       markReadLocally(event.channelId, event.seq);
       break;
     case "channel_created":
-      unread.value = {
-        ...unread.value,
-        [event.channel.id]: {
-          serverId: event.channel.serverId,
-          lastSeq: 0,
-          readSeq: 0,
-          mentions: 0,
-        },
-      };
+      addChannels([event.channel]);
       break;
     case "server_joined":
-      for (const channel of event.channels) {
-        unread.value = {
-          ...unread.value,
-          [channel.id]: { serverId: channel.serverId, lastSeq: 0, readSeq: 0, mentions: 0 },
-        };
-      }
+      addChannels(event.channels);
       break;
   }
 }

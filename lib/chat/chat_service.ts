@@ -10,6 +10,7 @@ import type {
   UserRecord,
 } from "../../db/store.ts";
 import { ChannelNameTakenError, NotAMemberError } from "../../db/store.ts";
+import type { AppendResult } from "../../db/append_queue.ts";
 import { Conflict, Forbidden, Invalid, NotFound, RateLimited } from "../errors.ts";
 import {
   INVITE_CODE_BYTES,
@@ -313,7 +314,7 @@ export class ChatService {
     socketId?: number,
     onQueued?: () => void,
   ): Promise<SendResult> {
-    let appending: Promise<{ message: MessageRecord; created: boolean }>;
+    let appending: Promise<AppendResult>;
     let serverId: string;
     try {
       ({ appending, serverId } = await this.#queueMessage(user, channelId, input));
@@ -345,9 +346,7 @@ export class ChatService {
     user: UserRecord,
     channelId: string,
     input: SendInput,
-  ): Promise<
-    { appending: Promise<{ message: MessageRecord; created: boolean }>; serverId: string }
-  > {
+  ): Promise<{ appending: Promise<AppendResult>; serverId: string }> {
     const content = cleanMessageContent(input.content);
     const nonce = checkNonce(input.nonce);
     // Membership is checked by the append itself (one round trip on the hot path).
