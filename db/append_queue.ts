@@ -3,7 +3,7 @@
  * keyed by channel (two batches of one channel are never in flight at once).
  */
 import { GroupCommit, settle } from "./group_commit.ts";
-import type { Settled } from "./group_commit.ts";
+import type { GroupCommitOptions, Settled } from "./group_commit.ts";
 import type { MessageRecord, NewMessage } from "./store.ts";
 
 /** One `appendMessage` call. */
@@ -16,10 +16,9 @@ export type AppendResult = { message: MessageRecord; created: boolean };
 
 export function appendQueue(
   commit: (batch: AppendInput[]) => Promise<Settled<AppendResult>[]>,
-  maxBatch: number,
-  maxInFlight: number,
+  options: Omit<GroupCommitOptions<AppendInput>, "keyOf">,
 ): GroupCommit<AppendInput, AppendResult> {
-  return new GroupCommit(commit, maxBatch, maxInFlight, ({ message }) => message.channelId);
+  return new GroupCommit(commit, { ...options, keyOf: ({ message }) => message.channelId });
 }
 
 /**

@@ -8,6 +8,12 @@
  * Writes with the same `keyOf` (a channel) are never in two batches in flight at once, and
  * keep their order: a batch waits for the previous one of its key to commit, so it reads what
  * that one wrote (no lost race on a counter, no seq out of order), while other keys proceed.
+ *
+ * A batch that would start while another is in flight needs `minBatchWhileBusy` inputs;
+ * fewer wait for a batch to finish (and are joined by what arrives meanwhile). Without that
+ * floor, senders who wait for their acks split into a herd and stragglers: the first send back
+ * after a commit takes the free slot alone, and each straggler pays a whole commit and a round
+ * trip for one message (measured on PostgreSQL: three statements in four carried one message).
  */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -17,11 +23,26 @@ interface Waiting<In, Out> {
   reject: (error: unknown) => void;
 }
 
+export interface GroupCommitOptions<In> {
+  /** Most inputs one batch carries. */
+  maxBatch: number;
+  /** Batches in flight at once. */
+  maxInFlight: number;
+  /** Fewest inputs a batch may start with while another batch is in flight (default 1). */
+  minBatchWhileBusy?: number;
+  /** Inputs of one key are never in two batches in flight (default: one key for all). */
+  keyOf?: (input: In) => string;
+}
+
 export class GroupCommit<In, Out> {
   #queue: Waiting<In, Out>[] = [];
   #inFlight = 0;
   /** Keys with a batch in flight. */
   #busy = new Set<string>();
+  readonly #maxBatch: number;
+  readonly #maxInFlight: number;
+  readonly #minBatchWhileBusy: number;
+  readonly #keyOf: (input: In) => string;
 
   /**
    * `commit` writes a batch (in arrival order) and settles each input; it must not throw for one
@@ -29,10 +50,13 @@ export class GroupCommit<In, Out> {
    */
   constructor(
     private readonly commit: (inputs: In[]) => Promise<Settled<Out>[]>,
-    private readonly maxBatch: number,
-    private readonly maxInFlight: number,
-    private readonly keyOf: (input: In) => string = () => "",
-  ) {}
+    { maxBatch, maxInFlight, minBatchWhileBusy = 1, keyOf = () => "" }: GroupCommitOptions<In>,
+  ) {
+    this.#maxBatch = maxBatch;
+    this.#maxInFlight = maxInFlight;
+    this.#minBatchWhileBusy = minBatchWhileBusy;
+    this.#keyOf = keyOf;
+  }
 
   submit(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
@@ -42,16 +66,16 @@ export class GroupCommit<In, Out> {
   }
 
   #pump(): void {
-    while (this.#inFlight < this.maxInFlight && this.#queue.length > 0) {
+    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
       const batch: Waiting<In, Out>[] = [];
       const waiting: Waiting<In, Out>[] = [];
       const keys = new Set<string>();
       // A key held back once stays held back for the rest of the queue: order within a key.
       const heldBack = new Set<string>();
       for (const item of this.#queue) {
-        const key = this.keyOf(item.input);
+        const key = this.#keyOf(item.input);
         const free = !this.#busy.has(key) && !heldBack.has(key);
-        if (free && batch.length < this.maxBatch) {
+        if (free && batch.length < this.#maxBatch) {
           batch.push(item);
           keys.add(key);
         } else {
@@ -60,6 +84,7 @@ export class GroupCommit<In, Out> {
         }
       }
       if (batch.length === 0) return;
+      if (this.#inFlight > 0 && batch.length < this.#minBatchWhileBusy) return;
       this.#queue = waiting;
       for (const key of keys) this.#busy.add(key);
       this.#inFlight++;

@@ -397,6 +397,50 @@ export function storeContract(backend: Backend): void {
     },
   );
 
+  contract(
+    "appendMessage: instances sharing the data see each other's sends and membership changes",
+    async (opened) => {
+      const { store } = opened;
+      const { owner, server, general } = await seedServer(store);
+      const guest = newUser("guest");
+      await store.createUser(guest);
+      await store.addMember(server.id, guest.id, tick());
+      const other = await opened.openAnother();
+      const sendAs = (instance: Store, authorId: string, content: string) =>
+        instance.appendMessage({
+          id: crypto.randomUUID(),
+          channelId: general.id,
+          authorId,
+          content,
+          createdAt: new Date(),
+          nonce: null,
+        }, server.id);
+      // In turn: each instance must start from the counter the other one moved.
+      const seqs: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        seqs.push((await sendAs(store, owner.id, `a${i}`)).message.seq);
+        seqs.push((await sendAs(other, owner.id, `b${i}`)).message.seq);
+      }
+      assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6]);
+      // At once, from both.
+      const together = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => sendAs(i % 2 ? store : other, owner.id, `c${i}`)),
+      );
+      assert.deepEqual(
+        together.map((r) => r.message.seq).sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i + 7),
+      );
+      // A member who just sent through one instance leaves through the other.
+      await sendAs(other, guest.id, "before leaving");
+      await store.removeMember(server.id, guest.id);
+      await assert.rejects(sendAs(other, guest.id, "after leaving"), NotAMemberError);
+      await store.addMember(server.id, guest.id, tick());
+      assert.equal((await sendAs(other, guest.id, "back")).message.seq, 28);
+      const history = await store.listMessages(general.id, { limit: 100 });
+      assert.deepEqual(history.map((m) => m.seq), Array.from({ length: 28 }, (_, i) => i + 1));
+    },
+  );
+
   contract("listMessages: before, after and limit, always ascending", async ({ store }) => {
     const { owner, general } = await seedServer(store);
     for (let i = 1; i <= 10; i++) await send(store, general.id, owner.id, `m${i}`);

@@ -21,6 +21,7 @@
 import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
 import type { Settled } from "../group_commit.ts";
+import { idOf, KnownEntries } from "./known_entries.ts";
 import type {
   AvatarRecord,
   ChannelRecord,
@@ -52,7 +53,9 @@ type MessageAddress = [channelId: string, seq: number];
  * Commits, treating SQLite's "database is locked" (another handle on the same local file is
  * writing) like a lost race: the caller's retry loop tries again.
  */
-async function commitOrBusy(op: Deno.AtomicOperation): Promise<{ ok: boolean }> {
+async function commitOrBusy(
+  op: Deno.AtomicOperation,
+): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
   try {
     return await op.commit();
   } catch (error) {
@@ -77,6 +80,10 @@ export async function openKvStore(path?: string): Promise<KvStore> {
 const APPEND_BATCH_MAX = 20;
 /** Append commits in flight at once (never two for one channel; more wait and join the next). */
 const APPEND_BATCHES_IN_FLIGHT = 2;
+/** Fewest messages a second commit starts with while one is in flight (fewer wait for it). */
+const APPEND_MIN_BATCH_WHILE_BUSY = 8;
+/** Channel counters and memberships an instance remembers for its appends (see KnownEntries). */
+const KNOWN_ENTRIES_MAX = 20_000;
 
 const nonceKeyOf = (message: NewMessage): Deno.KvKey => [
   "message_nonces",
@@ -84,15 +91,22 @@ const nonceKeyOf = (message: NewMessage): Deno.KvKey => [
   message.nonce ?? "",
 ];
 
-/** A key as a map key (its parts are strings and numbers: JSON tells them apart). */
-const keyId = (key: Deno.KvKey) => JSON.stringify(key);
+const counterKeyOf = (channelId: string): Deno.KvKey => ["channel_seq", channelId];
+const memberKeyOf = (serverId: string, userId: string): Deno.KvKey => [
+  "server_members",
+  serverId,
+  userId,
+];
 
 /** The distinct keys of a list. */
 function unique(keys: Deno.KvKey[]): Deno.KvKey[] {
-  return [...new Map(keys.map((key) => [keyId(key), key])).values()];
+  return [...new Map(keys.map((key) => [idOf(key), key])).values()];
 }
 
 export class KvStore implements Store {
+  /** Counters and memberships that appends check instead of reading. */
+  #known = new KnownEntries(KNOWN_ENTRIES_MAX);
+
   constructor(readonly kv: Deno.Kv) {}
 
   async createUser(user: UserRecord): Promise<void> {
@@ -224,22 +238,27 @@ export class KvStore implements Store {
   }
 
   async addMember(serverId: string, userId: string, joinedAt: Date): Promise<boolean> {
+    const memberKey = memberKeyOf(serverId, userId);
     const result = await this.kv.atomic()
-      .check({ key: ["server_members", serverId, userId], versionstamp: null })
-      .set(["server_members", serverId, userId], joinedAt)
+      .check({ key: memberKey, versionstamp: null })
+      .set(memberKey, joinedAt)
       .set(["user_servers", userId, serverId], joinedAt)
       .commit();
+    // What appends knew of it is out of date (their commit's check would fail).
+    this.#known.forget(memberKey);
     return result.ok;
   }
 
   async removeMember(serverId: string, userId: string): Promise<boolean> {
-    const entry = await this.kv.get(["server_members", serverId, userId]);
+    const memberKey = memberKeyOf(serverId, userId);
+    const entry = await this.kv.get(memberKey);
     if (entry.versionstamp === null) return false;
     const result = await this.kv.atomic()
       .check(entry)
-      .delete(["server_members", serverId, userId])
+      .delete(memberKey)
       .delete(["user_servers", userId, serverId])
       .commit();
+    this.#known.forget(memberKey);
     return result.ok;
   }
 
@@ -295,71 +314,96 @@ export class KvStore implements Store {
   }
 
   /** Sends that arrive together share one atomic commit (see GroupCommit). */
-  #appends = appendQueue(
-    (batch) => this.#appendBatch(batch),
-    APPEND_BATCH_MAX,
-    APPEND_BATCHES_IN_FLIGHT,
-  );
+  #appends = appendQueue((batch) => this.#appendBatch(batch), {
+    maxBatch: APPEND_BATCH_MAX,
+    maxInFlight: APPEND_BATCHES_IN_FLIGHT,
+    minBatchWhileBusy: APPEND_MIN_BATCH_WHILE_BUSY,
+  });
 
   appendMessage(message: NewMessage, memberOf?: string): Promise<AppendResult> {
     return this.#appends.submit({ message, memberOf });
   }
 
   /**
-   * One atomic commit for the batch: each channel's counter is checked once and moves by the
-   * number of its messages, which take consecutive seqs in arrival order. What the batch cannot
-   * settle (a resent nonce, not a member) and a batch that lost a race (another instance wrote
-   * a counter or a nonce first) go through the one-at-a-time path.
+   * One atomic commit for the batch, and usually no read: each channel's counter and each
+   * sender's membership are checked at the versionstamp this instance last saw (read only when
+   * not known); the counter moves by the number of the channel's messages, which take
+   * consecutive seqs in arrival order, and each nonce is checked unused. What the batch cannot
+   * settle (not a member) and a batch whose checks fail (another writer moved a counter or a
+   * membership, or a nonce was sent before) go through the one-at-a-time path, which says
+   * exactly what happened.
    */
   async #appendBatch(batch: AppendInput[]): Promise<Settled<AppendResult>[]> {
     const appendOne = ({ message, memberOf }: AppendInput) => this.#appendOne(message, memberOf);
     const nonces = batch.map(({ message }) => nonceKeyOf(message));
-    if (batch.length === 1 || new Set(nonces.map(keyId)).size < batch.length) {
+    if (new Set(nonces.map(idOf)).size < batch.length) {
       return await settleRest(batch, [], appendOne);
     }
-    const counterKeys = unique(batch.map(({ message }) => ["channel_seq", message.channelId]));
+    const counterKeys = unique(batch.map(({ message }) => counterKeyOf(message.channelId)));
     const memberKeys = unique(
       batch.flatMap(({ message, memberOf }) =>
-        memberOf === undefined ? [] : [["server_members", memberOf, message.authorId]]
+        memberOf === undefined ? [] : [memberKeyOf(memberOf, message.authorId)]
       ),
     );
-    const entries = await this.#getMany([...counterKeys, ...nonces, ...memberKeys]);
-    const entry = (key: Deno.KvKey) => entries.get(keyId(key))!;
+    const checked = [...counterKeys, ...memberKeys];
+    const entries = await this.#knownOrRead(checked);
+    const entry = (key: Deno.KvKey) => entries.get(idOf(key))!;
     let op = this.kv.atomic();
-    for (const key of [...counterKeys, ...memberKeys]) op = op.check(entry(key));
+    for (const key of checked) op = op.check(entry(key));
     const counters = new Map(counterKeys.map((key) => [key[1], entry(key).value as number ?? 0]));
     const written: (AppendResult | undefined)[] = batch.map(({ message, memberOf }, i) => {
-      const sent = entry(nonces[i]);
-      const member = memberOf && entry(["server_members", memberOf, message.authorId]);
-      if (sent.value !== null || (member && member.versionstamp === null)) return undefined;
+      const member = memberOf && entry(memberKeyOf(memberOf, message.authorId));
+      if (member && member.versionstamp === null) return undefined;
       const seq = counters.get(message.channelId)! + 1;
       counters.set(message.channelId, seq);
       const stored: MessageRecord = { ...message, seq, editedAt: null };
       const address: MessageAddress = [message.channelId, seq];
       op = op.set(["messages", message.channelId, seq], stored)
         .set(["message_ids", message.id], address);
-      if (message.nonce !== null) op = op.check(sent).set(nonces[i], address);
+      if (message.nonce !== null) {
+        op = op.check({ key: nonces[i], versionstamp: null }).set(nonces[i], address);
+      }
       return { message: stored, created: true };
     });
     for (const key of counterKeys) op = op.set(key, counters.get(key[1])!);
-    if (!(await commitOrBusy(op)).ok) return await settleRest(batch, [], appendOne);
+    const result = await commitOrBusy(op);
+    if (!result.ok) {
+      for (const key of checked) this.#known.forget(key);
+      return await settleRest(batch, [], appendOne);
+    }
+    for (const key of counterKeys) {
+      this.#known.remember({
+        key,
+        value: counters.get(key[1])!,
+        versionstamp: result.versionstamp,
+      });
+    }
     return await settleRest(batch, written, appendOne);
   }
 
-  /** `getMany` for any number of keys (it takes 10 at a time), by `keyId`. */
-  async #getMany(keys: Deno.KvKey[]): Promise<Map<string, Deno.KvEntryMaybe<unknown>>> {
-    const chunks = [];
-    for (let i = 0; i < keys.length; i += 10) chunks.push(keys.slice(i, i + 10));
-    const found = (await Promise.all(chunks.map((chunk) => this.kv.getMany(chunk)))).flat();
-    return new Map(found.map((item) => [keyId(item.key), item]));
+  /** The entries of `keys`: as this instance last saw them, or read (and then remembered). */
+  async #knownOrRead(keys: Deno.KvKey[]): Promise<Map<string, Deno.KvEntryMaybe<unknown>>> {
+    const entries = new Map<string, Deno.KvEntryMaybe<unknown>>();
+    const unknown: Deno.KvKey[] = [];
+    for (const key of keys) {
+      const known = this.#known.get(key);
+      if (known) entries.set(idOf(key), known);
+      else unknown.push(key);
+    }
+    for (const read of await this.#getEntries(unknown)) {
+      this.#known.remember(read);
+      entries.set(idOf(read.key), read);
+    }
+    return entries;
   }
 
   async #appendOne(message: NewMessage, memberOf?: string): Promise<AppendResult> {
     const nonceKey = nonceKeyOf(message);
-    const memberKey = ["server_members", memberOf ?? "", message.authorId];
+    const counterKey = counterKeyOf(message.channelId);
+    const memberKey = memberKeyOf(memberOf ?? "", message.authorId);
     for (let attempt = 0;; attempt++) {
       const [counter, sent, member] = await this.kv.getMany<[number, MessageAddress, Date]>([
-        ["channel_seq", message.channelId],
+        counterKey,
         nonceKey,
         memberKey,
       ]);
@@ -375,13 +419,17 @@ export class KvStore implements Store {
       const address: MessageAddress = [message.channelId, seq];
       let op = this.kv.atomic()
         .check(counter)
-        .set(["channel_seq", message.channelId], seq)
+        .set(counterKey, seq)
         .set(["messages", message.channelId, seq], stored)
         .set(["message_ids", message.id], address);
       if (message.nonce !== null) op = op.check(sent).set(nonceKey, address);
       // Still a member at the moment of the commit, not only when we looked.
       if (memberOf !== undefined) op = op.check(member);
-      if ((await commitOrBusy(op)).ok) return { message: stored, created: true };
+      const result = await commitOrBusy(op);
+      if (result.ok) {
+        this.#known.remember({ key: counterKey, value: seq, versionstamp: result.versionstamp });
+        return { message: stored, created: true };
+      }
       if (attempt >= MAX_APPEND_ATTEMPTS) {
         throw new Error(`Could not append to channel ${message.channelId}: too much contention`);
       }
@@ -467,13 +515,17 @@ export class KvStore implements Store {
   }
 
   /** `getMany` for any number of keys, in order. */
-  async #getAll<T>(keys: Deno.KvKey[]): Promise<(T | null)[]> {
-    const values: (T | null)[] = [];
+  async #getEntries<T>(keys: Deno.KvKey[]): Promise<Deno.KvEntryMaybe<T>[]> {
+    const chunks = [];
     for (let i = 0; i < keys.length; i += GET_MANY_LIMIT) {
-      const entries = await this.kv.getMany<T[]>(keys.slice(i, i + GET_MANY_LIMIT));
-      for (const entry of entries) values.push(entry.value);
+      chunks.push(this.kv.getMany<T[]>(keys.slice(i, i + GET_MANY_LIMIT)));
     }
-    return values;
+    return (await Promise.all(chunks)).flat();
+  }
+
+  /** The values of any number of keys, in order (null where there is none). */
+  async #getAll<T>(keys: Deno.KvKey[]): Promise<(T | null)[]> {
+    return (await this.#getEntries<T>(keys)).map((entry) => entry.value);
   }
 
   /** Read-modify-write of one user with a versionstamp check, retried on contention. */

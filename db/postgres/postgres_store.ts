@@ -155,6 +155,11 @@ function toSession(row: SessionRow): SessionRecord {
 const APPEND_BATCH_MAX = 100;
 /** Append statements in flight at once (never two for one channel; more wait and join the next). */
 const APPEND_BATCHES_IN_FLIGHT = 2;
+/**
+ * Fewest messages a second statement starts with while one is in flight (fewer wait for it):
+ * a commit costs about as much CPU as this many rows.
+ */
+const APPEND_MIN_BATCH_WHILE_BUSY = 16;
 
 export class PostgresStore implements Store {
   constructor(readonly sql: Sql) {}
@@ -337,11 +342,11 @@ export class PostgresStore implements Store {
   }
 
   /** Sends that arrive together share one statement and one commit (see GroupCommit). */
-  #appends = appendQueue(
-    (batch) => this.#appendBatch(batch),
-    APPEND_BATCH_MAX,
-    APPEND_BATCHES_IN_FLIGHT,
-  );
+  #appends = appendQueue((batch) => this.#appendBatch(batch), {
+    maxBatch: APPEND_BATCH_MAX,
+    maxInFlight: APPEND_BATCHES_IN_FLIGHT,
+    minBatchWhileBusy: APPEND_MIN_BATCH_WHILE_BUSY,
+  });
 
   appendMessage(message: NewMessage, memberOf?: string): Promise<AppendResult> {
     return this.#appends.submit({ message, memberOf });
