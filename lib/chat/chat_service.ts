@@ -11,6 +11,7 @@ import type {
 } from "../../db/store.ts";
 import { ChannelNameTakenError, NotAMemberError } from "../../db/store.ts";
 import type { AppendResult } from "../../db/append_queue.ts";
+import { v7 as uuidv7 } from "uuid";
 import { Conflict, Forbidden, Invalid, NotFound, RateLimited } from "../errors.ts";
 import {
   INVITE_CODE_BYTES,
@@ -359,7 +360,9 @@ export class ChatService {
     }
     this.#sendLimiter.hit(user.id);
     const appending = this.#store.appendMessage({
-      id: crypto.randomUUID(),
+      // Time-ordered (UUIDv7): each new id lands at the end of the stores' id indexes instead of
+      // at a random page (Deno KV's ingest: +26 %, BENCHMARKS.md).
+      id: uuidv7(),
       channelId: channel.id,
       authorId: user.id,
       content,
