@@ -27,6 +27,8 @@ interface IngestScenario {
   base: string;
   senders: number;
   seconds: number;
+  /** Sends each sender keeps unacknowledged (1: wait for each ack before the next send). */
+  window?: number;
 }
 interface IdleScenario {
   mode: "idle";
@@ -198,6 +200,8 @@ async function fanout(s: FanoutScenario) {
       };
     });
     const start = now() + 50;
+    // The bench reads the server's CPU between these two lines: the step alone, not the set-up.
+    console.log(JSON.stringify({ phase: "step", stepIndex, rate }));
     let k = 0;
     while (k < total) {
       const due = start + (k / rate) * 1000;
@@ -216,6 +220,7 @@ async function fanout(s: FanoutScenario) {
     while (latencies.length < expected && now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    console.log(JSON.stringify({ phase: "stepEnd", stepIndex }));
     const sorted = latencies.sort((a, b) => a - b);
     const received = seen.reduce((sum, set) => sum + set.size, 0);
     const result = {
@@ -298,7 +303,7 @@ async function ingest(s: IngestScenario) {
         listener.onmessage = (event) => {
           if (String(event.data).startsWith('{"type":"message"')) received++;
         };
-        next();
+        for (let i = 0; i < (s.window ?? 1); i++) next();
       })
     ),
   );
