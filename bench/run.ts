@@ -77,6 +77,14 @@ interface Step {
   lost: number;
   duplicates: number;
   outOfOrder: number;
+  /** The server's CPU over the step (from its first send to its last delivery). */
+  serverCpuSeconds?: number;
+  serverCores?: number;
+}
+
+/** Server CPU per delivery in a step, in µs (what each delivery costs the server). */
+function microsPerDelivery(step: Step): number {
+  return ((step.serverCpuSeconds ?? NaN) * 1e6) / (step.deliveriesPerSecond * STEP_SECONDS);
 }
 
 function best(steps: Step[]): Step {
@@ -93,8 +101,8 @@ async function fanout(server: Server, target: "salon" | "raw", receivers: number
   // From 10,000 deliveries/s (20,000 with 100 receivers or more), doubling until a step fails,
   // then bisecting.
   const startRate = Math.max(5, Math.round(Math.min(20_000, 1_000 * receivers) / receivers));
-  const before = usage(server.pid);
-  const started = performance.now();
+  let stepStart: { ticks: number; at: number } | undefined;
+  const cpuByStep = new Map<number, Pick<Step, "serverCpuSeconds" | "serverCores">>();
   const { steps } = await load<{ steps: Step[] }>({
     mode: "fanout",
     target,
@@ -105,10 +113,22 @@ async function fanout(server: Server, target: "salon" | "raw", receivers: number
     maxDoublings: 8,
     refine: QUICK ? 1 : 4,
     stepSeconds: STEP_SECONDS,
+  }, (line) => {
+    // The server's CPU over each step alone (set-up, such as registering users, left out).
+    if (line.phase === "step") {
+      stepStart = { ticks: usage(server.pid).ticks, at: performance.now() };
+    }
+    if (line.phase === "stepEnd" && stepStart) {
+      const serverCpuSeconds = (usage(server.pid).ticks - stepStart.ticks) / 100;
+      const seconds = (performance.now() - stepStart.at) / 1000;
+      cpuByStep.set(line.stepIndex as number, {
+        serverCpuSeconds,
+        serverCores: serverCpuSeconds / seconds,
+      });
+    }
   });
-  const after = usage(server.pid);
-  const cpu = (after.ticks - before.ticks) / 100 / ((performance.now() - started) / 1000);
-  return { steps, best: best(steps), serverCpu: cpu, serverRssMiB: after.rssMiB };
+  steps.forEach((step, i) => Object.assign(step, cpuByStep.get(i)));
+  return { steps, best: best(steps), serverRssMiB: usage(server.pid).rssMiB };
 }
 
 /**
@@ -167,14 +187,24 @@ async function storeBaseline(kind: "pg" | "kv"): Promise<number> {
 
 const report: Record<string, unknown> = { quick: QUICK, date: new Date().toISOString() };
 
-log("B_ws: raw WebSocket broadcast baseline");
+// Fan-out: B_ws and Salon on each store back to back for each N, so that a noisy spell of this
+// shared machine weighs on both sides of a ratio alike. One server each for the three N: all
+// equally warm.
 const raw = await startRawWs();
+const fanoutServers = new Map<string, Server>();
+for (const store of STORES) fanoutServers.set(store, await startSalon(store));
 const rawFanout: Record<number, Awaited<ReturnType<typeof fanout>>> = {};
+const salonFanout = new Map(STORES.map((store) => [store, {} as typeof rawFanout]));
 for (const n of FANOUT_N) {
   log(`B_ws fan-out N=${n}`);
   rawFanout[n] = await fanout(raw, "raw", n);
+  for (const store of STORES) {
+    log(`${store} fan-out N=${n}`);
+    salonFanout.get(store)![n] = await fanout(fanoutServers.get(store)!, "salon", n);
+  }
 }
 await raw.stop();
+for (const server of fanoutServers.values()) await server.stop();
 // Memory on a fresh process, as for Salon below.
 const rawForIdle = await startRawWs();
 const rawIdle = await idle(rawForIdle, "raw");
@@ -246,11 +276,8 @@ for (const store of STORES) {
   const baselineIngest = await storeBaseline(store === "postgres" ? "pg" : "kv");
   (report.baseline as Record<string, unknown>)[store === "postgres" ? "pg" : "kv"] = baselineIngest;
   const results: Record<string, unknown> = {};
-  // One server for the three fan-outs, as B_ws serves all three: both are equally warm.
-  const fanoutServer = await startSalon(store);
   for (const n of FANOUT_N) {
-    log(`${store} fan-out N=${n}`);
-    const result = await fanout(fanoutServer, "salon", n);
+    const result = salonFanout.get(store)![n];
     results[`fanout${n}`] = result;
     const base = rawFanout[n].best;
     rows.push([
@@ -261,12 +288,13 @@ for (const store of STORES) {
       ratio(result.best.deliveriesPerSecond, base.deliveriesPerSecond),
       `p50 ${result.best.p50.toFixed(1)} p99 ${result.best.p99.toFixed(1)} max ${
         result.best.max.toFixed(0)
-      } ms; lost ${result.best.lost} dup ${result.best.duplicates} ooo ${result.best.outOfOrder}; CPU ${
-        (result.serverCpu * 100).toFixed(0)
-      }% RSS ${result.serverRssMiB.toFixed(0)} MiB${atHalf(result.steps, result.best)}`,
+      } ms; lost ${result.best.lost} dup ${result.best.duplicates} ooo ${result.best.outOfOrder}; server ${
+        (result.best.serverCores ?? NaN).toFixed(2)
+      } cores, ${microsPerDelivery(result.best).toFixed(1)} µs/delivery (B_ws ${
+        microsPerDelivery(base).toFixed(1)
+      }); RSS ${result.serverRssMiB.toFixed(0)} MiB${atHalf(result.steps, result.best)}`,
     ]);
   }
-  await fanoutServer.stop();
   log(`${store} ingest`);
   const server = await startSalon(store);
   const ingest = await load<{ messagesPerSecond: number; lost: number }>({
