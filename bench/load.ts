@@ -148,20 +148,23 @@ async function fanout(s: FanoutScenario) {
   if (s.target === "raw") {
     receivers = await inBatches(s.receivers, 50, () => open(s.base));
     senders = await inBatches(s.senders, 50, () => open(s.base));
-    // The same JSON shape and size as Salon's message event, parsed the same way on receipt,
-    // so the generator does the same work against both servers.
+    // The same JSON shape and size as Salon's message event (an author named like the bench's
+    // users, an avatar URL holding the user's id, a seq of as many digits), parsed the same way
+    // on receipt, so the generator and the sockets do the same work against both servers.
+    const author = crypto.randomUUID();
+    let seq = 0;
     send = (socket, text, nonce) =>
       socket.send(JSON.stringify({
         type: "message",
         message: {
           id: crypto.randomUUID(),
           channelId: crypto.randomUUID(),
-          seq: 0,
+          seq: ++seq,
           author: {
-            id: crypto.randomUUID(),
-            username: "bench",
-            displayName: "bench",
-            avatarUrl: "/api/users/x/avatar",
+            id: author,
+            username: `b${author.slice(0, 8)}10`,
+            displayName: `b${author.slice(0, 8)}10`,
+            avatarUrl: `/api/users/${author}/avatar`,
           },
           content: text,
           createdAt: new Date().toISOString(),
