@@ -436,8 +436,15 @@ export function storeContract(backend: Backend): void {
       await assert.rejects(sendAs(other, guest.id, "after leaving"), NotAMemberError);
       await store.addMember(server.id, guest.id, tick());
       assert.equal((await sendAs(other, guest.id, "back")).message.seq, 28);
+      // Refused while not a member, then a member through the other instance: sends go through.
+      const late = newUser("late");
+      await store.createUser(late);
+      await assert.rejects(sendAs(other, late.id, "too early"), NotAMemberError);
+      await store.addMember(server.id, late.id, tick());
+      const sent = await Promise.all([1, 2, 3].map((i) => sendAs(other, late.id, `late ${i}`)));
+      assert.deepEqual(sent.map((r) => r.message.seq).sort((a, b) => a - b), [29, 30, 31]);
       const history = await store.listMessages(general.id, { limit: 100 });
-      assert.deepEqual(history.map((m) => m.seq), Array.from({ length: 28 }, (_, i) => i + 1));
+      assert.deepEqual(history.map((m) => m.seq), Array.from({ length: 31 }, (_, i) => i + 1));
     },
   );
 

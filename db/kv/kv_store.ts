@@ -411,6 +411,8 @@ export class KvStore implements Store {
         const first = await this.#messageAt(sent.value);
         if (first) return { message: first, created: false };
       }
+      // What it read is newer than what batches knew (say, "not a member" before a join).
+      if (memberOf !== undefined) this.#known.remember(member);
       if (memberOf !== undefined && member.versionstamp === null) {
         throw new NotAMemberError(message.authorId, memberOf);
       }
