@@ -86,7 +86,11 @@ async function startProcess(
   };
 }
 
-export async function startSalon(store: "kv" | "postgres"): Promise<Server> {
+/** Salon in its own process; `overrides` replace the bench's environment (e.g. BCRYPT_COST). */
+export async function startSalon(
+  store: "kv" | "postgres",
+  overrides: Record<string, string> = {},
+): Promise<Server> {
   const port = freePort();
   const env: Record<string, string> = {
     PORT: String(port),
@@ -94,6 +98,7 @@ export async function startSalon(store: "kv" | "postgres"): Promise<Server> {
     SALON_SKIP_BUILD: "1",
     BCRYPT_COST: "4",
     RATE_LIMITS: "off",
+    ...overrides,
   };
   const dir = await Deno.makeTempDir({ prefix: "salon-bench-" });
   let cleanup = () => Deno.remove(dir, { recursive: true });

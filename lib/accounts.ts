@@ -16,7 +16,7 @@ import {
   REGISTER_RATE_WINDOW_MS,
   SESSION_TTL_MS,
 } from "./limits.ts";
-import { hashPassword, verifyPassword } from "./passwords.ts";
+import type { PasswordHasher } from "./passwords.ts";
 import { toPublicUser } from "./public_user.ts";
 import type { PublicUser } from "./public_user.ts";
 import { RateLimiter } from "./rate_limiter.ts";
@@ -26,7 +26,8 @@ import type { TokenSigner } from "./tokens.ts";
 export interface AccountServiceOptions {
   store: Store;
   tokens: TokenSigner;
-  bcryptCost: number;
+  /** bcrypt at the configured cost (on a worker thread in the app). */
+  passwords: PasswordHasher;
   /** Failed logins per account per 15 min (0: off); per IP ten times this. */
   loginRateLimit: number;
   /** Registrations per IP per hour (0: off). */
@@ -70,7 +71,7 @@ const SAME_ANSWER = "Wrong username or password.";
 export class AccountService {
   #store: Store;
   #tokens: TokenSigner;
-  #cost: number;
+  #passwords: PasswordHasher;
   #now: () => number;
   #loginByAccount: RateLimiter;
   #loginByIp: RateLimiter;
@@ -81,7 +82,7 @@ export class AccountService {
   constructor(options: AccountServiceOptions) {
     this.#store = options.store;
     this.#tokens = options.tokens;
-    this.#cost = options.bcryptCost;
+    this.#passwords = options.passwords;
     this.#now = options.now ?? Date.now;
     this.#onSessionEnded = options.onSessionEnded ?? (() => {});
     const now = this.#now;
@@ -115,7 +116,7 @@ export class AccountService {
       username,
       displayName,
       bio: "",
-      passwordHash: await hashPassword(password, this.#cost),
+      passwordHash: await this.#passwords.hash(password),
       avatarVersion: null,
       createdAt: new Date(this.#now()),
     };
@@ -144,7 +145,7 @@ export class AccountService {
     const user = await this.#store.findUserByUsername(username);
     // An unknown user still costs one bcrypt comparison, so timing does not reveal who exists.
     const hash = user?.passwordHash ?? await this.#dummy();
-    const matches = await verifyPassword(input.password, hash);
+    const matches = await this.#passwords.verify(input.password, hash);
     if (!user || !matches) {
       this.#loginByAccount.hit(username);
       this.#loginByIp.hit(ip);
@@ -225,7 +226,7 @@ export class AccountService {
   }
 
   #dummy(): Promise<string> {
-    this.#dummyHash ??= hashPassword(crypto.randomUUID(), this.#cost);
+    this.#dummyHash ??= this.#passwords.hash(crypto.randomUUID());
     return this.#dummyHash;
   }
 }

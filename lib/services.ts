@@ -12,6 +12,7 @@ import type { Authenticated } from "./accounts.ts";
 import { ChatService } from "./chat/chat_service.ts";
 import type { Config } from "./config.ts";
 import { resolveJwtSecret } from "./jwt_secret.ts";
+import { createPasswordHasher } from "./password_worker_pool.ts";
 import { MESSAGE_PAGE_MAX, SHUTDOWN_SOCKET_GRACE_MS, WS_CLOSE_RESTART } from "./limits.ts";
 import type { Bus } from "./realtime/bus.ts";
 import { LocalBus } from "./realtime/bus.ts";
@@ -47,10 +48,11 @@ export async function createServices(
   const publish = (envelope: Parameters<Bus["publish"]>[0]) => bus.publish(envelope);
 
   const tokens = createTokenSigner(await resolveJwtSecret(config, store));
+  const passwords = createPasswordHasher(config.bcryptCost);
   const accounts = new AccountService({
     store,
     tokens,
-    bcryptCost: config.bcryptCost,
+    passwords,
     loginRateLimit: config.rateLimits.login,
     registerRateLimit: config.rateLimits.register,
     onSessionEnded: (sessionId) =>
@@ -66,12 +68,18 @@ export async function createServices(
       chat.messagesAfter(channelId, after, before, MESSAGE_PAGE_MAX),
   });
   const dispatch = (envelope: Parameters<Bus["publish"]>[0]) => hub.dispatch(envelope);
-  const bus = await openBus(config, store, options, {
-    instanceId,
-    dispatch,
-    loadMessage: (id) => chat.wireMessage(id),
-    onResubscribe: () => hub.resync(),
-  });
+  let bus: Bus;
+  try {
+    bus = await openBus(config, store, options, {
+      instanceId,
+      dispatch,
+      loadMessage: (id) => chat.wireMessage(id),
+      onResubscribe: () => hub.resync(),
+    });
+  } catch (error) {
+    passwords.close();
+    throw error;
+  }
   hub.attach(publish);
 
   const sessions = new Set<SocketSession>();
@@ -101,6 +109,7 @@ export async function createServices(
       ]);
       await bus.close();
       hub.close();
+      passwords.close();
     },
   };
 }
