@@ -20,19 +20,24 @@ export type PasswordResponse = { id: number; result: string | boolean } | {
 };
 
 interface Pending {
+  job: PasswordJob;
   resolve(result: string | boolean): void;
-  reject(error: Error): void;
+  reject(error: unknown): void;
 }
 
 export class PasswordWorkerPool implements PasswordHasher {
   #worker: Worker;
   #pending = new Map<number, Pending>();
   #nextId = 0;
+  /** Set if the worker thread failed (a runtime that cannot run it): hash on this thread. */
+  #fallback?: PasswordHasher;
 
-  constructor(private readonly cost: number) {
-    this.#worker = new Worker(new URL("./password_worker.ts", import.meta.url), {
-      type: "module",
-    });
+  /** `workerUrl`: the worker's module (tests give one that fails). */
+  constructor(
+    private readonly cost: number,
+    workerUrl: URL | string = new URL("./password_worker.ts", import.meta.url),
+  ) {
+    this.#worker = new Worker(workerUrl, { type: "module" });
     this.#worker.onmessage = ({ data }: MessageEvent<PasswordResponse>) => {
       const pending = this.#pending.get(data.id);
       this.#pending.delete(data.id);
@@ -41,7 +46,11 @@ export class PasswordWorkerPool implements PasswordHasher {
     };
     this.#worker.onerror = (event) => {
       event.preventDefault();
-      this.#failAll(new Error(`Password worker failed: ${event.message}`));
+      console.error(`Password worker failed (${event.message}); hashing on the event loop`);
+      this.#fallback = hasherOnThisThread(this.cost);
+      const pending = [...this.#pending.values()];
+      this.#pending.clear();
+      for (const { job, resolve, reject } of pending) this.#run(job).then(resolve, reject);
     };
   }
 
@@ -59,11 +68,18 @@ export class PasswordWorkerPool implements PasswordHasher {
   }
 
   #call(job: PasswordJob): Promise<string | boolean> {
+    if (this.#fallback) return this.#run(job);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { job, resolve, reject });
       this.#worker.postMessage({ ...job, id });
     });
+  }
+
+  /** Runs a job on this thread (after the worker failed). */
+  #run(job: PasswordJob): Promise<string | boolean> {
+    const hasher = this.#fallback!;
+    return job.op === "hash" ? hasher.hash(job.password) : hasher.verify(job.password, job.hash);
   }
 
   #failAll(error: Error): void {

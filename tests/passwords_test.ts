@@ -46,3 +46,16 @@ Deno.test("PasswordWorkerPool - close fails what is still pending", async () => 
   pool.close();
   await assert.rejects(pending, /closing/);
 });
+
+Deno.test("PasswordWorkerPool - a worker that cannot run: hashing goes on on this thread", async () => {
+  const broken = "data:application/javascript,throw new Error('no workers here')";
+  const pool = new PasswordWorkerPool(4, broken);
+  try {
+    const hash = await pool.hash("correct horse");
+    assert.ok(await verifyPassword("correct horse", hash));
+    assert.ok(await pool.verify("correct horse", hash));
+    assert.ok(!(await pool.verify("wrong", hash)));
+  } finally {
+    pool.close();
+  }
+});
