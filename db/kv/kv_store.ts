@@ -44,10 +44,34 @@ const MAX_COMMIT_ATTEMPTS = 20;
 /** Appends to a busy channel retry longer: every concurrent sender competes for one counter. */
 const MAX_APPEND_ATTEMPTS = 200;
 
+/** Tries of a single write while the local file is locked by another handle (see whenUnlocked). */
+const LOCKED_WRITE_ATTEMPTS = 20;
+
 /** `getMany` reads at most this many keys per call. */
 const GET_MANY_LIMIT = 10;
 
 type MessageAddress = [channelId: string, seq: number];
+
+const isLocked = (error: unknown) => String(error).includes("database is locked");
+
+/**
+ * Runs a single write, waiting out SQLite's "database is locked" (another handle on the same
+ * local file is writing at this instant) for up to LOCKED_WRITE_ATTEMPTS short, jittered
+ * pauses: a moment's lock is no reason to fail a user's request. After that the error goes
+ * up (and the request gets a 503).
+ */
+async function whenUnlocked<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isLocked(error) || attempt >= LOCKED_WRITE_ATTEMPTS) throw error;
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * Math.min(20, 2 ** attempt))
+      );
+    }
+  }
+}
 
 /**
  * Commits, treating SQLite's "database is locked" (another handle on the same local file is
@@ -59,7 +83,7 @@ async function commitOrBusy(
   try {
     return await op.commit();
   } catch (error) {
-    if (String(error).includes("database is locked")) return { ok: false };
+    if (isLocked(error)) return { ok: false };
     throw error;
   }
 }
@@ -110,12 +134,14 @@ export class KvStore implements Store {
   constructor(readonly kv: Deno.Kv) {}
 
   async createUser(user: UserRecord): Promise<void> {
-    const result = await this.kv.atomic()
-      .check({ key: ["users_by_username", user.username], versionstamp: null })
-      .check({ key: ["users", user.id], versionstamp: null })
-      .set(["users", user.id], user)
-      .set(["users_by_username", user.username], user.id)
-      .commit();
+    const result = await whenUnlocked(() =>
+      this.kv.atomic()
+        .check({ key: ["users_by_username", user.username], versionstamp: null })
+        .check({ key: ["users", user.id], versionstamp: null })
+        .set(["users", user.id], user)
+        .set(["users_by_username", user.username], user.id)
+        .commit()
+    );
     if (!result.ok) throw new UsernameTakenError(user.username);
   }
 
@@ -144,7 +170,7 @@ export class KvStore implements Store {
     const chunks = Math.ceil(avatar.bytes.length / AVATAR_CHUNK_BYTES);
     for (let i = 0; i < chunks; i++) {
       const chunk = avatar.bytes.slice(i * AVATAR_CHUNK_BYTES, (i + 1) * AVATAR_CHUNK_BYTES);
-      await this.kv.set(["avatar_chunks", userId, avatar.version, i], chunk);
+      await whenUnlocked(() => this.kv.set(["avatar_chunks", userId, avatar.version, i], chunk));
     }
     const meta: AvatarMeta = {
       contentType: avatar.contentType,
@@ -181,7 +207,7 @@ export class KvStore implements Store {
 
   async createSession(session: SessionRecord): Promise<void> {
     const expireIn = Math.max(1, session.expiresAt.getTime() - Date.now());
-    await this.kv.set(["sessions", session.id], session, { expireIn });
+    await whenUnlocked(() => this.kv.set(["sessions", session.id], session, { expireIn }));
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {
@@ -192,14 +218,16 @@ export class KvStore implements Store {
   }
 
   async deleteSession(id: string): Promise<void> {
-    await this.kv.delete(["sessions", id]);
+    await whenUnlocked(() => this.kv.delete(["sessions", id]));
   }
 
   async getOrCreateSetting(key: string, value: string): Promise<string> {
-    const stored = await this.kv.atomic()
-      .check({ key: ["settings", key], versionstamp: null })
-      .set(["settings", key], value)
-      .commit();
+    const stored = await whenUnlocked(() =>
+      this.kv.atomic()
+        .check({ key: ["settings", key], versionstamp: null })
+        .set(["settings", key], value)
+        .commit()
+    );
     if (stored.ok) return value;
     const existing = await this.kv.get<string>(["settings", key]);
     return existing.value!;
@@ -211,15 +239,17 @@ export class KvStore implements Store {
   }
 
   async createServer(server: ServerRecord, firstChannel: ChannelRecord): Promise<void> {
-    const result = await this.kv.atomic()
-      .check({ key: ["servers", server.id], versionstamp: null })
-      .set(["servers", server.id], server)
-      .set(["server_members", server.id, server.ownerId], server.createdAt)
-      .set(["user_servers", server.ownerId, server.id], server.createdAt)
-      .set(["channels", firstChannel.id], firstChannel)
-      .set(["server_channels", server.id, firstChannel.id], firstChannel)
-      .set(["channel_names", server.id, firstChannel.name], firstChannel.id)
-      .commit();
+    const result = await whenUnlocked(() =>
+      this.kv.atomic()
+        .check({ key: ["servers", server.id], versionstamp: null })
+        .set(["servers", server.id], server)
+        .set(["server_members", server.id, server.ownerId], server.createdAt)
+        .set(["user_servers", server.ownerId, server.id], server.createdAt)
+        .set(["channels", firstChannel.id], firstChannel)
+        .set(["server_channels", server.id, firstChannel.id], firstChannel)
+        .set(["channel_names", server.id, firstChannel.name], firstChannel.id)
+        .commit()
+    );
     if (!result.ok) throw new Error(`Server ${server.id} already exists`);
   }
 
@@ -239,11 +269,13 @@ export class KvStore implements Store {
 
   async addMember(serverId: string, userId: string, joinedAt: Date): Promise<boolean> {
     const memberKey = memberKeyOf(serverId, userId);
-    const result = await this.kv.atomic()
-      .check({ key: memberKey, versionstamp: null })
-      .set(memberKey, joinedAt)
-      .set(["user_servers", userId, serverId], joinedAt)
-      .commit();
+    const result = await whenUnlocked(() =>
+      this.kv.atomic()
+        .check({ key: memberKey, versionstamp: null })
+        .set(memberKey, joinedAt)
+        .set(["user_servers", userId, serverId], joinedAt)
+        .commit()
+    );
     // What appends knew of it is out of date (their commit's check would fail).
     this.#known.forget(memberKey);
     return result.ok;
@@ -253,11 +285,13 @@ export class KvStore implements Store {
     const memberKey = memberKeyOf(serverId, userId);
     const entry = await this.kv.get(memberKey);
     if (entry.versionstamp === null) return false;
-    const result = await this.kv.atomic()
-      .check(entry)
-      .delete(memberKey)
-      .delete(["user_servers", userId, serverId])
-      .commit();
+    const result = await whenUnlocked(() =>
+      this.kv.atomic()
+        .check(entry)
+        .delete(memberKey)
+        .delete(["user_servers", userId, serverId])
+        .commit()
+    );
     this.#known.forget(memberKey);
     return result.ok;
   }
@@ -276,12 +310,14 @@ export class KvStore implements Store {
   }
 
   async createChannel(channel: ChannelRecord): Promise<void> {
-    const result = await this.kv.atomic()
-      .check({ key: ["channel_names", channel.serverId, channel.name], versionstamp: null })
-      .set(["channels", channel.id], channel)
-      .set(["server_channels", channel.serverId, channel.id], channel)
-      .set(["channel_names", channel.serverId, channel.name], channel.id)
-      .commit();
+    const result = await whenUnlocked(() =>
+      this.kv.atomic()
+        .check({ key: ["channel_names", channel.serverId, channel.name], versionstamp: null })
+        .set(["channels", channel.id], channel)
+        .set(["server_channels", channel.serverId, channel.id], channel)
+        .set(["channel_names", channel.serverId, channel.name], channel.id)
+        .commit()
+    );
     if (!result.ok) throw new ChannelNameTakenError(channel.name);
   }
 
@@ -306,7 +342,7 @@ export class KvStore implements Store {
   }
 
   async createInvite(invite: InviteRecord): Promise<void> {
-    await this.kv.set(["invites", invite.code], invite);
+    await whenUnlocked(() => this.kv.set(["invites", invite.code], invite));
   }
 
   async findInvite(code: string): Promise<InviteRecord | null> {
@@ -486,7 +522,7 @@ export class KvStore implements Store {
     if (entry.value.nonce !== null) {
       op = op.delete(["message_nonces", entry.value.authorId, entry.value.nonce]);
     }
-    return (await op.commit()).ok;
+    return (await whenUnlocked(() => op.commit())).ok;
   }
 
   async setReadMarker(userId: string, channelId: string, seq: number): Promise<number> {
@@ -548,7 +584,7 @@ export class KvStore implements Store {
 
   async #deleteChunks(userId: string, version: string): Promise<void> {
     for await (const entry of this.kv.list({ prefix: ["avatar_chunks", userId, version] })) {
-      await this.kv.delete(entry.key);
+      await whenUnlocked(() => this.kv.delete(entry.key));
     }
   }
 }
