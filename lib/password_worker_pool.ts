@@ -5,10 +5,10 @@
  * thread takes every hash and comparison in turn, so a storm of logins queues there and
  * leaves the other core to live traffic.
  */
-import { hasherOnThisThread } from "./passwords.ts";
+import { hasherOnThisThread, hashPassword, verifyPassword } from "./passwords.ts";
 import type { PasswordHasher } from "./passwords.ts";
 
-type PasswordJob =
+export type PasswordJob =
   | { op: "hash"; password: string; cost: number }
   | { op: "verify"; password: string; hash: string };
 
@@ -18,6 +18,13 @@ export type PasswordResponse = { id: number; result: string | boolean } | {
   id: number;
   error: string;
 };
+
+/** Runs one job on the calling thread (the worker's, or the event loop's after a failure). */
+export function runPasswordJob(job: PasswordJob): Promise<string | boolean> {
+  return job.op === "hash"
+    ? hashPassword(job.password, job.cost)
+    : verifyPassword(job.password, job.hash);
+}
 
 interface Pending {
   job: PasswordJob;
@@ -30,7 +37,7 @@ export class PasswordWorkerPool implements PasswordHasher {
   #pending = new Map<number, Pending>();
   #nextId = 0;
   /** Set if the worker thread failed (a runtime that cannot run it): hash on this thread. */
-  #fallback?: PasswordHasher;
+  #failed = false;
 
   /** `workerUrl`: the worker's module (tests give one that fails). */
   constructor(
@@ -47,10 +54,10 @@ export class PasswordWorkerPool implements PasswordHasher {
     this.#worker.onerror = (event) => {
       event.preventDefault();
       console.error(`Password worker failed (${event.message}); hashing on the event loop`);
-      this.#fallback = hasherOnThisThread(this.cost);
+      this.#failed = true;
       const pending = [...this.#pending.values()];
       this.#pending.clear();
-      for (const { job, resolve, reject } of pending) this.#run(job).then(resolve, reject);
+      for (const { job, resolve, reject } of pending) runPasswordJob(job).then(resolve, reject);
     };
   }
 
@@ -68,18 +75,12 @@ export class PasswordWorkerPool implements PasswordHasher {
   }
 
   #call(job: PasswordJob): Promise<string | boolean> {
-    if (this.#fallback) return this.#run(job);
+    if (this.#failed) return runPasswordJob(job);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { job, resolve, reject });
       this.#worker.postMessage({ ...job, id });
     });
-  }
-
-  /** Runs a job on this thread (after the worker failed). */
-  #run(job: PasswordJob): Promise<string | boolean> {
-    const hasher = this.#fallback!;
-    return job.op === "hash" ? hasher.hash(job.password) : hasher.verify(job.password, job.hash);
   }
 
   #failAll(error: Error): void {
