@@ -21,6 +21,7 @@
 import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
 import type { Settled } from "../group_commit.ts";
+import { backOff } from "./back_off.ts";
 import { idOf, KnownEntries } from "./known_entries.ts";
 import type {
   AvatarRecord,
@@ -66,9 +67,7 @@ async function whenUnlocked<T>(write: () => Promise<T>): Promise<T> {
       return await write();
     } catch (error) {
       if (!isLocked(error) || attempt >= LOCKED_WRITE_ATTEMPTS) throw error;
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.random() * Math.min(20, 2 ** attempt))
-      );
+      await backOff(attempt, 20);
     }
   }
 }
@@ -472,9 +471,7 @@ export class KvStore implements Store {
         throw new Error(`Could not append to channel ${message.channelId}: too much contention`);
       }
       // Another sender took this seq: back off a little (jittered) and read the counter again.
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt))
-      );
+      await backOff(attempt, 50);
     }
   }
 

@@ -7,6 +7,7 @@
  * wake-up only says "something changed" and the instance reads the log from its own cursor.
  * Message order is restored by the hub from per-channel seq, reading any gap from the store.
  */
+import { backOff } from "../../db/kv/back_off.ts";
 import { KV_BUS_DRAIN_RETRY_MS, KV_BUS_EVENT_TTL_MS, KV_BUS_POLL_MS } from "../limits.ts";
 import type { Bus } from "./bus.ts";
 import type { Envelope } from "./envelope.ts";
@@ -82,9 +83,7 @@ export class KvBus implements Bus {
         if (!String(error).includes("locked")) throw error;
         lastError = error;
       }
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt))
-      );
+      await backOff(attempt, 50);
     }
     throw new Error(`${MAX_APPEND_ATTEMPTS} attempts failed: ${lastError}`);
   }
