@@ -14,12 +14,20 @@ interface FanoutScenario {
   base: string;
   receivers: number;
   senders: number;
-  /** Messages per second of the first step; each next step doubles it until one fails. */
+  /** Messages per second of a first, unjudged step that warms the server up (none if absent). */
+  warmUpRate?: number;
+  /**
+   * Messages per second of the first judged step. If it passes, each next step multiplies the
+   * rate by `factor` until one fails; if it fails, each next step divides it until one passes.
+   */
   startRate: number;
-  /** Steps at most while doubling. */
-  maxDoublings: number;
+  factor: number;
+  /** Steps at most while raising (or lowering) the rate. */
+  maxSteps: number;
   /** Bisection steps between the last good and the first failed rate. */
   refine: number;
+  /** Then one step at half the best good rate (the p99 target's "half the maximum rate"). */
+  halfStep?: boolean;
   stepSeconds: number;
 }
 interface IngestScenario {
@@ -239,30 +247,36 @@ async function fanout(s: FanoutScenario) {
     };
     return result;
   };
-  // Double the rate until a step fails (p99 over 50 ms, or anything lost, doubled or out of
-  // order), then bisect between the last good and the first bad rate `refine` times.
+  const passes = (step: Awaited<ReturnType<typeof runStep>>) =>
+    step.p99 <= 50 && step.lost === 0 && step.duplicates === 0 && step.outOfOrder === 0;
   const steps = [];
+  let stepIndex = 0;
+  if (s.warmUpRate) steps.push({ ...(await runStep(stepIndex++, s.warmUpRate)), warmUp: true });
+  // Raise the rate by `factor` until a step fails (p99 over 50 ms, or anything lost, doubled or
+  // out of order), or lower it until one passes; then bisect between the best good and the
+  // lowest failed rate `refine` times.
   let good = 0;
   let bad = Infinity;
   let rate = s.startRate;
-  for (let stepIndex = 0, refined = 0;; stepIndex++) {
-    const result = await runStep(stepIndex, rate);
+  for (let moves = 0, refined = 0;;) {
+    const result = await runStep(stepIndex++, rate);
     steps.push(result);
-    const ok = result.p99 <= 50 && result.lost === 0 && result.duplicates === 0 &&
-      result.outOfOrder === 0;
-    if (ok) good = Math.max(good, rate);
+    if (passes(result)) good = Math.max(good, rate);
     else {
       bad = Math.min(bad, rate);
       // Let the server drain what the failed step left queued.
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    if (bad === Infinity) {
-      if (stepIndex + 1 >= s.maxDoublings) break;
-      rate *= 2;
+    if (good === 0 || bad === Infinity) {
+      if (++moves >= s.maxSteps) break;
+      rate = Math.max(1, Math.round(good === 0 ? rate / s.factor : rate * s.factor));
     } else {
-      if (good === 0 || refined++ >= s.refine) break;
       rate = Math.round((good + bad) / 2);
+      if (refined++ >= s.refine || rate === good || rate === bad) break;
     }
+  }
+  if (s.halfStep && good > 0) {
+    steps.push({ ...(await runStep(stepIndex++, Math.floor(good / 2))), half: true });
   }
   for (const socket of [...receivers, ...senders]) socket.close();
   return { steps };
@@ -280,7 +294,6 @@ async function ingest(s: IngestScenario) {
   });
   let acked = 0;
   let received = 0;
-  let stop = false;
   // Set up: the bench may start measuring the processes' CPU now.
   console.log(JSON.stringify({ phase: "ingest" }));
   const end = now() + s.seconds * 1000;
@@ -289,10 +302,7 @@ async function ingest(s: IngestScenario) {
       new Promise<void>((resolve) => {
         let k = 0;
         const next = () => {
-          if (now() >= end) {
-            stop = true;
-            return resolve();
-          }
+          if (now() >= end) return resolve();
           sender.send(
             JSON.stringify({ type: "send", channelId, content: `m${k}`, nonce: `i${p}-${k++}` }),
           );
@@ -310,7 +320,6 @@ async function ingest(s: IngestScenario) {
       })
     ),
   );
-  void stop;
   await new Promise((resolve) => setTimeout(resolve, 1000));
   for (const { sender, listener } of pairs) {
     sender.close();

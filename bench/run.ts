@@ -6,8 +6,9 @@
  * - fan-out: one channel, N receivers; the rate doubles until a step fails (p99 over 50 ms, or a
  *   message lost, doubled or out of order), then bisects between the last good and the first
  *   failed rate; compared with B_ws (bench/baseline_ws_server.ts) searched the same way;
- * - ingest: many senders in small channels, as fast as acks return; compared with B_pg / B_kv
- *   (bench/baseline_store.ts) at the same concurrency;
+ * - ingest: many senders in small channels, each keeping a few sends unacknowledged (as a chat
+ *   client pipelines its sends), at the maximum rate; compared with B_pg / B_kv
+ *   (bench/baseline_store.ts) with as many writes in flight;
  * - idle: memory per authenticated idle socket after a full GC in a fresh server, compared with
  *   the raw server's per socket;
  * - SSR: requests per second of /chat (signed in) and /login.
@@ -32,6 +33,14 @@ const FANOUT_N = [10, 100, 1000];
 const STEP_SECONDS = QUICK ? 1 : 4;
 const INGEST_SECONDS = QUICK ? 2 : 10;
 const INGEST_SENDERS = 50;
+/**
+ * Sends each ingest sender keeps unacknowledged. With one, 50 messages in flight leave Salon
+ * latency-bound, not at its maximum rate (on PostgreSQL 1.5 of 2 cores busy, each message's
+ * round trip through WebSocket, queue and commit ≈ 6 ms); with four, Salon and the baselines
+ * both run 200 in flight, and both go faster (BENCHMARKS.md).
+ */
+const INGEST_WINDOW = 4;
+const INGEST_IN_FLIGHT = INGEST_SENDERS * INGEST_WINDOW;
 const IDLE_SOCKETS = QUICK ? 2000 : 5000;
 const benchStarted = performance.now();
 const log = (text: string) =>
@@ -77,6 +86,10 @@ interface Step {
   lost: number;
   duplicates: number;
   outOfOrder: number;
+  /** A warm-up step, not judged (its losses still count). */
+  warmUp?: boolean;
+  /** The step at half the best good rate. */
+  half?: boolean;
   /** The server's CPU over the step (from its first send to its last delivery). */
   serverCpuSeconds?: number;
   serverCores?: number;
@@ -88,19 +101,64 @@ function microsPerDelivery(step: Step): number {
 }
 
 function best(steps: Step[]): Step {
-  const good = steps.filter((s) =>
+  const judged = steps.filter((s) => !s.warmUp && !s.half);
+  const good = judged.filter((s) =>
     s.p99 <= 50 && s.lost === 0 && s.duplicates === 0 && s.outOfOrder === 0
   );
-  return (good.length ? good : steps).reduce((
+  return (good.length ? good : judged).reduce((
     a,
     b,
   ) => (b.deliveriesPerSecond > a.deliveriesPerSecond ? b : a));
 }
 
-async function fanout(server: Server, target: "salon" | "raw", receivers: number) {
-  // From 10,000 deliveries/s (20,000 with 100 receivers or more), doubling until a step fails,
-  // then bisecting.
+/** Where a fan-out search starts and how it moves (rates in messages per second). */
+interface Search {
+  warmUpRate?: number;
+  startRate: number;
+  factor: number;
+  maxSteps: number;
+  refine: number;
+  halfStep?: boolean;
+}
+
+/**
+ * B_ws finds its own maximum: from 10,000 deliveries/s (20,000 with 100 receivers or more),
+ * doubling until a step fails, then bisecting.
+ */
+function baselineSearch(receivers: number): Search {
   const startRate = Math.max(5, Math.round(Math.min(20_000, 1_000 * receivers) / receivers));
+  return { startRate, factor: 2, maxSteps: 8, refine: QUICK ? 2 : 4 };
+}
+
+/** Salon's search starts at the issue's target, 0.8 × B_ws's best rate for the same N. */
+const SALON_START_OF_BASELINE = 0.8;
+/**
+ * Salon's rate moves by 25 % a step from there: the verdict is measured at the target itself,
+ * and the ratio is known to a step of 0.2 or better (the doubling ladder of 1-second quick steps
+ * gave 0.5, 0.67, 0.75, 1.00 or 2.00, and a ratio that moved with each run).
+ */
+const SALON_SEARCH_FACTOR = 1.25;
+
+/**
+ * Salon's search: a warm-up step at a quarter of the start (the server's code for this many
+ * receivers gets compiled before it is judged), then up or down from the target by 25 % a
+ * step, then bisection (none in quick runs), then a step at half the best rate with 1000
+ * receivers (the p99 target's load).
+ */
+function salonSearch(receivers: number, baseline: Step): Search {
+  // Rounded up: a rate rounded down would put the target step just under the target.
+  const startRate = Math.max(1, Math.ceil(SALON_START_OF_BASELINE * baseline.rate));
+  return {
+    warmUpRate: Math.max(1, Math.round(startRate / 4)),
+    startRate,
+    factor: SALON_SEARCH_FACTOR,
+    maxSteps: 6,
+    refine: QUICK ? 0 : 3,
+    halfStep: receivers === 1000,
+  };
+}
+
+async function fanout(server: Server, target: "salon" | "raw", receivers: number, search: Search) {
   let stepStart: { ticks: number; at: number } | undefined;
   const cpuByStep = new Map<number, Pick<Step, "serverCpuSeconds" | "serverCores">>();
   const { steps } = await load<{ steps: Step[] }>({
@@ -109,9 +167,7 @@ async function fanout(server: Server, target: "salon" | "raw", receivers: number
     base: server.base,
     receivers,
     senders: 4,
-    startRate,
-    maxDoublings: 8,
-    refine: QUICK ? 1 : 4,
+    ...search,
     stepSeconds: STEP_SECONDS,
   }, (line) => {
     // The server's CPU over each step alone (set-up, such as registering users, left out).
@@ -175,7 +231,7 @@ async function storeBaseline(kind: "pg" | "kv"): Promise<number> {
       "bench/baseline_store.ts",
       kind,
       String(INGEST_SECONDS),
-      String(INGEST_SENDERS),
+      String(INGEST_IN_FLIGHT),
       target,
     ],
     cwd: ROOT,
@@ -197,10 +253,15 @@ const rawFanout: Record<number, Awaited<ReturnType<typeof fanout>>> = {};
 const salonFanout = new Map(STORES.map((store) => [store, {} as typeof rawFanout]));
 for (const n of FANOUT_N) {
   log(`B_ws fan-out N=${n}`);
-  rawFanout[n] = await fanout(raw, "raw", n);
+  rawFanout[n] = await fanout(raw, "raw", n, baselineSearch(n));
   for (const store of STORES) {
     log(`${store} fan-out N=${n}`);
-    salonFanout.get(store)![n] = await fanout(fanoutServers.get(store)!, "salon", n);
+    salonFanout.get(store)![n] = await fanout(
+      fanoutServers.get(store)!,
+      "salon",
+      n,
+      salonSearch(n, rawFanout[n].best),
+    );
   }
 }
 await raw.stop();
@@ -211,10 +272,9 @@ const rawIdle = await idle(rawForIdle, "raw");
 await rawForIdle.stop();
 report.baseline = { fanout: rawFanout, idle: rawIdle, pg: 0, kv: 0 };
 
-/** The p99 of the fastest step at no more than half the best rate (target: ≤ 50 ms). */
+/** The p99 of the step at half the best rate (target: ≤ 50 ms). */
 function atHalf(steps: Step[], top: Step): string {
-  const half = steps.filter((step) => step.rate <= top.rate / 2)
-    .sort((a, b) => b.rate - a.rate)[0];
+  const half = steps.find((step) => step.half);
   return half
     ? `; at ${(half.rate / top.rate).toFixed(2)}× that rate p99 ${half.p99.toFixed(1)} ms`
     : "";
@@ -245,9 +305,7 @@ function storeTargets(
     r.toFixed(2),
     verdict(r >= 0.7),
   ]);
-  const top = fan(1000).best;
-  const half = fan(1000).steps.filter((step) => step.rate <= top.rate / 2)
-    .sort((a, b) => b.rate - a.rate)[0];
+  const half = fan(1000).steps.find((step) => step.half);
   out.push([
     store,
     "p99 ≤ 50 ms at half the max rate, 1000 sockets",
@@ -301,11 +359,12 @@ for (const store of STORES) {
     mode: "ingest",
     base: server.base,
     senders: INGEST_SENDERS,
+    window: INGEST_WINDOW,
     seconds: INGEST_SECONDS,
   });
   rows.push([
     store,
-    `ingest ${INGEST_SENDERS} senders`,
+    `ingest ${INGEST_SENDERS}×${INGEST_WINDOW} in flight`,
     `${Math.round(ingest.messagesPerSecond)} msgs/s`,
     `B_${store === "postgres" ? "pg" : "kv"} ${Math.round(baselineIngest)}`,
     ratio(ingest.messagesPerSecond, baselineIngest),
