@@ -23,6 +23,7 @@ import type { AppendInput, AppendResult } from "../append_queue.ts";
 import type { Settled } from "../group_commit.ts";
 import { backOff } from "./back_off.ts";
 import { idOf, KnownEntries } from "./known_entries.ts";
+import { isLocked } from "./locked.ts";
 import type {
   AvatarRecord,
   ChannelRecord,
@@ -52,8 +53,6 @@ const LOCKED_WRITE_ATTEMPTS = 20;
 const GET_MANY_LIMIT = 10;
 
 type MessageAddress = [channelId: string, seq: number];
-
-const isLocked = (error: unknown) => String(error).includes("database is locked");
 
 /**
  * Runs a single write, waiting out SQLite's "database is locked" (another handle on the same

@@ -8,6 +8,7 @@
  * Message order is restored by the hub from per-channel seq, reading any gap from the store.
  */
 import { backOff } from "../../db/kv/back_off.ts";
+import { isLocked } from "../../db/kv/locked.ts";
 import { KV_BUS_DRAIN_RETRY_MS, KV_BUS_EVENT_TTL_MS, KV_BUS_POLL_MS } from "../limits.ts";
 import type { Bus } from "./bus.ts";
 import type { Envelope } from "./envelope.ts";
@@ -80,7 +81,7 @@ export class KvBus implements Bus {
         if (committed.ok) return;
       } catch (error) {
         // A local KV file shared by two handles can be briefly locked; anything else is final.
-        if (!String(error).includes("locked")) throw error;
+        if (!isLocked(error)) throw error;
         lastError = error;
       }
       await backOff(attempt, 50);
