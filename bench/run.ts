@@ -3,9 +3,10 @@
  * measured in the same run, on the same machine, with the same load generator (bench/load.ts,
  * a separate process).
  *
- * - fan-out: one channel, N receivers; the rate doubles until a step fails (p99 over 50 ms, or a
- *   message lost, doubled or out of order), then bisects between the last good and the first
- *   failed rate; compared with B_ws (bench/baseline_ws_server.ts) searched the same way;
+ * - fan-out: one channel, N receivers; a step fails if its p99 passes 50 ms or a message is lost,
+ *   doubled or out of order. B_ws (bench/baseline_ws_server.ts) finds its maximum by doubling
+ *   the rate until a step fails, then bisecting; Salon's search starts at the target, 0.8 × that
+ *   maximum, and moves by 25 % a step (see salonSearch);
  * - ingest: many senders in small channels, each keeping a few sends unacknowledged (as a chat
  *   client pipelines its sends), at the maximum rate; compared with B_pg / B_kv
  *   (bench/baseline_store.ts) with as many writes in flight;
@@ -100,11 +101,15 @@ function microsPerDelivery(step: Step): number {
   return ((step.serverCpuSeconds ?? NaN) * 1e6) / (step.deliveriesPerSecond * STEP_SECONDS);
 }
 
+/** A step passes if its p99 is within 50 ms and nothing was lost, doubled or reordered. */
+function passes(step: Step): boolean {
+  return step.p99 <= 50 && step.lost === 0 && step.duplicates === 0 && step.outOfOrder === 0;
+}
+
+/** The fastest passing step (the fastest step if none passed: shown, never counted as met). */
 function best(steps: Step[]): Step {
   const judged = steps.filter((s) => !s.warmUp && !s.half);
-  const good = judged.filter((s) =>
-    s.p99 <= 50 && s.lost === 0 && s.duplicates === 0 && s.outOfOrder === 0
-  );
+  const good = judged.filter(passes);
   return (good.length ? good : judged).reduce((
     a,
     b,
@@ -294,8 +299,14 @@ function storeTargets(
   const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
   const out: string[][] = [];
   for (const n of [100, 1000]) {
-    const r = fan(n).best.deliveriesPerSecond / rawFanout[n].best.deliveriesPerSecond;
-    out.push([store, `fan-out N=${n} ≥ 0.8 × B_ws`, r.toFixed(2), verdict(r >= 0.8)]);
+    const { best } = fan(n);
+    const r = best.deliveriesPerSecond / rawFanout[n].best.deliveriesPerSecond;
+    out.push([
+      store,
+      `fan-out N=${n} ≥ 0.8 × B_ws`,
+      r.toFixed(2),
+      verdict(r >= 0.8 && passes(best)),
+    ]);
   }
   const ingest = results.ingest as { messagesPerSecond: number; lost: number };
   const r = ingest.messagesPerSecond / baselineIngest;
