@@ -87,6 +87,8 @@ interface Step {
   lost: number;
   duplicates: number;
   outOfOrder: number;
+  /** Sockets the server had closed by the end of the step (the generator never reopens them). */
+  closed?: number;
   /** A warm-up step, not judged (its losses still count). */
   warmUp?: boolean;
   /** The step at half the best good rate. */
@@ -330,11 +332,15 @@ function storeTargets(
     lost: steps.reduce((sum, step) => sum + step.lost, 0) + ingest.lost,
     duplicated: steps.reduce((sum, step) => sum + step.duplicates, 0),
     reordered: steps.reduce((sum, step) => sum + step.outOfOrder, 0),
+    // Sockets the server closed (a slow consumer): their missing deliveries count as lost.
+    closed: Math.max(0, ...steps.map((step) => step.closed ?? 0)),
   };
   out.push([
     store,
     "no loss, duplicate or reordering (every step)",
-    `lost ${bad.lost} dup ${bad.duplicated} ooo ${bad.reordered}`,
+    `lost ${bad.lost} dup ${bad.duplicated} ooo ${bad.reordered}${
+      bad.closed ? ` (${bad.closed} sockets closed)` : ""
+    }`,
     verdict(bad.lost + bad.duplicated + bad.reordered === 0),
   ]);
   return out;
