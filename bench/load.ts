@@ -7,27 +7,15 @@
  * Every delivery is recorded: lost, doubled and out-of-order deliveries are counted.
  */
 import { HttpClient } from "../tests/helpers/http_client.ts";
+import { searchRates } from "./rate_search.ts";
+import type { RateSearch } from "./rate_search.ts";
 
-interface FanoutScenario {
+interface FanoutScenario extends RateSearch {
   mode: "fanout";
   target: "salon" | "raw";
   base: string;
   receivers: number;
   senders: number;
-  /** Messages per second of a first, unjudged step that warms the server up (none if absent). */
-  warmUpRate?: number;
-  /**
-   * Messages per second of the first judged step. If it passes, each next step multiplies the
-   * rate by `factor` until one fails; if it fails, each next step divides it until one passes.
-   */
-  startRate: number;
-  factor: number;
-  /** Steps at most while raising (or lowering) the rate. */
-  maxSteps: number;
-  /** Bisection steps between the last good and the first failed rate. */
-  refine: number;
-  /** Then one step at half the best good rate (the p99 target's "half the maximum rate"). */
-  halfStep?: boolean;
   stepSeconds: number;
 }
 interface IngestScenario {
@@ -257,37 +245,13 @@ async function fanout(s: FanoutScenario) {
     };
     return result;
   };
-  const passes = (step: Awaited<ReturnType<typeof runStep>>) =>
-    step.p99 <= 50 && step.lost === 0 && step.duplicates === 0 && step.outOfOrder === 0;
-  const steps = [];
-  let stepIndex = 0;
-  if (s.warmUpRate) steps.push({ ...(await runStep(stepIndex++, s.warmUpRate)), warmUp: true });
-  // Raise the rate by `factor` until a step fails (p99 over 50 ms, or anything lost, doubled or
-  // out of order), or lower it until one passes; then bisect between the best good and the
-  // lowest failed rate `refine` times.
-  let good = 0;
-  let bad = Infinity;
-  let rate = s.startRate;
-  for (let moves = 0, refined = 0;;) {
-    const result = await runStep(stepIndex++, rate);
-    steps.push(result);
-    if (passes(result)) good = Math.max(good, rate);
-    else {
-      bad = Math.min(bad, rate);
-      // Let the server drain what the failed step left queued.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    if (good === 0 || bad === Infinity) {
-      if (++moves >= s.maxSteps) break;
-      rate = Math.max(1, Math.round(good === 0 ? rate / s.factor : rate * s.factor));
-    } else {
-      rate = Math.round((good + bad) / 2);
-      if (refined++ >= s.refine || rate === good || rate === bad) break;
-    }
-  }
-  if (s.halfStep && good > 0) {
-    steps.push({ ...(await runStep(stepIndex++, Math.floor(good / 2))), half: true });
-  }
+  const steps = await searchRates(
+    s,
+    runStep,
+    (step) => step.p99 <= 50 && step.lost === 0 && step.duplicates === 0 && step.outOfOrder === 0,
+    // Let the server drain what the failed step left queued.
+    () => new Promise((resolve) => setTimeout(resolve, 1000)),
+  );
   for (const socket of [...receivers, ...senders]) socket.close();
   return { steps };
 }

@@ -19,6 +19,7 @@
 import { parseArgs } from "node:util";
 import { freshDatabase, ROOT, startRawWs, startSalon, usage } from "./servers.ts";
 import type { Memory, Server } from "./servers.ts";
+import type { RateSearch } from "./rate_search.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -118,21 +119,11 @@ function best(steps: Step[]): Step {
   ) => (b.deliveriesPerSecond > a.deliveriesPerSecond ? b : a));
 }
 
-/** Where a fan-out search starts and how it moves (rates in messages per second). */
-interface Search {
-  warmUpRate?: number;
-  startRate: number;
-  factor: number;
-  maxSteps: number;
-  refine: number;
-  halfStep?: boolean;
-}
-
 /**
  * B_ws finds its own maximum: from 10,000 deliveries/s (20,000 with 100 receivers or more),
  * doubling until a step fails, then bisecting.
  */
-function baselineSearch(receivers: number): Search {
+function baselineSearch(receivers: number): RateSearch {
   const startRate = Math.max(5, Math.round(Math.min(20_000, 1_000 * receivers) / receivers));
   return { startRate, factor: 2, maxSteps: 8, refine: QUICK ? 2 : 4 };
 }
@@ -152,7 +143,7 @@ const SALON_SEARCH_FACTOR = 1.25;
  * step, then bisection (none in quick runs), then a step at half the best rate with 1000
  * receivers (the p99 target's load).
  */
-function salonSearch(receivers: number, baseline: Step): Search {
+function salonSearch(receivers: number, baseline: Step): RateSearch {
   // Rounded up: a rate rounded down would put the target step just under the target.
   const startRate = Math.max(1, Math.ceil(SALON_START_OF_BASELINE * baseline.rate));
   return {
@@ -165,7 +156,12 @@ function salonSearch(receivers: number, baseline: Step): Search {
   };
 }
 
-async function fanout(server: Server, target: "salon" | "raw", receivers: number, search: Search) {
+async function fanout(
+  server: Server,
+  target: "salon" | "raw",
+  receivers: number,
+  search: RateSearch,
+) {
   let stepStart: { ticks: number; at: number } | undefined;
   const cpuByStep = new Map<number, Pick<Step, "serverCpuSeconds" | "serverCores">>();
   const { steps } = await load<{ steps: Step[] }>({
