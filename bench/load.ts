@@ -7,7 +7,7 @@
  * Every delivery is recorded: lost, doubled and out-of-order deliveries are counted.
  */
 import { HttpClient } from "../tests/helpers/http_client.ts";
-import { searchRates } from "./rate_search.ts";
+import { searchRates, stepPasses } from "./rate_search.ts";
 import type { RateSearch } from "./rate_search.ts";
 
 interface FanoutScenario extends RateSearch {
@@ -248,7 +248,7 @@ async function fanout(s: FanoutScenario) {
   const steps = await searchRates(
     s,
     runStep,
-    (step) => step.p99 <= 50 && step.lost === 0 && step.duplicates === 0 && step.outOfOrder === 0,
+    stepPasses,
     // Let the server drain what the failed step left queued.
     () => new Promise((resolve) => setTimeout(resolve, 1000)),
   );

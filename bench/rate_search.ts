@@ -21,6 +21,17 @@ export interface RateSearch {
   halfStep?: boolean;
 }
 
+/** The p99 a step may reach and still pass (issue 4's latency bound). */
+export const P99_LIMIT_MS = 50;
+
+/** A step passes if its p99 is within P99_LIMIT_MS and nothing was lost, doubled or reordered. */
+export function stepPasses(
+  step: { p99: number; lost: number; duplicates: number; outOfOrder: number },
+): boolean {
+  return step.p99 <= P99_LIMIT_MS && step.lost === 0 && step.duplicates === 0 &&
+    step.outOfOrder === 0;
+}
+
 export type SearchStep<T> = T & { rate: number; warmUp?: boolean; half?: boolean };
 
 /**

@@ -19,6 +19,7 @@
 import { parseArgs } from "node:util";
 import { freshDatabase, ROOT, startRawWs, startSalon, usage } from "./servers.ts";
 import type { Memory, Server } from "./servers.ts";
+import { P99_LIMIT_MS, stepPasses } from "./rate_search.ts";
 import type { RateSearch } from "./rate_search.ts";
 
 const { values } = parseArgs({
@@ -104,15 +105,10 @@ function microsPerDelivery(step: Step): number {
   return ((step.serverCpuSeconds ?? NaN) * 1e6) / (step.deliveriesPerSecond * STEP_SECONDS);
 }
 
-/** A step passes if its p99 is within 50 ms and nothing was lost, doubled or reordered. */
-function passes(step: Step): boolean {
-  return step.p99 <= 50 && step.lost === 0 && step.duplicates === 0 && step.outOfOrder === 0;
-}
-
 /** The fastest passing step (the fastest step if none passed: shown, never counted as met). */
 function best(steps: Step[]): Step {
   const judged = steps.filter((s) => !s.warmUp && !s.half);
-  const good = judged.filter(passes);
+  const good = judged.filter(stepPasses);
   return (good.length ? good : judged).reduce((
     a,
     b,
@@ -303,7 +299,7 @@ function storeTargets(
       store,
       `fan-out N=${n} ≥ 0.8 × B_ws`,
       r.toFixed(2),
-      verdict(r >= 0.8 && passes(best)),
+      verdict(r >= 0.8 && stepPasses(best)),
     ]);
   }
   const ingest = results.ingest as { messagesPerSecond: number; lost: number };
@@ -319,7 +315,7 @@ function storeTargets(
     store,
     "p99 ≤ 50 ms at half the max rate, 1000 sockets",
     half ? `${half.p99.toFixed(1)} ms` : "no step at half",
-    verdict(half !== undefined && half.p99 <= 50),
+    verdict(half !== undefined && half.p99 <= P99_LIMIT_MS),
   ]);
   const memory = (results.idle as { kibPerSocket: number }).kibPerSocket / rawKibPerSocket;
   out.push([store, "idle socket memory ≤ 1.5 × raw", memory.toFixed(2), verdict(memory <= 1.5)]);

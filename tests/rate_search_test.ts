@@ -3,7 +3,7 @@
  * that passes every step up to a capacity: which rates it tries, and what it finds.
  */
 import assert from "node:assert/strict";
-import { searchRates } from "../bench/rate_search.ts";
+import { searchRates, stepPasses } from "../bench/rate_search.ts";
 import type { RateSearch } from "../bench/rate_search.ts";
 
 /** Runs `search` against a server that passes at `capacity` messages/s or below. */
@@ -77,4 +77,13 @@ Deno.test("rate search: bisection ends when the rates meet", async () => {
   const { rates } = await against(10, { startRate: 10, factor: 2, maxSteps: 8, refine: 10 });
   // 10 passes, 20 fails, then halves of the gap until the next one would repeat 11.
   assert.deepEqual(rates, [10, 20, 15, 13, 12, 11]);
+});
+
+Deno.test("rate search: a step passes with p99 up to 50 ms and nothing lost, doubled or reordered", () => {
+  const clean = { p99: 50, lost: 0, duplicates: 0, outOfOrder: 0 };
+  assert.equal(stepPasses(clean), true);
+  assert.equal(stepPasses({ ...clean, p99: 50.1 }), false);
+  assert.equal(stepPasses({ ...clean, lost: 1 }), false);
+  assert.equal(stepPasses({ ...clean, duplicates: 1 }), false);
+  assert.equal(stepPasses({ ...clean, outOfOrder: 1 }), false);
 });
