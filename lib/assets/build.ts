@@ -84,11 +84,47 @@ async function precompress(dir: URL): Promise<void> {
 
 /** Builds every asset from scratch. */
 export async function buildAssets(): Promise<void> {
+  await withBuildLock(buildUnlocked);
+}
+
+async function buildUnlocked(): Promise<void> {
   await Deno.remove(BUILD_DIR, { recursive: true }).catch(() => {});
   await Deno.mkdir(BUILD_DIR, { recursive: true });
   await Promise.all([run(await bundleArgs()), run(tailwindArgs())]);
   await precompress(BUILD_DIR);
   await Deno.writeTextFile(STAMP, new Date().toISOString());
+}
+
+/** Held while a build writes static/build/ (a directory: `mkdir` is atomic across processes). */
+const LOCK_DIR = new URL("static/.build-lock/", ROOT);
+/** A lock older than this was left by a build that died; it is taken over. */
+const STALE_LOCK_MS = 5 * 60_000;
+const LOCK_POLL_MS = 100;
+
+/**
+ * Runs `build` while no other process builds. `deno test --parallel` runs test files in several
+ * processes, and each browser test calls `ensureAssets`: without the lock, one process deleted
+ * static/build/ while another's browser was loading the bundles from it.
+ */
+async function withBuildLock<T>(build: () => Promise<T>): Promise<T> {
+  while (true) {
+    try {
+      await Deno.mkdir(LOCK_DIR);
+      break;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      const info = await Deno.stat(LOCK_DIR).catch(() => null);
+      if (info && Date.now() - (info.mtime?.getTime() ?? 0) > STALE_LOCK_MS) {
+        await Deno.remove(LOCK_DIR).catch(() => {});
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
+  }
+  try {
+    return await build();
+  } finally {
+    await Deno.remove(LOCK_DIR).catch(() => {});
+  }
 }
 
 async function newestMtime(url: URL): Promise<number> {
@@ -114,11 +150,18 @@ export async function assetsAreStale(): Promise<boolean> {
   return Math.max(...sources) > built;
 }
 
-/** Builds if stale; returns whether it built. */
+/** Builds if stale; returns whether it built. Waits for a build another process is running. */
 export async function ensureAssets(): Promise<boolean> {
-  if (!(await assetsAreStale())) return false;
-  await buildAssets();
-  return true;
+  if (!(await assetsAreStale())) {
+    // A build in progress elsewhere has written its stamp only at its end; none may be running.
+    if (!(await Deno.stat(LOCK_DIR).catch(() => null))) return false;
+  }
+  return await withBuildLock(async () => {
+    // Another process may have built while this one waited for the lock.
+    if (!(await assetsAreStale())) return false;
+    await buildUnlocked();
+    return true;
+  });
 }
 
 if (import.meta.main) {
