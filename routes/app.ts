@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
 
   app.use(sameOrigin(deps.config.origin));
-  app.use(session(deps.accounts));
+  app.use(session(deps.accounts, deps.config.origin));
 
   // The avatar route sets its own, larger limit; every other API body is small JSON.
   app.use("/api/*", async (c, next) => {

@@ -3,22 +3,22 @@
  * (signature, then the stored session, so logout is immediate) and sets `c.var.auth`.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
 import type { AccountService, Authenticated } from "../../lib/accounts.ts";
 import { Unauthorized } from "../../lib/errors.ts";
 import type { AppEnv } from "../app_env.ts";
-import { SESSION_COOKIE } from "../session_cookie.ts";
+import { readSessionCookie } from "../session_cookie.ts";
 
 /** The token a request carries: the Bearer header wins over the cookie. */
-export function requestToken(c: Context): string | undefined {
+export function requestToken(c: Context, origin?: string): string | undefined {
   const header = c.req.header("Authorization");
   const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  return bearer ?? getCookie(c, SESSION_COOKIE);
+  return bearer ?? readSessionCookie(c, origin);
 }
 
-export function session(accounts: AccountService): MiddlewareHandler<AppEnv> {
+/** `origin` is the configured public origin: over https only the `__Host-` cookie counts. */
+export function session(accounts: AccountService, origin?: string): MiddlewareHandler<AppEnv> {
   return async function sessionMiddleware(c, next) {
-    const token = requestToken(c);
+    const token = requestToken(c, origin);
     c.set("auth", token ? await accounts.authenticate(token) : null);
     await next();
   };
