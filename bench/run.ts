@@ -427,3 +427,17 @@ if (values.json) {
   console.log("");
   table(["store", "target (issue 4)", "measured", "verdict"], targets);
 }
+
+// The connection benchmarks (issue "Ready for the next wave"): ready's round trips, and 1,000
+// sockets reconnecting after a restart against B_ws. Each is its own script (also runnable
+// alone: deno task bench:ready, bench:reconnect) and prints its own table.
+for (const script of ["bench/ready_round_trips.ts", "bench/reconnect.ts"]) {
+  log(script);
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", script, ...Deno.args],
+    cwd: ROOT,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (code !== 0) throw new Error(`${script} failed (exit ${code})`);
+}

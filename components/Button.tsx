@@ -4,6 +4,8 @@ const STYLES = {
   primary: "bg-brand-500 text-white hover:bg-brand-600 active:bg-brand-700",
   secondary:
     "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-700 dark:hover:bg-slate-700",
+  /** For what cannot be undone by the same person alone (leaving a server). */
+  danger: "bg-red-600 text-white hover:bg-red-700 active:bg-red-800",
 };
 
 /** A form's submit button. */

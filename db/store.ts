@@ -4,6 +4,7 @@
  * Services in lib/ only ever talk to a `Store`; the contract suite in tests/store_contract.ts
  * runs the same cases against each implementation so both behave identically.
  */
+import type { KvBusTransport } from "./kv/kv_bus_transport.ts";
 
 /** A user as stored, including the secret parts the API never returns. */
 export interface UserRecord {
@@ -83,6 +84,19 @@ export interface MessageQuery {
   limit: number;
 }
 
+/** One channel as one reader stands in it: its latest seq and their read marker (0: none). */
+export interface ChannelState {
+  channel: ChannelRecord;
+  lastSeq: number;
+  readSeq: number;
+}
+
+/** A server with the states of its channels, oldest channel first. */
+export interface ServerState {
+  server: ServerRecord;
+  channels: ChannelState[];
+}
+
 /** Thrown by `createUser` when the username is already taken. */
 export class UsernameTakenError extends Error {
   constructor(username: string) {
@@ -153,6 +167,14 @@ export interface Store {
   listChannels(serverId: string): Promise<ChannelRecord[]>;
   /** The seq of the channel's latest message (0 for none). */
   lastSeq(channelId: string): Promise<number>;
+  /**
+   * For each of `serverIds` that the user is a member of, in that order (others are left out):
+   * the server, its channels, each channel's last seq and the user's read marker. One call for
+   * any number of servers and channels: on PostgreSQL one query; on KV (no join, `getMany` of at
+   * most 10 keys) two waves of concurrent reads whose count grows with the servers and
+   * channels (each backend's comment says which).
+   */
+  channelStates(userId: string, serverIds: string[]): Promise<ServerState[]>;
 
   createInvite(invite: InviteRecord): Promise<void>;
   findInvite(code: string): Promise<InviteRecord | null>;
@@ -180,6 +202,12 @@ export interface Store {
   setReadMarker(userId: string, channelId: string, seq: number): Promise<number>;
   /** The user's read markers by channel id. */
   readMarkers(userId: string): Promise<Map<string, number>>;
+
+  /**
+   * The KV database this store keeps its data in, for the bus between instances that share it
+   * (only the KV store has one; the PostgreSQL bus opens its own connection).
+   */
+  readonly kvBusTransport?: KvBusTransport;
 
   close(): Promise<void>;
 }

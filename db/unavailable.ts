@@ -1,34 +1,21 @@
 /**
- * Recognises errors that mean "the database is not reachable right now" (restarting, connection
- * lost) as opposed to bugs, so callers can answer 503 / a retryable error and carry on.
+ * The one error a store throws when its database cannot be reached right now (restarting,
+ * connection lost, a local KV file locked past the retries), as opposed to a bug. Callers
+ * answer it with 503 `unavailable` (HTTP) or a retryable `error` frame (WebSocket) and carry on;
+ * nothing above the stores looks at driver errors.
  */
-
-/** Node-style socket errors and postgres.js connection errors. */
-const CONNECTION_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-]);
-/** PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now (SQLSTATE class 57P). */
-const POSTGRES_STATES = /^57P0[1-3]$|^08/;
 
 export const UNAVAILABLE_MESSAGE = "The database is unavailable for a moment; try again.";
 
-export function isStoreUnavailable(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && (CONNECTION_CODES.has(code) || POSTGRES_STATES.test(code))) {
-    return true;
+/** The database is away for a moment; the driver's error is the `cause`. */
+export class StoreUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(UNAVAILABLE_MESSAGE, { cause });
+    this.name = "StoreUnavailable";
   }
-  // A local Deno KV file another process (or handle) is writing to at this instant.
-  if (String((error as { message?: unknown }).message ?? "").includes("database is locked")) {
-    return true;
-  }
-  const name = (error as { name?: unknown }).name;
-  return name === "ConnectionRefused" || name === "ConnectionReset" || name === "BrokenPipe";
+}
+
+/** Whether an error is a store saying its database is away (see StoreUnavailable). */
+export function isStoreUnavailable(error: unknown): error is StoreUnavailable {
+  return error instanceof StoreUnavailable;
 }

@@ -3,6 +3,7 @@
  * posts a form and the page shows the link.
  */
 import { useSignal } from "@preact/signals";
+import { createInvite } from "./runtime/api.ts";
 
 export interface InviteButtonProps {
   serverId: string;
@@ -16,13 +17,12 @@ export default function InviteButton({ serverId, link }: InviteButtonProps) {
 
   async function create(event: Event) {
     event.preventDefault();
-    const response = await fetch(`/api/servers/${serverId}/invites`, { method: "POST" });
-    if (!response.ok) {
-      note.value = "Could not create an invite.";
+    const created = await createInvite(serverId);
+    if (!created.ok) {
+      note.value = `Could not create an invite: ${created.error.message}`;
       return;
     }
-    const { code } = await response.json() as { code: string };
-    shown.value = new URL(`/invite/${code}`, location.href).href;
+    shown.value = new URL(`/invite/${created.value}`, location.href).href;
     try {
       await navigator.clipboard.writeText(shown.value);
       note.value = "Copied to the clipboard.";

@@ -9,17 +9,12 @@ import { UsernameTakenError } from "../db/store.ts";
 import { Conflict, Invalid, NotFound, RateLimited, Unauthorized } from "./errors.ts";
 import { isCompleteImage, sniffImageType } from "./images.ts";
 import type { ImageType } from "./images.ts";
-import {
-  AVATAR_MAX_BYTES,
-  LOGIN_RATE_IP_MULTIPLIER,
-  LOGIN_RATE_WINDOW_MS,
-  REGISTER_RATE_WINDOW_MS,
-  SESSION_TTL_MS,
-} from "./limits.ts";
+import { AVATAR_MAX_BYTES, PASSWORD_JOBS_PER_IP, SESSION_TTL_MS } from "./limits.ts";
 import type { PasswordHasher } from "./passwords.ts";
 import { toPublicUser } from "./public_user.ts";
 import type { PublicUser } from "./public_user.ts";
-import { RateLimiter } from "./rate_limiter.ts";
+import { PasswordQueueFull } from "./passwords.ts";
+import { SignInGuard } from "./sign_in_guard.ts";
 import { checkPassword, cleanBio, cleanDisplayName, normalizeUsername } from "./text.ts";
 import type { TokenSigner } from "./tokens.ts";
 
@@ -32,6 +27,8 @@ export interface AccountServiceOptions {
   loginRateLimit: number;
   /** Registrations per IP per hour (0: off). */
   registerRateLimit: number;
+  /** Bound the password jobs one address may have in flight (off for load tests). */
+  boundPasswordJobsPerAddress?: boolean;
   /** Told when a session ends, so its open sockets can be closed. */
   onSessionEnded?: (sessionId: string) => void;
   now?: () => number;
@@ -73,9 +70,7 @@ export class AccountService {
   #tokens: TokenSigner;
   #passwords: PasswordHasher;
   #now: () => number;
-  #loginByAccount: RateLimiter;
-  #loginByIp: RateLimiter;
-  #registerByIp: RateLimiter;
+  #guard: SignInGuard;
   #dummyHash?: Promise<string>;
   #onSessionEnded: (sessionId: string) => void;
 
@@ -85,21 +80,11 @@ export class AccountService {
     this.#passwords = options.passwords;
     this.#now = options.now ?? Date.now;
     this.#onSessionEnded = options.onSessionEnded ?? (() => {});
-    const now = this.#now;
-    this.#loginByAccount = new RateLimiter({
-      limit: options.loginRateLimit,
-      windowMs: LOGIN_RATE_WINDOW_MS,
-      now,
-    });
-    this.#loginByIp = new RateLimiter({
-      limit: options.loginRateLimit * LOGIN_RATE_IP_MULTIPLIER,
-      windowMs: LOGIN_RATE_WINDOW_MS,
-      now,
-    });
-    this.#registerByIp = new RateLimiter({
-      limit: options.registerRateLimit,
-      windowMs: REGISTER_RATE_WINDOW_MS,
-      now,
+    this.#guard = new SignInGuard({
+      loginLimit: options.loginRateLimit,
+      registerLimit: options.registerRateLimit,
+      jobsPerIp: options.boundPasswordJobsPerAddress === false ? Infinity : PASSWORD_JOBS_PER_IP,
+      now: this.#now,
     });
   }
 
@@ -110,25 +95,29 @@ export class AccountService {
     const displayName = input.displayName === undefined || input.displayName === ""
       ? username
       : cleanDisplayName(input.displayName);
-    throwIfLimited(this.#registerByIp.retryAfterMs(ip), "Too many new accounts from your network.");
+    // The address's slot first (a refusal for too many at once is not counted), then the count,
+    // before any work and failures included: concurrency cannot get past the limit.
+    const passwordHash = await this.#guard.passwordJob(ip, async () => {
+      this.#guard.beginRegistration(ip);
+      // A taken name is refused before the bcrypt work (a flood of them stalled every login).
+      if (await this.#store.findUserByUsername(username)) throw usernameTaken();
+      return await this.#hash(password);
+    });
     const user: UserRecord = {
       id: crypto.randomUUID(),
       username,
       displayName,
       bio: "",
-      passwordHash: await this.#passwords.hash(password),
+      passwordHash,
       avatarVersion: null,
       createdAt: new Date(this.#now()),
     };
     try {
       await this.#store.createUser(user);
     } catch (error) {
-      if (error instanceof UsernameTakenError) {
-        throw new Conflict("username_taken", "That username is taken.", "username");
-      }
+      if (error instanceof UsernameTakenError) throw usernameTaken();
       throw error;
     }
-    this.#registerByIp.hit(ip);
     return await this.#startSession(user);
   }
 
@@ -138,20 +127,22 @@ export class AccountService {
       throw new Invalid("invalid_credentials", "Username and password are required.");
     }
     const username = input.username.trim().toLowerCase();
-    throwIfLimited(
-      Math.max(this.#loginByAccount.retryAfterMs(username), this.#loginByIp.retryAfterMs(ip)),
-      "Too many failed logins.",
-    );
-    const user = await this.#store.findUserByUsername(username);
-    // An unknown user still costs one bcrypt comparison, so timing does not reveal who exists.
-    const hash = user?.passwordHash ?? await this.#dummy();
-    const matches = await this.#passwords.verify(input.password, hash);
-    if (!user || !matches) {
-      this.#loginByAccount.hit(username);
-      this.#loginByIp.hit(ip);
-      throw new Unauthorized(SAME_ANSWER, "invalid_credentials");
+    const password = input.password;
+    const attempt = this.#guard.beginLogin(username, ip);
+    let user: UserRecord | null;
+    let matches: boolean;
+    try {
+      user = await this.#store.findUserByUsername(username);
+      // An unknown user still costs one bcrypt comparison, so timing does not reveal who exists.
+      const hash = user?.passwordHash ?? await this.#dummy();
+      matches = await this.#guard.passwordJob(ip, () => this.#verify(password, hash));
+    } catch (error) {
+      attempt.abandoned();
+      throw error;
     }
-    this.#loginByAccount.reset(username);
+    // A failed attempt stays counted (it was reserved before the check).
+    if (!user || !matches) throw new Unauthorized("invalid_credentials", SAME_ANSWER);
+    attempt.succeeded();
     return await this.#startSession(user);
   }
 
@@ -180,7 +171,7 @@ export class AccountService {
       bio: input.bio === undefined ? undefined : cleanBio(input.bio),
     };
     const user = await this.#store.updateProfile(userId, patch);
-    if (!user) throw new NotFound("No such user.");
+    if (!user) throw new NotFound("not_found", "No such user.");
     return toPublicUser(user);
   }
 
@@ -195,7 +186,7 @@ export class AccountService {
       bytes,
       version: `${this.#now().toString(36)}${crypto.randomUUID().slice(0, 8)}`,
     });
-    if (!user) throw new NotFound("No such user.");
+    if (!user) throw new NotFound("not_found", "No such user.");
     return toPublicUser(user);
   }
 
@@ -207,7 +198,7 @@ export class AccountService {
   /** A user by id, or NotFound. */
   async getUser(userId: string): Promise<UserRecord> {
     const user = await this.#store.findUserById(userId);
-    if (!user) throw new NotFound("No such user.");
+    if (!user) throw new NotFound("not_found", "No such user.");
     return user;
   }
 
@@ -226,13 +217,35 @@ export class AccountService {
   }
 
   #dummy(): Promise<string> {
-    this.#dummyHash ??= this.#passwords.hash(crypto.randomUUID());
+    this.#dummyHash ??= this.#hash(crypto.randomUUID());
+    // A failed first attempt (a busy worker) must not be remembered as the dummy forever.
+    this.#dummyHash.catch(() => this.#dummyHash = undefined);
     return this.#dummyHash;
+  }
+
+  #hash(password: string): Promise<string> {
+    return busyAsRateLimited(this.#passwords.hash(password));
+  }
+
+  #verify(password: string, hash: string): Promise<boolean> {
+    return busyAsRateLimited(this.#passwords.verify(password, hash));
   }
 }
 
-function throwIfLimited(retryAfterMs: number, message: string): void {
-  if (retryAfterMs > 0) throw new RateLimited(Math.ceil(retryAfterMs / 1000), message);
+function usernameTaken(): Conflict {
+  return new Conflict("username_taken", "That username is taken.", "username");
+}
+
+/** A full password queue is the server being busy: a clear 429 beats an endless wait. */
+async function busyAsRateLimited<T>(job: Promise<T>): Promise<T> {
+  try {
+    return await job;
+  } catch (error) {
+    if (error instanceof PasswordQueueFull) {
+      throw new RateLimited(1, "The server is busy signing people in.");
+    }
+    throw error;
+  }
 }
 
 /** Checks size, real type, completeness, and agreement with a claimed type. */

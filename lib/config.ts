@@ -8,10 +8,12 @@ import {
   DEFAULT_BCRYPT_COST,
   DEFAULT_LOGIN_RATE_LIMIT,
   DEFAULT_MESSAGE_RATE_LIMIT,
+  DEFAULT_READ_RATE_LIMIT,
   DEFAULT_REGISTER_RATE_LIMIT,
   JWT_SECRET_MIN_LENGTH,
   MAX_BCRYPT_COST,
   MIN_BCRYPT_COST,
+  TRUST_PROXY_MAX,
   WS_IDLE_TIMEOUT_S,
 } from "./limits.ts";
 
@@ -23,6 +25,13 @@ export interface RateLimitConfig {
   login: number;
   /** Registrations per IP per hour. */
   register: number;
+  /** Messages read (history pages and resume replays) per user per 10 s. */
+  read: number;
+  /**
+   * Per-address bounds on concurrent password jobs and WebSockets (lib/limits.ts); false with
+   * `RATE_LIMITS=off`, since a load generator is one address.
+   */
+  perAddress: boolean;
 }
 
 /** How instances share events: not at all, through Deno KV, or through PostgreSQL. */
@@ -44,6 +53,11 @@ export interface Config {
   rateLimits: RateLimitConfig;
   /** Seconds between WebSocket pings; a peer that misses a pong is closed (half-open). */
   wsIdleTimeoutS: number;
+  /**
+   * Addresses of the reverse proxies in front of the app (`TRUST_PROXY`, comma-separated; none
+   * by default): the only way `X-Forwarded-For` is believed.
+   */
+  trustProxy: string[];
   /** `DENO_ENV=production`: no generated secrets. */
   production: boolean;
   /** Running on Deno Deploy (`DENO_DEPLOYMENT_ID` is set). */
@@ -105,8 +119,11 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       message: rate("MESSAGE_RATE_LIMIT", DEFAULT_MESSAGE_RATE_LIMIT),
       login: rate("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT),
       register: rate("REGISTER_RATE_LIMIT", DEFAULT_REGISTER_RATE_LIMIT),
+      read: rate("READ_RATE_LIMIT", DEFAULT_READ_RATE_LIMIT),
+      perAddress: !ratesOff,
     },
     wsIdleTimeoutS: integer(env, "WS_IDLE_TIMEOUT", WS_IDLE_TIMEOUT_S, 1, 3600),
+    trustProxy: parseProxies(nonEmpty(env.TRUST_PROXY)),
     production,
     deployment,
   };
@@ -146,6 +163,27 @@ function parseOrigin(raw: string | undefined): string | undefined {
     );
   }
   return url.origin;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6 = /^[0-9a-f:]+(%\w+)?$/i;
+
+function parseProxies(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const addresses = raw.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  for (const address of addresses) {
+    if (!IPV4.test(address) && !(address.includes(":") && IPV6.test(address))) {
+      throw new ConfigError(
+        `Invalid TRUST_PROXY: it must be a comma-separated list of proxy IP addresses: got "${address}"`,
+      );
+    }
+  }
+  if (addresses.length > TRUST_PROXY_MAX) {
+    throw new ConfigError(
+      `Invalid TRUST_PROXY: at most ${TRUST_PROXY_MAX} addresses: got ${addresses.length}`,
+    );
+  }
+  return addresses;
 }
 
 function parseDatabaseUrl(raw: string | undefined): string | undefined {

@@ -33,6 +33,12 @@ export const MESSAGE_RATE_WINDOW_MS = 10 * 1000;
 export const LOGIN_RATE_WINDOW_MS = 15 * 60 * 1000;
 export const REGISTER_RATE_WINDOW_MS = 60 * 60 * 1000;
 export const DEFAULT_MESSAGE_RATE_LIMIT = 50;
+/**
+ * Messages one user may read per 10 s (HTTP pages and `resume` replays together; READ_RATE_LIMIT).
+ * Reads were unlimited: 20 `resume` frames of 71 bytes returned 20,000 messages (87 MB) in 11 s.
+ */
+export const DEFAULT_READ_RATE_LIMIT = 5_000;
+export const READ_RATE_WINDOW_MS = 10 * 1000;
 export const DEFAULT_LOGIN_RATE_LIMIT = 10;
 export const DEFAULT_REGISTER_RATE_LIMIT = 20;
 /** Failed logins allowed per IP, as a multiple of the per-account limit. */
@@ -100,3 +106,46 @@ export const SHUTDOWN_REQUEST_GRACE_MS = 10_000;
 export const KV_BUS_EVENT_TTL_MS = 5 * 60 * 1000;
 export const KV_BUS_POLL_MS = 1000;
 export const KV_BUS_DRAIN_RETRY_MS = 50;
+
+/**
+ * Sign-in throttling (lib/attempt_throttle.ts): past the free failures, each further attempt
+ * waits a delay that doubles from the first to the cap, so a guesser is slowed to a crawl but
+ * nobody is shut out for a quarter of an hour by someone else's guesses.
+ */
+export const LOGIN_BACKOFF_FIRST_MS = 1_000;
+/** The longest wait for one (account, address) pair: the guesser's own. */
+export const LOGIN_BACKOFF_PAIR_MAX_MS = 15 * 60 * 1000;
+/** The longest wait for an account or an address as a whole (shared with its rightful users). */
+export const LOGIN_BACKOFF_SHARED_MAX_MS = 60_000;
+/** Password hashes or checks in flight for one address; more get 429 at once. */
+export const PASSWORD_JOBS_PER_IP = 4;
+/** Password jobs queued for the worker thread at most; more get 429 (the server is busy). */
+export const PASSWORD_QUEUE_MAX = 64;
+/** Reverse proxy addresses TRUST_PROXY may list at most. */
+export const TRUST_PROXY_MAX = 10;
+
+/**
+ * A resume's store read (a channel's membership check, a page of its replay) that meets an
+ * outage is tried this many times in all, pausing RESUME_RETRY_MS × the attempt in between;
+ * then the client gets an `unavailable` error naming the channel and may resume again.
+ */
+export const RESUME_STORE_ATTEMPTS = 3;
+export const RESUME_RETRY_MS = 100;
+
+/**
+ * A chat page counts the reader's mentions in at most this many unread channels (one read of
+ * the latest unread page each), those of the shown server first; the others show their unread
+ * count and pick up mentions live.
+ */
+export const UNREAD_SEED_MENTION_CHANNELS_MAX = 50;
+
+/**
+ * WebSockets one address may hold open (authenticated or not), and those still waiting for an
+ * `auth` frame: per address and in all. Deno buffers a frame whole (up to 64 MiB) before the
+ * 32 KiB check can see it, so sockets nobody has vouched for are what must be few.
+ */
+export const WS_SOCKETS_PER_IP = 256;
+export const WS_ANONYMOUS_PER_IP = 8;
+export const WS_ANONYMOUS_MAX = 512;
+/** A refused socket is told to try again after this many seconds. */
+export const WS_ADMISSION_RETRY_S = 5;

@@ -5,7 +5,13 @@
  * thread takes every hash and comparison in turn, so a storm of logins queues there and
  * leaves the other core to live traffic.
  */
-import { hasherOnThisThread, hashPassword, verifyPassword } from "./passwords.ts";
+import { PASSWORD_QUEUE_MAX } from "./limits.ts";
+import {
+  hasherOnThisThread,
+  hashPassword,
+  PasswordQueueFull,
+  verifyPassword,
+} from "./passwords.ts";
 import type { PasswordHasher } from "./passwords.ts";
 
 export type PasswordJob =
@@ -76,6 +82,10 @@ export class PasswordWorkerPool implements PasswordHasher {
 
   #call(job: PasswordJob): Promise<string | boolean> {
     if (this.#failed) return runPasswordJob(job);
+    // Each job holds the thread ≈ 80 ms: a longer queue is a wait nobody should be made to sit.
+    if (this.#pending.size >= PASSWORD_QUEUE_MAX) {
+      return Promise.reject(new PasswordQueueFull(this.#pending.size));
+    }
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { job, resolve, reject });

@@ -19,6 +19,14 @@ export interface PasswordHasher {
   close(): void;
 }
 
+/** Thrown when the password thread's queue is full (PASSWORD_QUEUE_MAX): the server is busy. */
+export class PasswordQueueFull extends Error {
+  constructor(queued: number) {
+    super(`The password queue is full: ${queued} jobs are waiting`);
+    this.name = "PasswordQueueFull";
+  }
+}
+
 async function prehash(password: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(password));
   return btoa(String.fromCharCode(...new Uint8Array(digest)));

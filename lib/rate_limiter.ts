@@ -39,16 +39,16 @@ export class RateLimiter {
     return window && window.count >= this.limit ? window.resetAt - this.#now() : 0;
   }
 
-  /** Counts one event for `key`. */
-  hit(key: string): void {
-    if (this.limit === 0) return;
+  /** Counts `count` events (one by default) for `key`. */
+  hit(key: string, count = 1): void {
+    if (this.limit === 0 || count <= 0) return;
     const window = this.#current(key);
     if (window) {
-      window.count++;
+      window.count += count;
       return;
     }
     if (this.#windows.size >= SWEEP_THRESHOLD) this.#sweep();
-    this.#windows.set(key, { count: 1, resetAt: this.#now() + this.windowMs });
+    this.#windows.set(key, { count, resetAt: this.#now() + this.windowMs });
   }
 
   /** Forgets `key`'s count (a successful login clears its failures). */

@@ -19,8 +19,9 @@ import { LocalBus } from "./realtime/bus.ts";
 import { Hub } from "./realtime/hub.ts";
 import { PostgresBus } from "./realtime/postgres_bus.ts";
 import { KvBus } from "./realtime/kv_bus.ts";
-import { KvStore } from "../db/kv/kv_store.ts";
+import type { SocketChat } from "./realtime/socket_chat.ts";
 import { SocketSession } from "./realtime/socket_session.ts";
+import type { SocketSessionHooks } from "./realtime/socket_session.ts";
 import { createTokenSigner } from "./tokens.ts";
 
 export interface Services {
@@ -28,7 +29,7 @@ export interface Services {
   chat: ChatService;
   hub: Hub;
   /** A session for a new WebSocket (authenticated by cookie, or later by an `auth` frame). */
-  openSocket(auth: Authenticated | null): SocketSession;
+  openSocket(auth: Authenticated | null, hooks?: SocketSessionHooks): SocketSession;
   /** Closes every socket with 1012 (restarting) and stops the bus. */
   close(): Promise<void>;
 }
@@ -55,17 +56,23 @@ export async function createServices(
     passwords,
     loginRateLimit: config.rateLimits.login,
     registerRateLimit: config.rateLimits.register,
+    boundPasswordJobsPerAddress: config.rateLimits.perAddress,
     onSessionEnded: (sessionId) =>
       publish({
         target: { session: sessionId },
         event: { type: "error", code: "session_ended", message: "You have been logged out." },
       }),
   });
-  const chat = new ChatService({ store, publish, messageRateLimit: config.rateLimits.message });
+  const chat = new ChatService({
+    store,
+    publish,
+    messageRateLimit: config.rateLimits.message,
+    readRateLimit: config.rateLimits.read,
+  });
   const hub = new Hub({
     instanceId,
     loadMessages: (channelId, after, before) =>
-      chat.messagesAfter(channelId, after, before, MESSAGE_PAGE_MAX),
+      chat.messages.after(channelId, after, before, MESSAGE_PAGE_MAX),
   });
   const dispatch = (envelope: Parameters<Bus["publish"]>[0]) => hub.dispatch(envelope);
   let bus: Bus;
@@ -73,7 +80,7 @@ export async function createServices(
     bus = await openBus(config, store, options, {
       instanceId,
       dispatch,
-      loadMessage: (id) => chat.wireMessage(id),
+      loadMessage: (id) => chat.messages.wire(id),
       onResubscribe: () => hub.resync(),
     });
   } catch (error) {
@@ -81,17 +88,24 @@ export async function createServices(
     throw error;
   }
   hub.attach(publish);
+  const socketChat = socketChatOf(chat);
 
   const sessions = new Set<SocketSession>();
   return {
     accounts,
     chat,
     hub,
-    openSocket(auth) {
+    openSocket(auth, hooks = {}) {
       const session: SocketSession = new SocketSession(
-        { hub, chat, accounts },
+        { hub, chat: socketChat, accounts },
         auth,
-        () => sessions.delete(session),
+        {
+          ...hooks,
+          onFinished: () => {
+            sessions.delete(session);
+            hooks.onFinished?.();
+          },
+        },
       );
       sessions.add(session);
       return session;
@@ -117,8 +131,22 @@ export async function createServices(
 interface BusHooks {
   instanceId: string;
   dispatch: (envelope: Parameters<Bus["publish"]>[0]) => void;
-  loadMessage: (id: string) => ReturnType<ChatService["wireMessage"]>;
+  loadMessage: (id: string) => ReturnType<ChatService["messages"]["wire"]>;
   onResubscribe: () => void;
+}
+
+/** The chat operations a socket session runs, taken from the services that own them. */
+function socketChatOf(chat: ChatService): SocketChat {
+  return {
+    serverIdsOf: (user) => chat.servers.idsOf(user),
+    readyState: (user, serverIds) => chat.reads.ready(user, serverIds),
+    memberChannel: (user, channelId) => chat.channels.member(user, channelId),
+    replayPage: (user, channelId, afterSeq, beforeSeq, limit) =>
+      chat.messages.replay(user, channelId, afterSeq, beforeSeq, limit),
+    sendMessage: (user, channelId, input, socketId, onQueued) =>
+      chat.messages.send(user, channelId, input, socketId, onQueued),
+    typing: (user, channelId, socketId) => chat.typing.start(user, channelId, socketId),
+  };
 }
 
 /** The bus the configuration asks for. */
@@ -136,8 +164,8 @@ async function openBus(
         ...hooks,
       });
     case "kv":
-      if (!(store instanceof KvStore)) throw new Error("The KV bus needs the KV store");
-      return await KvBus.start({ kv: store.kv, ...hooks });
+      if (!store.kvBusTransport) throw new Error("The KV bus needs the KV store");
+      return await KvBus.start({ kv: store.kvBusTransport, ...hooks });
     case "local":
       return new LocalBus(hooks.dispatch);
   }

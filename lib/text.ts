@@ -4,7 +4,7 @@
  * Text reaches us from forms and JSON alike; these functions are the one place that decides
  * what is acceptable, and each failure names the field and the rule.
  */
-import { Invalid } from "./errors.ts";
+import { type ErrorCode, Invalid } from "./errors.ts";
 import {
   BIO_MAX_LENGTH,
   CHANNEL_NAME_MAX_LENGTH,
@@ -70,7 +70,7 @@ export function checkPassword(raw: unknown): string {
 interface TextRule {
   field: string;
   label: string;
-  code: string;
+  code: ErrorCode;
   min: number;
   max: number;
   multiline: boolean;

@@ -9,6 +9,7 @@ import { JSON_BODY_MAX_BYTES } from "../lib/limits.ts";
 import type { AppEnv } from "./app_env.ts";
 import type { AppDeps } from "./deps.ts";
 import { notFound, onError } from "./error_handler.tsx";
+import { clientAddress } from "./client_ip.ts";
 import { limitBody } from "./middleware/body_limit.ts";
 import { sameOrigin } from "./middleware/same_origin.ts";
 import { securityHeaders } from "./middleware/security_headers.ts";
@@ -23,6 +24,7 @@ import { authPages } from "./pages/auth_pages.tsx";
 import { chatPage } from "./pages/chat_page.tsx";
 import { chatActions } from "./pages/chat_actions.tsx";
 import { invitePage } from "./pages/invite_page.tsx";
+import { leavePage } from "./pages/leave_page.tsx";
 import { profilePage } from "./pages/profile_page.tsx";
 
 const STATIC_ROOT = new URL("../static", import.meta.url).pathname;
@@ -46,7 +48,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get("/theme.js", serveStatic({ root: STATIC_ROOT, path: "theme.js" }));
   app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
 
-  app.use(sameOrigin(deps.config.origin));
+  app.use(clientAddress(deps.config.trustProxy));
+  app.use(sameOrigin(deps.config));
   app.use(session(deps.accounts, deps.config.origin));
 
   // The avatar route sets its own, larger limit; every other API body is small JSON.
@@ -66,6 +69,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get("/", (c) => c.redirect(c.get("auth") ? "/chat" : "/login", 303));
   app.route("/", authPages(deps));
   app.route("/", profilePage(deps));
+  // Before chatPage: its /chat/:serverId/:channelId would take /chat/:serverId/leave.
+  app.route("/", leavePage(deps));
   app.route("/", chatPage(deps));
   app.route("/", chatActions(deps));
   app.route("/", invitePage(deps));

@@ -47,4 +47,4 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
 };
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
-  respond(c, new NotFound(isApi(c) ? "No such route." : "This page does not exist."));
+  respond(c, new NotFound("not_found", isApi(c) ? "No such route." : "This page does not exist."));

@@ -8,23 +8,27 @@
  * four closures per socket that nothing here uses (measured: `deno task bench`, idle).
  */
 import { Hono } from "hono";
-import { Forbidden } from "../lib/errors.ts";
+import { Forbidden, RateLimited } from "../lib/errors.ts";
 import type { AppEnv } from "./app_env.ts";
 import type { AppDeps } from "./deps.ts";
 import { isCrossOrigin } from "./middleware/same_origin.ts";
+import { clientIp } from "./client_ip.ts";
+import { WS_ADMISSION_RETRY_S } from "../lib/limits.ts";
+import { SocketAdmission } from "../lib/realtime/socket_admission.ts";
 
 export function wsRoute({ config, openSocket }: AppDeps) {
   const app = new Hono<AppEnv>();
+  const admission = new SocketAdmission(config.rateLimits.perAddress);
 
   app.get(
     "/ws",
     (c) => {
       // Browsers always send Origin on a WebSocket handshake; other clients may omit it.
       const origin = c.req.header("Origin");
-      if (origin !== undefined && isCrossOrigin(c.req.raw.headers, c.req.url, config.origin)) {
+      if (origin !== undefined && isCrossOrigin(c.req.raw.headers, c.req.url, config)) {
         throw new Forbidden(
-          "WebSocket connections from other sites are not allowed.",
           "cross_origin_request",
+          "WebSocket connections from other sites are not allowed.",
         );
       }
       if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
@@ -33,10 +37,21 @@ export function wsRoute({ config, openSocket }: AppDeps) {
           426,
         );
       }
-      const session = openSocket(c.get("auth"));
-      const { socket, response } = Deno.upgradeWebSocket(c.req.raw, {
-        idleTimeout: config.wsIdleTimeoutS,
+      const auth = c.get("auth");
+      const ticket = admission.admit(clientIp(c), auth !== null);
+      if ("refused" in ticket) throw new RateLimited(WS_ADMISSION_RETRY_S, ticket.refused);
+      const session = openSocket(auth, {
+        onAuthenticated: ticket.authenticated,
+        onFinished: ticket.closed,
       });
+      let upgraded;
+      try {
+        upgraded = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: config.wsIdleTimeoutS });
+      } catch (error) {
+        session.closed();
+        throw error;
+      }
+      const { socket, response } = upgraded;
       socket.onopen = () => session.open(socket);
       socket.onmessage = (event) => void session.receive(event.data);
       socket.onclose = () => session.closed();

@@ -4,26 +4,16 @@
  * open. The chat is saved as a screenshot at each size in each theme (test-artifacts/).
  */
 import assert from "node:assert/strict";
-import { ensureAssets } from "../lib/assets/build.ts";
 import { seriousViolations } from "./helpers/axe.ts";
-import { BACKENDS } from "./helpers/backends.ts";
-import {
-  closeBrowser,
-  islandsReady,
-  launchBrowser,
-  screenshot,
-  signedInPage,
-} from "./helpers/browser.ts";
+import { islandsReady, screenshot } from "./helpers/browser.ts";
+import { browserTest } from "./helpers/browser_session.ts";
 import { room } from "./helpers/people.ts";
-import { startTestApp } from "./helpers/test_app.ts";
-
-await ensureAssets();
 
 for (const colorScheme of ["light", "dark"] as const) {
-  Deno.test(`accessibility - axe on every page (${colorScheme})`, async () => {
-    const app = await startTestApp(BACKENDS[0], { RATE_LIMITS: "off" });
-    const browser = await launchBrowser();
-    try {
+  browserTest(
+    `accessibility - axe on every page (${colorScheme})`,
+    { env: { RATE_LIMITS: "off" } },
+    async ({ app, browser, pageAs }) => {
       const { serverId, channelId, owner, member } = await room(app);
       await owner.http.json("POST", `/api/channels/${channelId}/messages`, {
         json: { content: "Hello **@member**, see https://example.com and `code`" },
@@ -32,7 +22,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
         const visitor = await (await browser.newContext({ viewport, colorScheme, bypassCSP: true }))
           .newPage();
-        const page = await signedInPage(browser, app.url, member.http.cookie!, {
+        const page = await pageAs(member, {
           viewport,
           colorScheme,
           bypassCSP: true,
@@ -58,9 +48,6 @@ for (const colorScheme of ["light", "dark"] as const) {
         await audit("quick switcher", page);
       }
       assert.deepEqual(found, {});
-    } finally {
-      await closeBrowser(browser);
-      await app.close();
-    }
-  });
+    },
+  );
 }

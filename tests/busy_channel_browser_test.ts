@@ -6,34 +6,25 @@
  */
 import assert from "node:assert/strict";
 import { WINDOW_MAX } from "../islands/runtime/message_window.ts";
-import { ensureAssets } from "../lib/assets/build.ts";
-import { BACKENDS } from "./helpers/backends.ts";
-import {
-  closeBrowser,
-  islandsReady,
-  launchBrowser,
-  signedInPage,
-  watchProblems,
-} from "./helpers/browser.ts";
+import { POSTGRES_BACKEND } from "./helpers/backends.ts";
+import { islandsReady, watchProblems } from "./helpers/browser.ts";
+import { browserTest } from "./helpers/browser_session.ts";
 import { room } from "./helpers/people.ts";
-import { startTestApp } from "./helpers/test_app.ts";
-
-await ensureAssets();
 
 const TOTAL = 10_000;
 const IN_FLIGHT = 50;
 
-Deno.test("busy channel - 10,000 messages: first unread, bounded DOM, still view, jump to latest", async () => {
-  const app = await startTestApp(BACKENDS[1], { RATE_LIMITS: "off" });
-  const browser = await launchBrowser();
-  try {
+browserTest(
+  "busy channel - 10,000 messages: first unread, bounded DOM, still view, jump to latest",
+  { backend: POSTGRES_BACKEND, env: { RATE_LIMITS: "off" } },
+  async ({ app, pageAs }) => {
     const { serverId, channelId, owner, member } = await room(app);
     const author = await app.accounts.getUser(owner.id);
     let next = 0;
     await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
       while (next < TOTAL) {
         const n = ++next;
-        await app.chat.sendMessage(author, channelId, {
+        await app.chat.messages.send(author, channelId, {
           content: `busy ${n}`,
           nonce: `busy-${n}`,
         });
@@ -44,7 +35,7 @@ Deno.test("busy channel - 10,000 messages: first unread, bounded DOM, still view
       json: { seq: readUpTo },
     });
 
-    const page = await signedInPage(browser, app.url, member.http.cookie!, {
+    const page = await pageAs(member, {
       viewport: { width: 1280, height: 800 },
     });
     const problems = watchProblems(page);
@@ -113,8 +104,5 @@ Deno.test("busy channel - 10,000 messages: first unread, bounded DOM, still view
     );
     assert.ok((await page.locator("[data-seq]").count()) <= WINDOW_MAX);
     assert.deepEqual(problems, []);
-  } finally {
-    await closeBrowser(browser);
-    await app.close();
-  }
-});
+  },
+);

@@ -212,7 +212,8 @@ appTest("read markers - 204, never backwards, clamped to the latest seq", async 
   assert.equal((await put(99)).status, 204);
   assert.equal((await put(-1)).status, 400);
   assert.equal((await put("2")).status, 400);
-  const ready = await app.chat.readyState(await app.accounts.getUser(owner.id));
+  const user = await app.accounts.getUser(owner.id);
+  const ready = await app.chat.reads.ready(user, await app.chat.servers.idsOf(user));
   assert.equal(ready[0].channels[0].readSeq, 2);
   assert.equal(ready[0].channels[0].lastSeq, 2);
 });
@@ -277,3 +278,29 @@ appTest("chat routes need a session", async (app) => {
     await response.body?.cancel();
   }
 });
+
+appTest(
+  "store unavailable - a closed store answers 503 unavailable, not 404 or 500",
+  async (app) => {
+    const { serverId, channelId, owner } = await room(app);
+    const sent = await owner.http.json<{ message: WireMessage }>(
+      "POST",
+      `/api/channels/${channelId}/messages`,
+      { json: { content: "before" } },
+    );
+    await app.testStore.store.close();
+    for (
+      const [method, path, json] of [
+        ["GET", `/api/servers/${serverId}`, undefined],
+        ["GET", `/api/channels/${channelId}/messages`, undefined],
+        ["PATCH", `/api/messages/${sent.body.message.id}`, { content: "after" }],
+        ["DELETE", `/api/messages/${sent.body.message.id}`, undefined],
+      ] as const
+    ) {
+      const answer = await owner.http.json<ErrorBody>(method, path, { json });
+      assert.equal(answer.status, 503, `${method} ${path}`);
+      assert.equal(answer.body.error.code, "unavailable");
+      assert.equal(answer.headers.get("Retry-After"), "1");
+    }
+  },
+);

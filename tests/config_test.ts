@@ -9,7 +9,13 @@ Deno.test("loadConfig - defaults for a local run", () => {
   assert.equal(config.databaseUrl, undefined);
   assert.equal(config.origin, undefined);
   assert.equal(config.bcryptCost, 10);
-  assert.deepEqual(config.rateLimits, { message: 50, login: 10, register: 20 });
+  assert.deepEqual(config.rateLimits, {
+    message: 50,
+    login: 10,
+    register: 20,
+    read: 5000,
+    perAddress: true,
+  });
   assert.equal(config.production, false);
 });
 
@@ -25,17 +31,30 @@ Deno.test("loadConfig - reads every variable", () => {
     MESSAGE_RATE_LIMIT: "0",
     LOGIN_RATE_LIMIT: "7",
     REGISTER_RATE_LIMIT: "3",
+    READ_RATE_LIMIT: "900",
   });
   assert.equal(config.port, 9001);
   assert.equal(config.origin, "https://chat.example.com");
   assert.equal(config.databaseUrl, "postgres://u@h/db");
   assert.equal(config.bcryptCost, 4);
-  assert.deepEqual(config.rateLimits, { message: 0, login: 7, register: 3 });
+  assert.deepEqual(config.rateLimits, {
+    message: 0,
+    login: 7,
+    register: 3,
+    read: 900,
+    perAddress: true,
+  });
 });
 
 Deno.test("loadConfig - RATE_LIMITS=off turns every limit off", () => {
   const config = loadConfig({ RATE_LIMITS: "off", LOGIN_RATE_LIMIT: "5" });
-  assert.deepEqual(config.rateLimits, { message: 0, login: 0, register: 0 });
+  assert.deepEqual(config.rateLimits, {
+    message: 0,
+    login: 0,
+    register: 0,
+    read: 0,
+    perAddress: false,
+  });
 });
 
 Deno.test("loadConfig - Deno Deploy opens the platform KV (no path) and shares events through it", () => {
@@ -86,4 +105,12 @@ Deno.test("main.ts - refuses to start on a bad value, with the message", async (
   }).output();
   assert.equal(code, 1);
   assert.match(new TextDecoder().decode(stderr), /Salon cannot start: Invalid PORT/);
+});
+
+Deno.test("loadConfig - TRUST_PROXY lists proxy addresses; anything else is refused", () => {
+  assert.deepEqual(loadConfig({}).trustProxy, []);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: "10.0.0.1, ::1" }).trustProxy, ["10.0.0.1", "::1"]);
+  for (const bad of ["1", "true", "10.0.0.256", "proxy.example"]) {
+    assert.throws(() => loadConfig({ TRUST_PROXY: bad }), ConfigError, bad);
+  }
 });

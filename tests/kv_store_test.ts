@@ -1,4 +1,4 @@
 import { storeContract } from "./store_contract.ts";
-import { BACKENDS } from "./helpers/backends.ts";
+import { KV_BACKEND } from "./helpers/backends.ts";
 
-storeContract(BACKENDS.find((backend) => backend.name === "kv")!);
+storeContract(KV_BACKEND);

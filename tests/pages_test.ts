@@ -3,6 +3,7 @@
  * redirects, errors next to fields, the typed username kept.
  */
 import assert from "node:assert/strict";
+import { room } from "./helpers/people.ts";
 import { appTest } from "./helpers/app_test.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import { PNG_1X1 } from "./helpers/fixtures.ts";
@@ -207,4 +208,20 @@ appTest("pages - scripts and styles go out gzipped (built once), pages compresse
   const page = await client.request("GET", "/login", { headers: { "Accept-Encoding": "gzip" } });
   assert.equal(page.headers.get("Content-Encoding"), "gzip");
   assert.match(await page.text(), /<form/);
+});
+
+appTest("invite page - logged out, it names the server and its member count", async (app) => {
+  const { serverId, owner } = await room(app);
+  const invite = await owner.http.json<{ code: string }>(
+    "POST",
+    `/api/servers/${serverId}/invites`,
+  );
+  const page = await fetch(`${app.url}/invite/${invite.body.code}`);
+  const html = await page.text();
+  assert.equal(page.status, 200);
+  assert.match(html, /<title>Join Room/);
+  assert.match(html, /2 members/);
+  const unknown = await fetch(`${app.url}/invite/no-such-code`);
+  await unknown.body?.cancel();
+  assert.equal(unknown.status, 404);
 });

@@ -1,26 +1,98 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { openPostgresStore } from "../db/postgres/postgres_store.ts";
+import { openPostgresStore, PostgresStore } from "../db/postgres/postgres_store.ts";
 import { readMigrations } from "../db/postgres/migrate.ts";
-import { BACKENDS, testDatabaseUrl } from "./helpers/backends.ts";
+import { needs, POSTGRES_BACKEND, testDatabaseUrl } from "./helpers/backends.ts";
 import { storeContract } from "./store_contract.ts";
 
-storeContract(BACKENDS.find((backend) => backend.name === "postgres")!);
+storeContract(POSTGRES_BACKEND);
 
-Deno.test("postgres migrations - applied once, even by instances starting together", async () => {
-  const url = testDatabaseUrl();
-  const schema = `test_${crypto.randomUUID().replaceAll("-", "")}`;
-  const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore(url, { schema, max: 1 })));
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const rows = await admin`SELECT version FROM ${
-      admin(schema)
-    }.schema_migrations ORDER BY version`;
-    const expected = (await readMigrations()).map((m) => m.version);
-    assert.deepEqual(rows.map((row) => row.version), expected);
-  } finally {
-    await Promise.all(stores.map((store) => store.close()));
-    await admin`DROP SCHEMA ${admin(schema)} CASCADE`;
-    await admin.end();
-  }
-});
+Deno.test(
+  "postgres migrations - applied once, even by instances starting together",
+  needs(POSTGRES_BACKEND),
+  async () => {
+    const url = testDatabaseUrl();
+    const schema = `test_${crypto.randomUUID().replaceAll("-", "")}`;
+    const stores = await Promise.all(
+      [1, 2, 3].map(() => openPostgresStore(url, { schema, max: 1 })),
+    );
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await admin`SELECT version FROM ${
+        admin(schema)
+      }.schema_migrations ORDER BY version`;
+      const expected = (await readMigrations()).map((m) => m.version);
+      assert.deepEqual(rows.map((row) => row.version), expected);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await admin`DROP SCHEMA ${admin(schema)} CASCADE`;
+      await admin.end();
+    }
+  },
+);
+
+Deno.test(
+  "postgres channelStates - one query, whatever the number of servers and channels",
+  needs(POSTGRES_BACKEND),
+  async () => {
+    const url = testDatabaseUrl();
+    const schema = `test_${crypto.randomUUID().replaceAll("-", "")}`;
+    const seeding = await openPostgresStore(url, { schema, max: 1 });
+    let queries = 0;
+    const counted = new PostgresStore(postgres(url, {
+      max: 1,
+      onnotice: () => {},
+      connection: { search_path: schema },
+      debug: () => queries++,
+    }));
+    try {
+      const userId = crypto.randomUUID();
+      await seeding.createUser({
+        id: userId,
+        username: "counter",
+        displayName: "Counter",
+        bio: "",
+        passwordHash: "$2a$04$hash",
+        avatarVersion: null,
+        createdAt: new Date(),
+      });
+      const serverIds: string[] = [];
+      for (let s = 0; s < 5; s++) {
+        const server = {
+          id: crypto.randomUUID(),
+          name: `s${s}`,
+          ownerId: userId,
+          createdAt: new Date(),
+        };
+        await seeding.createServer(server, {
+          id: crypto.randomUUID(),
+          serverId: server.id,
+          name: "general",
+          createdAt: new Date(),
+        });
+        for (let c = 0; c < 6; c++) {
+          await seeding.createChannel({
+            id: crypto.randomUUID(),
+            serverId: server.id,
+            name: `c${c}`,
+            createdAt: new Date(),
+          });
+        }
+        serverIds.push(server.id);
+      }
+      // The connection's own set-up (postgres.js reads the database's types) is not counted.
+      await counted.findServer(serverIds[0]);
+      queries = 0;
+      const states = await counted.channelStates(userId, serverIds);
+      assert.equal(states.length, 5);
+      assert.equal(states.flatMap((state) => state.channels).length, 35);
+      assert.equal(queries, 1);
+    } finally {
+      await counted.close();
+      await seeding.close();
+      const admin = postgres(url, { max: 1, onnotice: () => {} });
+      await admin`DROP SCHEMA ${admin(schema)} CASCADE`;
+      await admin.end();
+    }
+  },
+);

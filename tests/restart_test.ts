@@ -5,7 +5,7 @@
  * (a file) and on PostgreSQL (a database of its own).
  */
 import assert from "node:assert/strict";
-import { testDatabaseUrl } from "./helpers/backends.ts";
+import { needs, POSTGRES_BACKEND, testDatabaseUrl } from "./helpers/backends.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import { assertExactlyOnce, ResilientClient, storedHistory } from "./helpers/resilient_client.ts";
 import { eventually } from "./helpers/wait.ts";
@@ -118,7 +118,7 @@ Deno.test("restart under traffic - Deno KV", async () => {
   }
 });
 
-Deno.test("restart under traffic - PostgreSQL", async () => {
+Deno.test("restart under traffic - PostgreSQL", needs(POSTGRES_BACKEND), async () => {
   const database = await scratchDatabase(testDatabaseUrl());
   try {
     await restartUnderTraffic({ DATABASE_URL: database.url });

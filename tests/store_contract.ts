@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import type { ChannelRecord, ServerRecord, Store, UserRecord } from "../db/store.ts";
 import { ChannelNameTakenError, NotAMemberError, UsernameTakenError } from "../db/store.ts";
-import type { Backend, TestStore } from "./helpers/backends.ts";
+import { StoreUnavailable } from "../db/unavailable.ts";
+import { type Backend, needs, type TestStore } from "./helpers/backends.ts";
 
 function newUser(username: string, overrides: Partial<UserRecord> = {}): UserRecord {
   return {
@@ -65,7 +66,7 @@ function send(
 /** Registers the contract's tests for one backend. */
 export function storeContract(backend: Backend): void {
   function contract(name: string, fn: (t: TestStore) => Promise<void>) {
-    Deno.test(`store contract (${backend.name}) - ${name}`, async () => {
+    Deno.test(`store contract (${backend.name}) - ${name}`, needs(backend), async () => {
       const opened = await backend.open();
       try {
         await fn(opened);
@@ -460,7 +461,35 @@ export function storeContract(backend: Backend): void {
     assert.deepEqual(await seqs({ after: 2, limit: 3 }), [3, 4, 5], "oldest first after a cursor");
     assert.deepEqual(await seqs({ after: 2, before: 6, limit: 10 }), [3, 4, 5]);
     assert.deepEqual(await seqs({ after: 10, limit: 10 }), []);
+    // Past PostgreSQL's integer range: nothing there, not "integer out of range".
+    assert.deepEqual(await seqs({ after: 2 ** 31, limit: 10 }), []);
+    assert.deepEqual(await seqs({ after: Number.MAX_SAFE_INTEGER, limit: 10 }), []);
+    assert.deepEqual(await seqs({ before: 2 ** 40, limit: 2 }), [9, 10]);
+    assert.deepEqual(await seqs({ after: 5, before: 3, limit: 10 }), [], "an empty range");
+    assert.deepEqual(await seqs({ after: 5, before: 6, limit: 10 }), []);
   });
+
+  contract(
+    "appendMessage: a nonce used in another server does not get a non-member in",
+    async ({ store }) => {
+      const { server, general } = await seedServer(store);
+      const other = await seedServer(store, "stranger");
+      const { message } = await send(store, other.general.id, other.owner.id, "mine", "reused");
+      assert.equal(message.channelId, other.general.id);
+      await assert.rejects(
+        store.appendMessage({
+          id: crypto.randomUUID(),
+          channelId: general.id,
+          authorId: other.owner.id,
+          content: "sneaking in",
+          createdAt: new Date(),
+          nonce: "reused",
+        }, server.id),
+        NotAMemberError,
+      );
+      assert.equal((await store.listMessages(general.id, { limit: 10 })).length, 0);
+    },
+  );
 
   contract("editMessage and deleteMessage", async ({ store }) => {
     const { owner, general } = await seedServer(store);
@@ -506,5 +535,72 @@ export function storeContract(backend: Backend): void {
     const updated = await store.updateProfile(user.id, { bio });
     assert.equal(updated?.bio, bio);
     assert.equal((await store.findUserById(user.id))?.displayName, user.displayName);
+  });
+
+  contract(
+    "channelStates: member servers in the order asked, channels with seqs",
+    async ({ store }) => {
+      const { owner, server, general } = await seedServer(store, "stater");
+      const random = channel(server.id, "random");
+      await store.createChannel(random);
+      const other = await seedServer(store, "elsewhere");
+      await store.addMember(other.server.id, owner.id, tick());
+      const foreign = await seedServer(store, "stranger");
+      for (const content of ["a", "b", "c"]) await send(store, general.id, owner.id, content);
+      await send(store, random.id, owner.id, "d");
+      await store.setReadMarker(owner.id, general.id, 2);
+
+      const states = await store.channelStates(owner.id, [
+        other.server.id,
+        foreign.server.id,
+        crypto.randomUUID(),
+        server.id,
+        other.server.id,
+      ]);
+      assert.deepEqual(states, [
+        {
+          server: other.server,
+          channels: [{ channel: other.general, lastSeq: 0, readSeq: 0 }],
+        },
+        {
+          server,
+          channels: [
+            { channel: general, lastSeq: 3, readSeq: 2 },
+            { channel: random, lastSeq: 1, readSeq: 0 },
+          ],
+        },
+      ]);
+      assert.deepEqual(await store.channelStates(owner.id, []), []);
+      assert.deepEqual(await store.channelStates(foreign.owner.id, [server.id]), []);
+    },
+  );
+
+  contract("channelStates: a server's many channels in one answer", async ({ store }) => {
+    const { owner, server, general } = await seedServer(store, "many");
+    const channels = [general];
+    for (let i = 0; i < 25; i++) {
+      const created = channel(server.id, `c${i}`);
+      await store.createChannel(created);
+      channels.push(created);
+    }
+    await send(store, channels[24].id, owner.id, "late");
+    const [state] = await store.channelStates(owner.id, [server.id]);
+    assert.deepEqual(state.channels.map((c) => c.channel.id), channels.map((c) => c.id));
+    assert.deepEqual(
+      state.channels.map((c) => c.lastSeq),
+      channels.map((_, i) => i === 24 ? 1 : 0),
+    );
+  });
+
+  contract("a closed store throws StoreUnavailable, not its driver's error", async (opened) => {
+    const { owner, server, general } = await seedServer(opened.store, "closer");
+    const closed = await opened.openAnother();
+    await closed.close();
+    await assert.rejects(closed.findServer(server.id), StoreUnavailable);
+    await assert.rejects(closed.channelStates(owner.id, [server.id]), StoreUnavailable);
+    await assert.rejects(send(closed, general.id, owner.id, "lost"), StoreUnavailable);
+    await assert.rejects(closed.setReadMarker(owner.id, general.id, 1), StoreUnavailable);
+    // A request's own mistakes are still what they were.
+    await assert.rejects(opened.store.createUser({ ...owner, id: "x" }), UsernameTakenError);
   });
 }

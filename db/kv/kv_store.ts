@@ -21,9 +21,11 @@
 import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
 import type { Settled } from "../group_commit.ts";
-import { backOff } from "./back_off.ts";
+import { guardOutages } from "../outage_boundary.ts";
+import { retry, TRY_AGAIN } from "../retry.ts";
+import type { KvBusTransport } from "./kv_bus_transport.ts";
 import { idOf, KnownEntries } from "./known_entries.ts";
-import { isLocked } from "./locked.ts";
+import { isKvOutage, isLocked } from "./locked.ts";
 import type {
   AvatarRecord,
   ChannelRecord,
@@ -33,6 +35,7 @@ import type {
   NewMessage,
   ProfilePatch,
   ServerRecord,
+  ServerState,
   SessionRecord,
   Store,
   UserRecord,
@@ -58,22 +61,32 @@ type MessageAddress = [channelId: string, seq: number];
  * Runs a single write, waiting out SQLite's "database is locked" (another handle on the same
  * local file is writing at this instant) for up to LOCKED_WRITE_ATTEMPTS short, jittered
  * pauses: a moment's lock is no reason to fail a user's request. After that the error goes
- * up (and the request gets a 503).
+ * up (the store's boundary makes it StoreUnavailable, and the request gets a 503).
  */
-async function whenUnlocked<T>(write: () => Promise<T>): Promise<T> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!isLocked(error) || attempt >= LOCKED_WRITE_ATTEMPTS) throw error;
-      await backOff(attempt, 20);
-    }
-  }
+function whenUnlocked<T>(write: () => Promise<T>): Promise<T> {
+  return retry(write, {
+    attempts: LOCKED_WRITE_ATTEMPTS,
+    isRetryable: isLocked,
+    maxBackOffMs: 20,
+  });
+}
+
+/**
+ * A read-check-commit that retries at once when another writer changed what it read (the
+ * try returns TRY_AGAIN) or the file was locked, MAX_COMMIT_ATTEMPTS tries in all.
+ */
+function optimistically<T>(what: string, attempt: () => Promise<T | typeof TRY_AGAIN>) {
+  return retry(attempt, {
+    attempts: MAX_COMMIT_ATTEMPTS,
+    isRetryable: isLocked,
+    maxBackOffMs: 0,
+    exhausted: () => new Error(`Could not ${what}: ${MAX_COMMIT_ATTEMPTS} conflicting writes`),
+  });
 }
 
 /**
  * Commits, treating SQLite's "database is locked" (another handle on the same local file is
- * writing) like a lost race: the caller's retry loop tries again.
+ * writing) like a lost race: a batch append then goes the one-at-a-time way, which retries.
  */
 async function commitOrBusy(
   op: Deno.AtomicOperation,
@@ -128,8 +141,16 @@ function unique(keys: Deno.KvKey[]): Deno.KvKey[] {
 export class KvStore implements Store {
   /** Counters and memberships that appends check instead of reading. */
   #known = new KnownEntries(KNOWN_ENTRIES_MAX);
+  #closed = false;
 
-  constructor(readonly kv: Deno.Kv) {}
+  constructor(readonly kv: Deno.Kv) {
+    guardOutages(this, isKvOutage);
+  }
+
+  /** The bus between instances runs on this same database. */
+  get kvBusTransport(): KvBusTransport {
+    return this.kv;
+  }
 
   async createUser(user: UserRecord): Promise<void> {
     const result = await whenUnlocked(() =>
@@ -339,6 +360,38 @@ export class KvStore implements Store {
     return (await this.kv.get<number>(["channel_seq", channelId])).value ?? 0;
   }
 
+  /**
+   * Two waves of reads, each made of calls sent together (S servers asked for, C channels in
+   * those the user is a member of; `getMany` takes GET_MANY_LIMIT keys):
+   * 1. `getMany` of each server's record and the user's membership (⌈2S/10⌉ calls), a `list`
+   *    of the user's read markers (1), and a `list` of each server's channels (S);
+   * 2. `getMany` of the channels' seq counters (⌈C/10⌉ calls).
+   * KV has no join, so the calls grow with S and C/10, but the waves (the latency) are two.
+   */
+  async channelStates(userId: string, serverIds: string[]): Promise<ServerState[]> {
+    const ids = [...new Set(serverIds)];
+    const [records, markers, channelsOf] = await Promise.all([
+      this.#getEntries(ids.flatMap((id) => [["servers", id], memberKeyOf(id, userId)])),
+      this.readMarkers(userId),
+      Promise.all(ids.map((id) => this.listChannels(id))),
+    ]);
+    const states = ids.flatMap((_, i): ServerState[] => {
+      const [server, member] = [records[2 * i], records[2 * i + 1]];
+      if (server.value === null || member.versionstamp === null) return [];
+      const channels = channelsOf[i].map((channel) => ({ channel, lastSeq: 0, readSeq: 0 }));
+      return [{ server: server.value as ServerRecord, channels }];
+    });
+    const channels = states.flatMap((state) => state.channels);
+    const counters = await this.#getAll<number>(
+      channels.map(({ channel }) => counterKeyOf(channel.id)),
+    );
+    channels.forEach((state, i) => {
+      state.lastSeq = counters[i] ?? 0;
+      state.readSeq = markers.get(state.channel.id) ?? 0;
+    });
+    return states;
+  }
+
   async createInvite(invite: InviteRecord): Promise<void> {
     await whenUnlocked(() => this.kv.set(["invites", invite.code], invite));
   }
@@ -435,20 +488,22 @@ export class KvStore implements Store {
     const nonceKey = nonceKeyOf(message);
     const counterKey = counterKeyOf(message.channelId);
     const memberKey = memberKeyOf(memberOf ?? "", message.authorId);
-    for (let attempt = 0;; attempt++) {
+    return await retry(async () => {
       const [counter, sent, member] = await this.kv.getMany<[number, MessageAddress, Date]>([
         counterKey,
         nonceKey,
         memberKey,
       ]);
+      // What it read is newer than what batches knew (say, "not a member" before a join).
+      if (memberOf !== undefined) this.#known.remember(member);
+      // Membership before the nonce: a nonce used elsewhere must not hand a non-member their old
+      // message (201) where PostgreSQL, checking membership in the statement, answers 404.
+      if (memberOf !== undefined && member.versionstamp === null) {
+        throw new NotAMemberError(message.authorId, memberOf);
+      }
       if (message.nonce !== null && sent.value !== null) {
         const first = await this.#messageAt(sent.value);
         if (first) return { message: first, created: false };
-      }
-      // What it read is newer than what batches knew (say, "not a member" before a join).
-      if (memberOf !== undefined) this.#known.remember(member);
-      if (memberOf !== undefined && member.versionstamp === null) {
-        throw new NotAMemberError(message.authorId, memberOf);
       }
       const seq = (counter.value ?? 0) + 1;
       const stored: MessageRecord = { ...message, seq, editedAt: null };
@@ -461,24 +516,29 @@ export class KvStore implements Store {
       if (message.nonce !== null) op = op.check(sent).set(nonceKey, address);
       // Still a member at the moment of the commit, not only when we looked.
       if (memberOf !== undefined) op = op.check(member);
-      const result = await commitOrBusy(op);
-      if (result.ok) {
-        this.#known.remember({ key: counterKey, value: seq, versionstamp: result.versionstamp });
-        return { message: stored, created: true };
-      }
-      if (attempt >= MAX_APPEND_ATTEMPTS) {
-        throw new Error(`Could not append to channel ${message.channelId}: too much contention`);
-      }
-      // Another sender took this seq: back off a little (jittered) and read the counter again.
-      await backOff(attempt, 50);
-    }
+      const result = await op.commit();
+      if (!result.ok) return TRY_AGAIN;
+      this.#known.remember({ key: counterKey, value: seq, versionstamp: result.versionstamp });
+      return { message: stored, created: true };
+    }, {
+      // Another sender took this seq (or the file was locked): back off a little, jittered, and
+      // read the counter again.
+      attempts: MAX_APPEND_ATTEMPTS,
+      isRetryable: isLocked,
+      maxBackOffMs: 50,
+      exhausted: () =>
+        new Error(`Could not append to channel ${message.channelId}: too much contention`),
+    });
   }
 
   async listMessages(channelId: string, query: MessageQuery): Promise<MessageRecord[]> {
-    const start = ["messages", channelId, (query.after ?? 0) + 1];
-    const end = query.before === undefined
-      ? ["messages", channelId, Number.MAX_SAFE_INTEGER]
-      : ["messages", channelId, query.before];
+    const first = (query.after ?? 0) + 1;
+    const last = query.before ?? Number.MAX_SAFE_INTEGER;
+    // An empty range (`after` ≥ `before`, or past every seq) is no page, not KV's "start key is
+    // greater than end key" TypeError.
+    if (first >= last) return [];
+    const start = ["messages", channelId, first];
+    const end = ["messages", channelId, last];
     // With only `before`, the page is the latest messages below it; shown ascending.
     const reverse = query.after === undefined;
     const messages: MessageRecord[] = [];
@@ -498,15 +558,13 @@ export class KvStore implements Store {
   async editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {
     const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
     if (!address) return null;
-    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+    return await optimistically(`edit message ${id}`, async () => {
       const entry = await this.kv.get<MessageRecord>(["messages", ...address]);
       if (entry.value === null) return null;
       const edited = { ...entry.value, content, editedAt };
-      if ((await commitOrBusy(this.kv.atomic().check(entry).set(entry.key, edited))).ok) {
-        return edited;
-      }
-    }
-    throw new Error(`Could not edit message ${id}: ${MAX_COMMIT_ATTEMPTS} conflicting writes`);
+      const result = await this.kv.atomic().check(entry).set(entry.key, edited).commit();
+      return result.ok ? edited : TRY_AGAIN;
+    });
   }
 
   async deleteMessage(id: string): Promise<boolean> {
@@ -523,12 +581,11 @@ export class KvStore implements Store {
 
   async setReadMarker(userId: string, channelId: string, seq: number): Promise<number> {
     const key = ["read_markers", userId, channelId];
-    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+    return await optimistically(`move read marker of ${userId}`, async () => {
       const entry = await this.kv.get<number>(key);
       if (entry.value !== null && entry.value >= seq) return entry.value;
-      if ((await commitOrBusy(this.kv.atomic().check(entry).set(key, seq))).ok) return seq;
-    }
-    throw new Error(`Could not move read marker of ${userId}: ${MAX_COMMIT_ATTEMPTS} conflicts`);
+      return (await this.kv.atomic().check(entry).set(key, seq).commit()).ok ? seq : TRY_AGAIN;
+    });
   }
 
   async readMarkers(userId: string): Promise<Map<string, number>> {
@@ -539,8 +596,10 @@ export class KvStore implements Store {
     return markers;
   }
 
+  /** Closes the database; closing again is harmless (a restart and a dispose may both). */
   close(): Promise<void> {
-    this.kv.close();
+    if (!this.#closed) this.kv.close();
+    this.#closed = true;
     return Promise.resolve();
   }
 
@@ -568,14 +627,13 @@ export class KvStore implements Store {
     change: (user: UserRecord) => UserRecord,
     alsoInCommit: (op: Deno.AtomicOperation) => Deno.AtomicOperation = (op) => op,
   ): Promise<UserRecord | null> {
-    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+    return await optimistically(`update user ${id}`, async () => {
       const entry = await this.kv.get<UserRecord>(["users", id]);
       if (entry.value === null) return null;
       const updated = change(entry.value);
       const op = this.kv.atomic().check(entry).set(["users", id], updated);
-      if ((await commitOrBusy(alsoInCommit(op))).ok) return updated;
-    }
-    throw new Error(`Could not update user ${id}: ${MAX_COMMIT_ATTEMPTS} conflicting writes`);
+      return (await alsoInCommit(op).commit()).ok ? updated : TRY_AGAIN;
+    });
   }
 
   async #deleteChunks(userId: string, version: string): Promise<void> {

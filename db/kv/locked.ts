@@ -6,3 +6,11 @@
 export function isLocked(error: unknown): boolean {
   return /database (table )?is locked/.test(String(error));
 }
+
+/**
+ * Whether a KV error means the database is away: locked still after the retries, or closed
+ * (the handle is gone: Deno answers "Bad resource ID").
+ */
+export function isKvOutage(error: unknown): boolean {
+  return isLocked(error) || error instanceof Deno.errors.BadResource;
+}

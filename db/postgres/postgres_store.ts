@@ -18,12 +18,15 @@ import type {
   NewMessage,
   ProfilePatch,
   ServerRecord,
+  ServerState,
   SessionRecord,
   Store,
   UserRecord,
 } from "../store.ts";
 import { ChannelNameTakenError, NotAMemberError, UsernameTakenError } from "../store.ts";
+import { guardOutages } from "../outage_boundary.ts";
 import { migrate } from "./migrate.ts";
+import { isPostgresOutage } from "./outage.ts";
 
 const UNIQUE_VIOLATION = "23505";
 /** The largest value of a PostgreSQL integer (the type of seq). */
@@ -91,6 +94,15 @@ interface ChannelRow {
   server_id: string;
   name: string;
   created_at: Date;
+}
+
+/** A server joined to one of its channels (null columns: a server without channels). */
+interface ChannelStateRow extends ServerRow {
+  channel_id: string | null;
+  channel_name: string | null;
+  channel_created_at: Date | null;
+  last_seq: number | null;
+  read_seq: number;
 }
 
 interface MessageRow {
@@ -162,7 +174,9 @@ const APPEND_BATCHES_IN_FLIGHT = 2;
 const APPEND_MIN_BATCH_WHILE_BUSY = 16;
 
 export class PostgresStore implements Store {
-  constructor(readonly sql: Sql) {}
+  constructor(readonly sql: Sql) {
+    guardOutages(this, isPostgresOutage);
+  }
 
   async createUser(user: UserRecord): Promise<void> {
     try {
@@ -322,6 +336,42 @@ export class PostgresStore implements Store {
     return row?.last_seq ?? 0;
   }
 
+  /**
+   * One round trip: one query joins the user's memberships of these servers, their channels,
+   * each channel's `last_seq` column and the user's read markers (a row per channel, or one
+   * with null channel columns for a server without channels).
+   */
+  async channelStates(userId: string, serverIds: string[]): Promise<ServerState[]> {
+    if (serverIds.length === 0) return [];
+    const rows = await this.sql<ChannelStateRow[]>`
+      SELECT s.id, s.name, s.owner_id, s.created_at,
+        c.id AS channel_id, c.name AS channel_name, c.created_at AS channel_created_at,
+        c.last_seq, coalesce(r.seq, 0) AS read_seq
+      FROM servers s
+      JOIN server_members m ON m.server_id = s.id AND m.user_id = ${userId}
+      LEFT JOIN channels c ON c.server_id = s.id
+      LEFT JOIN read_markers r ON r.user_id = ${userId} AND r.channel_id = c.id
+      WHERE s.id = ANY(${serverIds})
+      ORDER BY c.created_at, c.id`;
+    const states = new Map<string, ServerState>();
+    for (const row of rows) {
+      let state = states.get(row.id);
+      if (!state) states.set(row.id, state = { server: toServer(row), channels: [] });
+      if (row.channel_id === null) continue;
+      state.channels.push({
+        channel: {
+          id: row.channel_id,
+          serverId: row.id,
+          name: row.channel_name!,
+          createdAt: row.channel_created_at!,
+        },
+        lastSeq: row.last_seq!,
+        readSeq: row.read_seq,
+      });
+    }
+    return [...new Set(serverIds)].flatMap((id) => states.get(id) ?? []);
+  }
+
   async createInvite(invite: InviteRecord): Promise<void> {
     await this.sql`INSERT INTO invites (code, server_id, created_by, created_at)
       VALUES (${invite.code}, ${invite.serverId}, ${invite.createdBy}, ${invite.createdAt})`;
@@ -450,8 +500,10 @@ export class PostgresStore implements Store {
   }
 
   async listMessages(channelId: string, query: MessageQuery): Promise<MessageRecord[]> {
-    // seq is a PostgreSQL integer; callers may pass "no bound" as a larger number.
+    // seq is a PostgreSQL integer; a bound past its range would be "integer out of range" (a 500
+    // for `?after=2147483648`, an internal_error for such a `resume`): nothing lies beyond it.
     const after = query.after ?? 0;
+    if (after >= MAX_SEQ) return [];
     const before = Math.min(query.before ?? MAX_SEQ, MAX_SEQ);
     // With only `before`, the page is the latest messages below it; shown ascending.
     const rows = query.after === undefined

@@ -64,3 +64,20 @@ export function windowFollow(window: MessageWindow, length: number): MessageWind
 export function inWindow<T>(messages: T[], window: MessageWindow): T[] {
   return messages.slice(window.start, window.end ?? undefined);
 }
+
+/**
+ * The window once a new message made the list `length` long. Following the latest, it follows
+ * (see windowFollow); scrolled up in a busy channel, it stops growing the DOM at WINDOW_MAX
+ * (the jump button leads back).
+ */
+export function windowOnArrival(
+  window: MessageWindow,
+  length: number,
+  following: boolean,
+): MessageWindow {
+  if (following) return windowFollow(window, length);
+  if (window.end === null && length - window.start > WINDOW_MAX + WINDOW_STEP) {
+    return { start: window.start, end: window.start + WINDOW_MAX };
+  }
+  return window;
+}

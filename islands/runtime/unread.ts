@@ -98,25 +98,40 @@ function addChannels(channels: { id: string; serverId: string }[]): void {
   unread.value = next;
 }
 
+/**
+ * The unread state after a `ready`: its seqs and read markers for every channel it lists (a
+ * marker never moves back, so one moved here while the socket was down stays). `ready` carries
+ * no mention counts: those the page was seeded with, or counted live, are kept while unread
+ * messages remain (at most one per unread message) and end when the channel is all read.
+ * Channels `ready` does not list are no longer the reader's and are dropped.
+ */
+export function mergeReady(
+  known: UnreadMap,
+  servers: Extract<ServerEvent, { type: "ready" }>["servers"],
+): UnreadMap {
+  const next: UnreadMap = {};
+  for (const { server, channels } of servers) {
+    for (const channel of channels) {
+      const before = known[channel.id];
+      const lastSeq = Math.max(channel.lastSeq, before?.lastSeq ?? 0);
+      const readSeq = Math.max(channel.readSeq, before?.readSeq ?? 0);
+      const left = Math.max(0, lastSeq - readSeq);
+      next[channel.id] = {
+        serverId: server.id,
+        lastSeq,
+        readSeq,
+        mentions: Math.min(before?.mentions ?? 0, left),
+      };
+    }
+  }
+  return next;
+}
+
 function apply(event: ServerEvent, me: { id: string; username: string }): void {
   switch (event.type) {
-    case "ready": {
-      const next: UnreadMap = {};
-      for (const { server, channels } of event.servers) {
-        for (const channel of channels) {
-          const known = unread.value[channel.id];
-          const mentioned = known && channel.readSeq <= known.readSeq ? known.mentions : 0;
-          next[channel.id] = {
-            serverId: server.id,
-            lastSeq: channel.lastSeq,
-            readSeq: channel.readSeq,
-            mentions: channel.readSeq >= channel.lastSeq ? 0 : mentioned,
-          };
-        }
-      }
-      unread.value = next;
+    case "ready":
+      unread.value = mergeReady(unread.value, event.servers);
       break;
-    }
     case "message": {
       const { message } = event;
       const own = message.author.id === me.id;

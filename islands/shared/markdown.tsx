@@ -2,7 +2,8 @@
  * Markdown-lite for messages, one renderer for the server and the islands: **bold**, _italic_,
  * `code`, fenced code blocks, > quotes, http(s) links and @mentions. It builds Preact elements
  * from text, never HTML strings, so user text can only ever be text; links are made only for
- * http(s) URLs and always open with rel="noopener noreferrer".
+ * http(s) URLs and always open with rel="noopener noreferrer". An `@name` is highlighted only
+ * when it names someone who can be mentioned (when that list is known).
  */
 import type { ComponentChildren } from "preact";
 import { MENTION_SOURCE } from "./mentions.ts";
@@ -25,8 +26,22 @@ function safeUrl(text: string): string | null {
   }
 }
 
-/** Inline marks of one line of text. */
-export function renderInline(text: string, me?: string): ComponentChildren[] {
+/** What a message is rendered for. */
+export interface MarkdownOptions {
+  /** The reader's username: mentions of them stand out more. */
+  me?: string;
+  /** Usernames that are mentions (the server's members); without it every `@name` is one. */
+  mentionable?: ReadonlySet<string>;
+  /** Follows the text on its last line (e.g. "(edited)"), or after the last block. */
+  trailer?: ComponentChildren;
+}
+
+/** Inline marks of one line of text. `me` may be the reader's username or the full options. */
+export function renderInline(
+  text: string,
+  options: MarkdownOptions | string = {},
+): ComponentChildren[] {
+  const { me, mentionable } = typeof options === "string" ? { me: options } : options;
   const out: ComponentChildren[] = [];
   let last = 0;
   for (const match of text.matchAll(INLINE)) {
@@ -63,6 +78,8 @@ export function renderInline(text: string, me?: string): ComponentChildren[] {
           )
           : token,
       );
+    } else if (mention && !isMentionable(mention, me, mentionable)) {
+      out.push(mention);
     } else if (mention) {
       const self = me !== undefined && mention.slice(1).toLowerCase() === me;
       out.push(
@@ -85,14 +102,28 @@ export function renderInline(text: string, me?: string): ComponentChildren[] {
   return out;
 }
 
-/** A whole message: fenced code blocks and quote blocks, inline marks elsewhere. */
-export function renderMarkdown(text: string, me?: string): ComponentChildren[] {
+function isMentionable(mention: string, me?: string, mentionable?: ReadonlySet<string>) {
+  const name = mention.slice(1).toLowerCase();
+  return !mentionable || mentionable.has(name) || name === me;
+}
+
+/**
+ * A whole message: fenced code blocks and quote blocks, inline marks elsewhere. `me` may be the
+ * reader's username or the full options.
+ */
+export function renderMarkdown(
+  text: string,
+  options: MarkdownOptions | string = {},
+): ComponentChildren[] {
+  const opts = typeof options === "string" ? { me: options } : options;
   const lines = text.split("\n");
   const out: ComponentChildren[] = [];
   let paragraph: string[] = [];
-  const flush = () => {
+  const flush = (trailer?: ComponentChildren) => {
     if (paragraph.length === 0) return;
-    out.push(<span class="block whitespace-pre-wrap">{joinLines(paragraph, me)}</span>);
+    out.push(
+      <span class="block whitespace-pre-wrap">{joinLines(paragraph, opts)}{trailer}</span>,
+    );
     paragraph = [];
   };
   for (let i = 0; i < lines.length; i++) {
@@ -120,19 +151,21 @@ export function renderMarkdown(text: string, me?: string): ComponentChildren[] {
       i--;
       out.push(
         <blockquote class="my-1 whitespace-pre-wrap border-l-4 border-slate-300 pl-2 text-slate-600 dark:border-slate-600 dark:text-slate-300">
-          {joinLines(quoted, me)}
+          {joinLines(quoted, opts)}
         </blockquote>,
       );
       continue;
     }
     paragraph.push(line);
   }
-  flush();
+  // Ending on a paragraph, the trailer joins its last line (it wraps below only when too long).
+  if (paragraph.length > 0) flush(opts.trailer);
+  else if (opts.trailer !== undefined) out.push(opts.trailer);
   return out;
 }
 
-function joinLines(lines: string[], me?: string): ComponentChildren[] {
+function joinLines(lines: string[], options: MarkdownOptions): ComponentChildren[] {
   return lines.flatMap((line, i) =>
-    (i === 0 ? [] : ["\n"]).concat(renderInline(line, me) as string[])
+    (i === 0 ? [] : ["\n"]).concat(renderInline(line, options) as string[])
   );
 }

@@ -8,12 +8,14 @@
  *   sources for class names.
  * - Every .js and .css gets a gzipped twin (.gz), served precompressed.
  *
- * `deno task build` runs it; `deno task start` runs it first when the output is missing or older
+ * `deno task build` runs it, after writing the manifest of routes and islands (fresh.gen.ts, see
+ * manifest.ts); `deno task start` runs it first when the output is missing or older
  * than a source (`ensureAssets`). On Deno Deploy the build step runs it and nothing is written at
  * run time.
  */
 
 import { gzipSync } from "node:zlib";
+import { MANIFEST_PATH, writeManifest } from "./manifest.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 /** Where the build writes; served under /build/. */
@@ -166,6 +168,7 @@ export async function ensureAssets(): Promise<boolean> {
 
 if (import.meta.main) {
   const started = performance.now();
+  if (await writeManifest()) console.log(`Wrote ${MANIFEST_PATH}`);
   await buildAssets();
   console.log(`Built assets into static/build/ in ${Math.round(performance.now() - started)} ms`);
 }

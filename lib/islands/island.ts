@@ -9,7 +9,7 @@
  * `<salon-island>` is styled `display: contents`, so the marker never affects layout.
  */
 import { createContext, h } from "preact";
-import type { ComponentType } from "preact";
+import type { ComponentProps, ComponentType } from "preact";
 import { useContext } from "preact/hooks";
 
 /** Collects the islands used while rendering one page. */
@@ -53,4 +53,24 @@ export function island<P extends object>(
   }
   Island.displayName = `Island(${name})`;
   return Island;
+}
+
+/** Island modules by name, as the manifest (fresh.gen.ts) lists them. */
+// deno-lint-ignore no-explicit-any
+type IslandModules = Record<string, { default: ComponentType<any> }>;
+
+/** Each island of `M` as a component taking that island's props. */
+export type IslandRegistry<M extends IslandModules> = {
+  [Name in keyof M]: ComponentType<ComponentProps<M[Name]["default"]>>;
+};
+
+/** Every island of the manifest marked with `island(name, …)` under its name, props kept. */
+export function registerIslands<M extends IslandModules>(
+  modules: M,
+): IslandRegistry<M> {
+  const registry: Record<string, ComponentType> = {};
+  for (const [name, module] of Object.entries(modules)) {
+    registry[name] = island(name, module.default);
+  }
+  return registry as IslandRegistry<M>;
 }

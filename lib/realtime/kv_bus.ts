@@ -7,8 +7,9 @@
  * wake-up only says "something changed" and the instance reads the log from its own cursor.
  * Message order is restored by the hub from per-channel seq, reading any gap from the store.
  */
-import { backOff } from "../../db/kv/back_off.ts";
+import type { KvBusTransport } from "../../db/kv/kv_bus_transport.ts";
 import { isLocked } from "../../db/kv/locked.ts";
+import { retry, TRY_AGAIN } from "../../db/retry.ts";
 import { KV_BUS_DRAIN_RETRY_MS, KV_BUS_EVENT_TTL_MS, KV_BUS_POLL_MS } from "../limits.ts";
 import type { Bus } from "./bus.ts";
 import type { Envelope } from "./envelope.ts";
@@ -24,7 +25,7 @@ interface LogEntry {
 }
 
 export interface KvBusOptions {
-  kv: Deno.Kv;
+  kv: KvBusTransport;
   instanceId: string;
   dispatch(envelope: Envelope): void;
 }
@@ -68,25 +69,22 @@ export class KvBus implements Bus {
 
   async #append(entry: LogEntry): Promise<void> {
     const { kv } = this.#options;
-    let lastError: unknown = "conflicting appends";
-    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      try {
-        const head = await kv.get<number>(HEAD_KEY);
-        const next = (head.value ?? 0) + 1;
-        const committed = await kv.atomic()
-          .check(head)
-          .set(HEAD_KEY, next)
-          .set([...EVENTS_PREFIX, next], entry, { expireIn: KV_BUS_EVENT_TTL_MS })
-          .commit();
-        if (committed.ok) return;
-      } catch (error) {
-        // A local KV file shared by two handles can be briefly locked; anything else is final.
-        if (!isLocked(error)) throw error;
-        lastError = error;
-      }
-      await backOff(attempt, 50);
-    }
-    throw new Error(`${MAX_APPEND_ATTEMPTS} attempts failed: ${lastError}`);
+    await retry(async () => {
+      const head = await kv.get<number>(HEAD_KEY);
+      const next = (head.value ?? 0) + 1;
+      const committed = await kv.atomic()
+        .check(head)
+        .set(HEAD_KEY, next)
+        .set([...EVENTS_PREFIX, next], entry, { expireIn: KV_BUS_EVENT_TTL_MS })
+        .commit();
+      return committed.ok ? undefined : TRY_AGAIN;
+    }, {
+      attempts: MAX_APPEND_ATTEMPTS,
+      // A local KV file shared by two handles can be briefly locked; anything else is final.
+      isRetryable: isLocked,
+      maxBackOffMs: 50,
+      exhausted: () => new Error(`${MAX_APPEND_ATTEMPTS} attempts failed: conflicting appends`),
+    });
   }
 
   async #follow(): Promise<void> {

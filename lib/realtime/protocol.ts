@@ -70,5 +70,6 @@ export type ServerEvent =
   | { type: "read"; channelId: string; seq: number }
   | { type: "server_joined"; server: WireServer; channels: WireChannel[] }
   | { type: "server_left"; serverId: string }
-  | { type: "error"; code: string; message: string; nonce?: string }
+  /** `channelId`: the error is about one channel of a `resume` (its replay failed). */
+  | { type: "error"; code: string; message: string; nonce?: string; channelId?: string }
   | { type: "pong" };

@@ -1,20 +1,28 @@
 /**
  * One WebSocket connection: authentication, frame parsing, the client commands of API.md, and
- * ordered delivery of events to this socket.
+ * writing this socket's events (which ones may go when is the delivery gate's business, see
+ * delivery_gate.ts).
  *
- * Delivery rules for `message` events, per channel:
- * - before `ready` is sent, events wait (and those already counted in `ready`'s lastSeq drop);
- * - while a `resume` replays a channel from the store, live events for it wait, then only
- *   those above what the replay sent are delivered: no gap, no duplicate.
+ * The connection is a state machine; every change goes through `#moveTo`:
+ *
+ *   connecting ──open()──▶ awaiting_auth ──auth frame──▶ starting ──`ready` sent──▶ open
+ *        └─────────(cookie session)────────────────────────▲
+ *   any state ──close()──▶ closing ──closed()──▶ closed      (and any state ──closed()──▶ closed)
+ *
+ * In `starting` (the token being checked, then the state for `ready` read) frames wait, so a
+ * reconnecting client's `resume` is served before any live event.
  */
 import type { AccountService, Authenticated } from "../accounts.ts";
-import type { ChatService } from "../chat/chat_service.ts";
-import { HttpError } from "../errors.ts";
+import type { UserRecord } from "../../db/store.ts";
+import { HttpError, RateLimited } from "../errors.ts";
+import { retry } from "../../db/retry.ts";
 import { isStoreUnavailable, UNAVAILABLE_MESSAGE } from "../../db/unavailable.ts";
 import {
   MESSAGE_PAGE_MAX,
   RESUME_GRACE_MS,
   RESUME_MAX_MESSAGES,
+  RESUME_RETRY_MS,
+  RESUME_STORE_ATTEMPTS,
   TYPING_THROTTLE_MS,
   WS_AUTH_TIMEOUT_MS,
   WS_CLOSE_SLOW_CONSUMER,
@@ -26,54 +34,80 @@ import {
   WS_MAX_FRAME_BYTES,
 } from "../limits.ts";
 import { toPublicUser } from "../public_user.ts";
+import { DeliveryGate } from "./delivery_gate.ts";
+import type { Order } from "./delivery_gate.ts";
 import { parseClientFrame } from "./frames.ts";
 import type { Hub } from "./hub.ts";
 import type { ClientFrame, ServerEvent } from "./protocol.ts";
+import type { SocketChat } from "./socket_chat.ts";
 import type { Subscriber } from "./subscriber.ts";
 
 export interface SocketSessionDeps {
   hub: Hub;
-  chat: ChatService;
+  chat: SocketChat;
   accounts: AccountService;
   now?: () => number;
 }
 
-interface Pending {
-  text: string;
-  order?: { channelId: string; seq: number };
+/** Where the connection stands, with what only that state needs. */
+type SocketState =
+  | { name: "connecting" }
+  | { name: "awaiting_auth"; authTimer: ReturnType<typeof setTimeout> }
+  | { name: "starting"; early: ClientFrame[] }
+  | { name: "open"; graceTimer?: ReturnType<typeof setTimeout> }
+  | { name: "closing"; code: number; reason: string }
+  | { name: "closed" };
+
+type StateName = SocketState["name"];
+
+/** The transitions the machine allows; any other is refused (see `#moveTo`). */
+const NEXT: Record<StateName, readonly StateName[]> = {
+  connecting: ["awaiting_auth", "starting", "closing", "closed"],
+  awaiting_auth: ["starting", "closing", "closed"],
+  starting: ["open", "closing", "closed"],
+  open: ["closing", "closed"],
+  closing: ["closed"],
+  closed: [],
+};
+
+/** What an error frame may carry besides its code and message. */
+interface ErrorContext {
+  nonce?: string;
+  /** The channel a `resume` could not replay (named in the message: the event has no field). */
+  channelId?: string;
+}
+
+/** What the owner of a session hears of it. */
+export interface SocketSessionHooks {
+  /** Runs once the socket has closed (either side). */
+  onFinished?: () => void;
+  /** Runs when an `auth` frame has authenticated the socket. */
+  onAuthenticated?: () => void;
 }
 
 let nextSocketId = 1;
 const utf8 = new TextEncoder();
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SocketSession implements Subscriber {
   readonly id = nextSocketId++;
   #deps: SocketSessionDeps;
   #socket?: WebSocket;
   #auth: Authenticated | null;
-  #ready = false;
-  /** Between authentication and `ready`: frames wait in #early. */
-  #starting = false;
-  #early: ClientFrame[] = [];
-  #beforeReady: Pending[] = [];
-  /** Highest seq delivered live or replayed, per channel. */
-  #sent?: Map<string, number>;
-  /** Lowest seq delivered live, per channel (resume replays below it). */
-  #firstLive?: Map<string, number>;
-  /** Channels whose live events wait for a replay (see #replay). */
-  #resuming?: Map<string, Pending[]>;
+  #state: SocketState = { name: "connecting" };
+  #gate = new DeliveryGate();
+  #onFinished?: () => void;
+  #onAuthenticated?: () => void;
+  /** Those waiting for `closed` (made only when asked). */
+  #waiters?: (() => void)[];
   #lastTyping?: Map<string, number>;
   /** Bad frames in the current window (two numbers, not a limiter object: sockets are many). */
   #errorCount = 0;
   #errorWindowStart = 0;
-  #authTimer?: ReturnType<typeof setTimeout>;
   /** Sends enter the store's queue one after another: stored in the order the socket sent them. */
   #sends?: Promise<void>;
-  /** Live messages held just after `ready` while a `resume` may still come (null: not held). */
-  #awaitingResume: Pending[] | null = null;
-  #graceTimer?: ReturnType<typeof setTimeout>;
-  /** Closed, or being closed: never (re)register with the hub. */
-  #gone = false;
+  /** Resumes run one after another, so a channel is never replayed twice at once. */
+  #resumes?: Promise<void>;
   /**
    * At least the socket's send buffer: its `bufferedAmount` when last read plus all sent since.
    * Reading `bufferedAmount` calls into the runtime (an eighth of the cost of a delivery in a
@@ -81,15 +115,15 @@ export class SocketSession implements Subscriber {
    */
   #bufferedBound = 0;
 
-  /** `onFinished` runs once the socket has closed (either side). */
   constructor(
     deps: SocketSessionDeps,
     auth: Authenticated | null,
-    onFinished?: () => void,
+    hooks: SocketSessionHooks = {},
   ) {
     this.#deps = deps;
     this.#auth = auth;
-    this.#onFinished = onFinished;
+    this.#onFinished = hooks.onFinished;
+    this.#onAuthenticated = hooks.onAuthenticated;
   }
 
   get userId(): string {
@@ -103,48 +137,66 @@ export class SocketSession implements Subscriber {
   /** The socket is open: start at once with a cookie session, else wait for an `auth` frame. */
   open(socket: WebSocket): void {
     this.#socket = socket;
+    const state = this.#state;
+    // Closed before the socket was even open (a shutdown): it closes now, with that reason.
+    if (state.name === "closing") return socket.close(state.code, state.reason);
     if (this.#auth) {
-      void this.#start();
-    } else {
-      this.#authTimer = setTimeout(
+      if (this.#moveTo({ name: "starting", early: [] })) void this.#start();
+      return;
+    }
+    this.#moveTo({
+      name: "awaiting_auth",
+      authTimer: setTimeout(
         () => this.close(WS_CLOSE_UNAUTHENTICATED, "authentication timeout"),
         WS_AUTH_TIMEOUT_MS,
-      );
-    }
+      ),
+    });
   }
-
-  #onFinished?: () => void;
-  /** Closed (either side); `#waiters` are those waiting for it (made only when asked). */
-  #ended = false;
-  #waiters?: (() => void)[];
 
   /** Resolves when the socket has closed (either side). */
   finished(): Promise<void> {
-    if (this.#ended) return Promise.resolve();
+    if (this.#state.name === "closed") return Promise.resolve();
     return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
   }
 
   /** The socket closed (either side). */
   closed(): void {
-    this.#gone = true;
-    clearTimeout(this.#authTimer);
-    clearTimeout(this.#graceTimer);
+    if (!this.#moveTo({ name: "closed" })) return;
     this.#deps.hub.remove(this);
-    this.#ended = true;
     for (const resolve of this.#waiters ?? []) resolve();
     this.#onFinished?.();
   }
 
   close(code: number, reason: string): void {
+    if (!this.#moveTo({ name: "closing", code, reason })) return;
     // Out of the hub at once: a peer that never answers the close handshake (it stopped
     // reading) must not be delivered to, or counted online, until the socket finally dies.
-    this.#gone = true;
     this.#deps.hub.remove(this);
     if (this.#socket && this.#socket.readyState <= WebSocket.OPEN) this.#socket.close(code, reason);
   }
 
+  /**
+   * The one place the state changes: refuses a transition the machine does not allow (false;
+   * e.g. `open` once closing) and stops the timers of the state left.
+   */
+  #moveTo(next: SocketState): boolean {
+    const current = this.#state;
+    if (!NEXT[current.name].includes(next.name)) return false;
+    if (current.name === "awaiting_auth") clearTimeout(current.authTimer);
+    if (current.name === "open") clearTimeout(current.graceTimer);
+    this.#state = next;
+    return true;
+  }
+
+  /** Closing or closed: nothing more is read from the client or registered for it. */
+  get #leaving(): boolean {
+    return this.#state.name === "closing" || this.#state.name === "closed";
+  }
+
   /** Handles one incoming frame. */
   async receive(data: unknown): Promise<void> {
+    // A socket on its way out answers nothing (no reply could reach the client anyway).
+    if (this.#leaving) return;
     if (typeof data !== "string") {
       return this.#fail({ code: "binary_not_supported", message: "Frames must be JSON text." });
     }
@@ -158,15 +210,15 @@ export class SocketSession implements Subscriber {
     }
     const parsed = parseClientFrame(data);
     if ("error" in parsed) return this.#fail(parsed.error);
-    if (this.#starting && parsed.frame.type !== "ping") {
+    if (this.#state.name === "starting" && parsed.frame.type !== "ping") {
       // A reconnecting client sends `resume` at once; it is served before any live event.
-      this.#early.push(parsed.frame);
+      this.#state.early.push(parsed.frame);
       return;
     }
     await this.#dispatch(parsed.frame);
   }
 
-  /** Runs a frame; sends are queued one after another, the rest run at once. */
+  /** Runs a frame; sends are queued one after another, and so are resumes; the rest run at once. */
   async #dispatch(frame: ClientFrame): Promise<void> {
     if (frame.type === "send") {
       // The next send may start once this one is in the store's write queue (which commits in
@@ -177,38 +229,74 @@ export class SocketSession implements Subscriber {
       if (turn) await turn;
       return await this.#run(frame, queued).finally(queued);
     }
+    if (frame.type === "resume") {
+      const turn = this.#resumes;
+      const mine = (async () => {
+        if (turn) await turn;
+        await this.#run(frame);
+      })();
+      this.#resumes = mine;
+      return await mine;
+    }
     await this.#run(frame);
   }
 
-  /** Handles a frame, turning domain errors into error events. */
+  /** Handles a frame, turning failures into error events. */
   async #run(frame: ClientFrame, queued?: () => void): Promise<void> {
     try {
       await this.#handle(frame, queued);
     } catch (error) {
-      if (isStoreUnavailable(error)) {
-        // Not the client's fault: an error event it can retry on, not counted against it.
-        const nonce = frame.type === "send" ? frame.nonce : undefined;
-        return this.#send({
-          type: "error",
-          code: "unavailable",
-          message: UNAVAILABLE_MESSAGE,
-          nonce,
-        });
-      }
-      if (!(error instanceof HttpError)) {
-        console.error("WebSocket frame failed:", error);
-        return this.#fail({ code: "internal_error", message: "Something went wrong on our side." });
-      }
-      const nonce = frame.type === "send" ? frame.nonce : undefined;
-      return this.#fail({ code: error.code, message: error.message, nonce });
+      this.#answer(error, { nonce: frame.type === "send" ? frame.nonce : undefined });
     }
+  }
+
+  /**
+   * The client's error frame for a failure: a store outage is not its fault (an error it can
+   * retry on, not counted against it), a domain error is its own, anything else is our bug.
+   */
+  #answer(error: unknown, { nonce, channelId }: ErrorContext): void {
+    const about = channelId === undefined ? "" : ` (${channelId})`;
+    if (isStoreUnavailable(error)) {
+      return this.#send({
+        type: "error",
+        code: "unavailable",
+        message: `${UNAVAILABLE_MESSAGE}${about}`,
+        nonce,
+        channelId,
+      });
+    }
+    if (error instanceof RateLimited) {
+      // A bursty client is not a misbehaving one: counting these closed a socket with 48 stored
+      // messages never acknowledged (API.md: rate-limited sends never count toward a close).
+      return this.#send({
+        type: "error",
+        code: error.code,
+        message: `${error.message}${about}`,
+        nonce,
+        channelId,
+      });
+    }
+    if (error instanceof HttpError) {
+      return this.#fail({
+        code: error.code,
+        message: `${error.message}${about}`,
+        nonce,
+        channelId,
+      });
+    }
+    console.error("WebSocket frame failed:", error);
+    this.#fail({
+      code: "internal_error",
+      message: `Something went wrong on our side.${about}`,
+      channelId,
+    });
   }
 
   async #handle(frame: ClientFrame, queued?: () => void): Promise<void> {
     if (frame.type === "ping") return this.#send({ type: "pong" });
     if (frame.type === "auth") return await this.#authenticate(frame.token);
     const auth = this.#auth;
-    if (!auth || !this.#ready) {
+    if (!auth || this.#state.name !== "open") {
       return this.#fail({ code: "unauthorized", message: "Authenticate first." });
     }
     switch (frame.type) {
@@ -238,22 +326,25 @@ export class SocketSession implements Subscriber {
   }
 
   async #authenticate(token: string): Promise<void> {
-    if (this.#auth) {
+    if (this.#auth || !this.#moveTo({ name: "starting", early: [] })) {
       return this.#fail({
         code: "already_authenticated",
         message: "This socket is already authenticated.",
       });
     }
-    this.#starting = true;
-    const auth = await this.#deps.accounts.authenticate(token);
+    let auth: Authenticated | null;
+    try {
+      auth = await this.#deps.accounts.authenticate(token);
+    } catch (error) {
+      return this.#startFailed(error);
+    }
+    if (this.#leaving) return;
     if (!auth) {
-      this.#starting = false;
-      this.#early = [];
       this.#send({ type: "error", code: "unauthorized", message: "Invalid or expired token." });
       return this.close(WS_CLOSE_UNAUTHENTICATED, "invalid token");
     }
-    clearTimeout(this.#authTimer);
     this.#auth = auth;
+    this.#onAuthenticated?.();
     await this.#start();
   }
 
@@ -265,146 +356,121 @@ export class SocketSession implements Subscriber {
     try {
       await this.#setUp();
     } catch (error) {
-      this.#deps.hub.remove(this);
-      if (!this.#gone && !isStoreUnavailable(error)) {
-        console.error("WebSocket set-up failed:", error);
-      }
-      this.#send({ type: "error", code: "unavailable", message: UNAVAILABLE_MESSAGE });
-      this.close(WS_CLOSE_TRY_AGAIN, "try again later");
+      this.#startFailed(error);
     }
+  }
+
+  /** The socket could not start (token check or set-up failed): the client is to come back. */
+  #startFailed(error: unknown): void {
+    this.#deps.hub.remove(this);
+    if (this.#leaving) return;
+    if (!isStoreUnavailable(error)) console.error("WebSocket set-up failed:", error);
+    this.#send({ type: "error", code: "unavailable", message: UNAVAILABLE_MESSAGE });
+    this.close(WS_CLOSE_TRY_AGAIN, "try again later");
   }
 
   /** Subscribes first (events wait), then reads the state for `ready`: nothing falls between. */
   async #setUp(): Promise<void> {
-    this.#starting = true;
     const { hub, chat } = this.#deps;
     const user = this.#auth!.user;
     const serverIds = await chat.serverIdsOf(user);
     // The peer may have gone while we read: registering it now would leak it in the hub.
-    if (this.#gone) return;
+    if (this.#leaving) return;
     hub.add(this, serverIds);
-    const servers = await chat.readyState(user);
-    if (this.#gone) return hub.remove(this);
+    const servers = await chat.readyState(user, serverIds);
+    const state = this.#state;
+    if (state.name !== "starting") return hub.remove(this);
     const channels = servers.flatMap((s) => s.channels);
     hub.trackChannels(
       channels.map((c) => ({ channelId: c.id, serverId: c.serverId, lastSeq: c.lastSeq })),
     );
-    // What `ready` counts as seen, per channel: needed only until the queue below is flushed.
-    const readySeqs = new Map(channels.map((channel) => [channel.id, channel.lastSeq]));
     this.#send({ type: "ready", user: toPublicUser(user), servers });
-    const early = this.#early.splice(0);
-    // Channels an early `resume` names hold their live events until the replay is done.
-    for (const frame of early) {
-      if (frame.type !== "resume") continue;
-      for (const channelId of Object.keys(frame.channels)) {
-        this.#holdForReplay(channelId);
-      }
-    }
-    this.#ready = true;
-    this.#starting = false;
-    if (!early.some((frame) => frame.type === "resume")) {
+    const early = state.early;
+    const open: Extract<SocketState, { name: "open" }> = { name: "open" };
+    this.#moveTo(open);
+    // Channels an early `resume` names hold their live events until their replay is done.
+    const resumes = early.filter((frame) => frame.type === "resume");
+    const resumed = resumes.length > 0
+      ? resumes.flatMap((frame) => Object.keys(frame.channels))
+      : undefined;
+    const readySeqs = new Map(channels.map((channel) => [channel.id, channel.lastSeq]));
+    this.#writeAll(this.#gate.ready(readySeqs, resumed));
+    if (!resumed) {
       // A client that resumes after `ready` (as API.md allows) must not see live messages
       // before its replay: they wait a moment for a `resume`, then go out anyway.
-      this.#awaitingResume = [];
-      this.#graceTimer = setTimeout(() => this.#endResumeGrace(), RESUME_GRACE_MS);
-    }
-    for (const pending of this.#beforeReady.splice(0)) {
-      const resumed = pending.order && this.#resuming?.has(pending.order.channelId);
-      if (
-        !resumed && pending.order &&
-        pending.order.seq <= (readySeqs.get(pending.order.channelId) ?? 0)
-      ) continue;
-      this.deliver(pending.text, pending.order);
+      open.graceTimer = setTimeout(() => this.#writeAll(this.#gate.endGrace()), RESUME_GRACE_MS);
     }
     for (const frame of early) await this.#dispatch(frame);
   }
 
-  /** Live messages held after `ready` in case a `resume` follows: delivered now. */
-  #endResumeGrace(resumed: string[] = []): void {
-    clearTimeout(this.#graceTimer);
-    const held = this.#awaitingResume;
-    this.#awaitingResume = null;
-    for (const channelId of resumed) this.#holdForReplay(channelId);
-    for (const pending of held ?? []) this.deliver(pending.text, pending.order);
-  }
-
+  /**
+   * Replays each channel above what the client saw. A store outage is retried a little, then
+   * reported with the channel named; the channel's live events go out either way, so the client
+   * has everything after the hole and may resume again from before it.
+   */
   async #resume(channels: Record<string, number>): Promise<void> {
     // Channels being resumed hold their live events until their replay is done.
-    if (this.#awaitingResume) this.#endResumeGrace(Object.keys(channels));
+    const state = this.#state;
+    if (state.name === "open") clearTimeout(state.graceTimer);
+    this.#writeAll(this.#gate.endGrace(Object.keys(channels)));
     const user = this.#auth!.user;
     for (const [channelId, lastSeen] of Object.entries(channels)) {
+      this.#gate.holdForReplay(channelId);
       try {
-        await this.#deps.chat.memberChannel(user, channelId);
+        await this.#retrying(() => this.#deps.chat.memberChannel(user, channelId));
+        await this.#replay(user, channelId, lastSeen);
       } catch (error) {
-        if (error instanceof HttpError) {
-          this.#fail({ code: error.code, message: `${error.message} (${channelId})` });
-        }
-        this.#release(channelId);
-        continue;
+        this.#answer(error, { channelId });
+      } finally {
+        this.#writeAll(this.#gate.release(channelId));
       }
-      await this.#replay(channelId, lastSeen);
     }
   }
 
-  async #replay(channelId: string, lastSeen: number): Promise<void> {
-    this.#holdForReplay(channelId);
-    try {
-      const upto = this.#firstLive?.get(channelId);
-      let cursor = lastSeen;
-      let replayed = 0;
-      while (replayed < RESUME_MAX_MESSAGES) {
-        const page = await this.#deps.chat.messagesAfter(channelId, cursor, upto, MESSAGE_PAGE_MAX);
-        if (page.length === 0) break;
-        for (const message of page) {
-          this.#write(JSON.stringify({ type: "message", message }));
-          cursor = message.seq;
-        }
-        replayed += page.length;
-        if (page.length < MESSAGE_PAGE_MAX) break;
-      }
-      const sent = this.#sent ??= new Map();
-      sent.set(channelId, Math.max(sent.get(channelId) ?? 0, cursor));
-    } finally {
-      this.#release(channelId);
+  /** Writes the channel's stored messages above `lastSeen`, below what live delivery covers. */
+  async #replay(user: UserRecord, channelId: string, lastSeen: number): Promise<void> {
+    const upto = this.#gate.replayBound(channelId);
+    let cursor = lastSeen;
+    let replayed = 0;
+    while (replayed < RESUME_MAX_MESSAGES && !this.#leaving) {
+      const after = cursor;
+      const page = await this.#retrying(() =>
+        this.#deps.chat.replayPage(user, channelId, after, upto, MESSAGE_PAGE_MAX)
+      );
+      for (const message of page) this.#send({ type: "message", message });
+      if (page.length === 0) break;
+      cursor = page[page.length - 1].seq;
+      this.#gate.replayed(channelId, cursor);
+      replayed += page.length;
+      if (page.length < MESSAGE_PAGE_MAX) break;
     }
   }
 
-  /** Live events of the channel wait until its replay is done. */
-  #holdForReplay(channelId: string): void {
-    const resuming = this.#resuming ??= new Map();
-    if (!resuming.has(channelId)) resuming.set(channelId, []);
-  }
-
-  /** Ends a channel's hold: live events that waited go out, minus what the replay sent. */
-  #release(channelId: string): void {
-    const held = this.#resuming?.get(channelId) ?? [];
-    this.#resuming?.delete(channelId);
-    for (const pending of held) this.deliver(pending.text, pending.order);
+  /**
+   * A store read of a resume, tried again through a short outage while the socket is here. The
+   * pause grows linearly from RESUME_RETRY_MS: a database coming back takes a while, unlike the
+   * lost races `retry`'s own (millisecond) back-off is made for.
+   */
+  #retrying<T>(read: () => Promise<T>): Promise<T> {
+    return retry(async (index) => {
+      if (index > 0) await pause(RESUME_RETRY_MS * index);
+      return await read();
+    }, {
+      attempts: RESUME_STORE_ATTEMPTS,
+      isRetryable: (error) => isStoreUnavailable(error) && !this.#leaving,
+      maxBackOffMs: 0,
+      // Never used: a try either returns or throws.
+      exhausted: () => new Error("resume read retried without an error"),
+    });
   }
 
   /** From the hub: an event for this socket, already serialised. */
-  deliver(text: string, order?: { channelId: string; seq: number }): void {
-    if (!this.#ready) {
-      this.#beforeReady.push({ text, order });
-      return;
-    }
-    if (order && this.#awaitingResume) {
-      this.#awaitingResume.push({ text, order });
-      return;
-    }
-    if (order) {
-      const held = this.#resuming?.get(order.channelId);
-      if (held) {
-        held.push({ text, order });
-        return;
-      }
-      const sent = this.#sent ??= new Map();
-      if (order.seq <= (sent.get(order.channelId) ?? 0)) return;
-      sent.set(order.channelId, order.seq);
-      const firstLive = this.#firstLive ??= new Map();
-      if (!firstLive.has(order.channelId)) firstLive.set(order.channelId, order.seq);
-    }
-    this.#write(text);
+  deliver(text: string, order?: Order): void {
+    if (this.#gate.admit(text, order)) this.#write(text);
+  }
+
+  #writeAll(texts: string[]): void {
+    for (const text of texts) this.#write(text);
   }
 
   #send(event: ServerEvent): void {
@@ -428,7 +494,7 @@ export class SocketSession implements Subscriber {
   }
 
   /** Answers a bad frame with an error event; too many in a row close the socket (1008). */
-  #fail(error: { code: string; message: string; nonce?: string }): void {
+  #fail(error: { code: string; message: string; nonce?: string; channelId?: string }): void {
     this.#send({ type: "error", ...error });
     const now = (this.#deps.now ?? Date.now)();
     if (now - this.#errorWindowStart >= WS_ERROR_WINDOW_MS) {

@@ -10,7 +10,7 @@ export function channelsApi({ chat }: AppDeps) {
 
   app.get("/:id/messages", async (c) => {
     const { user } = requireAuth(c);
-    const messages = await chat.listMessages(user, c.req.param("id"), {
+    const messages = await chat.messages.list(user, c.req.param("id"), {
       before: c.req.query("before"),
       after: c.req.query("after"),
       limit: c.req.query("limit"),
@@ -20,13 +20,13 @@ export function channelsApi({ chat }: AppDeps) {
 
   app.post("/:id/messages", async (c) => {
     const { user } = requireAuth(c);
-    const { message } = await chat.sendMessage(user, c.req.param("id"), await readJsonObject(c));
+    const { message } = await chat.messages.send(user, c.req.param("id"), await readJsonObject(c));
     return c.json({ message }, 201);
   });
 
   app.put("/:id/read", async (c) => {
     const { user } = requireAuth(c);
-    await chat.markRead(user, c.req.param("id"), await readJsonObject(c));
+    await chat.reads.mark(user, c.req.param("id"), await readJsonObject(c));
     return c.body(null, 204);
   });
 
@@ -39,13 +39,13 @@ export function messagesApi({ chat }: AppDeps) {
   app.patch("/:id", async (c) => {
     const { user } = requireAuth(c);
     return c.json({
-      message: await chat.editMessage(user, c.req.param("id"), await readJsonObject(c)),
+      message: await chat.messages.edit(user, c.req.param("id"), await readJsonObject(c)),
     });
   });
 
   app.delete("/:id", async (c) => {
     const { user } = requireAuth(c);
-    await chat.deleteMessage(user, c.req.param("id"));
+    await chat.messages.delete(user, c.req.param("id"));
     return c.body(null, 204);
   });
 

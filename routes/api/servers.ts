@@ -10,33 +10,33 @@ export function serversApi({ chat }: AppDeps) {
 
   app.post("/", async (c) => {
     const { user } = requireAuth(c);
-    return c.json(await chat.createServer(user, await readJsonObject(c)), 201);
+    return c.json(await chat.servers.create(user, await readJsonObject(c)), 201);
   });
 
   app.get("/", async (c) => {
     const { user } = requireAuth(c);
-    return c.json({ servers: await chat.listServers(user) });
+    return c.json({ servers: await chat.servers.list(user) });
   });
 
   app.get("/:id", async (c) => {
     const { user } = requireAuth(c);
-    return c.json(await chat.getServer(user, c.req.param("id")));
+    return c.json(await chat.servers.get(user, c.req.param("id")));
   });
 
   app.post("/:id/invites", async (c) => {
     const { user } = requireAuth(c);
-    return c.json({ code: await chat.createInvite(user, c.req.param("id")) }, 201);
+    return c.json({ code: await chat.invites.create(user, c.req.param("id")) }, 201);
   });
 
   app.delete("/:id/members/me", async (c) => {
     const { user } = requireAuth(c);
-    await chat.leaveServer(user, c.req.param("id"));
+    await chat.servers.leave(user, c.req.param("id"));
     return c.body(null, 204);
   });
 
   app.post("/:id/channels", async (c) => {
     const { user } = requireAuth(c);
-    const channel = await chat.createChannel(user, c.req.param("id"), await readJsonObject(c));
+    const channel = await chat.channels.create(user, c.req.param("id"), await readJsonObject(c));
     return c.json({ channel }, 201);
   });
 
@@ -48,7 +48,7 @@ export function invitesApi({ chat }: AppDeps) {
 
   app.post("/:code/join", async (c) => {
     const { user } = requireAuth(c);
-    return c.json(await chat.joinByInvite(user, c.req.param("code")));
+    return c.json(await chat.invites.join(user, c.req.param("code")));
   });
 
   return app;

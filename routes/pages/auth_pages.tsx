@@ -1,7 +1,9 @@
 /**
  * The login and register pages: real HTML forms that work without JavaScript. Errors are shown
  * next to their field and the typed username is kept; success sets the session cookie and
- * redirects (303) to the chat.
+ * redirects (303) to the chat, or to `next`: the page that sent the visitor here (an invite,
+ * say), kept through the links between the two pages and through refused forms, and followed
+ * only if it is a path on this site.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -23,7 +25,8 @@ import { checkFields, formErrors } from "../form_errors.ts";
 import { checkPassword, cleanDisplayName, normalizeUsername } from "../../lib/text.ts";
 import type { FormErrors } from "../form_errors.ts";
 import { limitBody } from "../middleware/body_limit.ts";
-import { readForm, safeNext, textField } from "../read_form.ts";
+import { readForm, textField } from "../read_form.ts";
+import { safeNext } from "../safe_next.ts";
 import { renderPage } from "../render_page.tsx";
 import { clearSessionCookie, setSessionCookie } from "../session_cookie.ts";
 
@@ -36,8 +39,14 @@ interface AuthFormProps {
 
 const NO_ERRORS: FormErrors = { status: 400, fields: {} };
 
+/** `path`, carrying `next` along when there is one. */
+const withNext = (path: string, next?: string) =>
+  next ? `${path}?next=${encodeURIComponent(next)}` : path;
+
+/** The request's `next` if it is a path on this site (anything else is dropped). */
+const nextOf = (c: Context<AppEnv>) => safeNext(c.req.query("next"), "") || undefined;
+
 function LoginPage({ username = "", next, errors = NO_ERRORS }: AuthFormProps) {
-  const action = next ? `/login?next=${encodeURIComponent(next)}` : "/login";
   return (
     <AuthLayout
       title="Welcome back"
@@ -46,7 +55,7 @@ function LoginPage({ username = "", next, errors = NO_ERRORS }: AuthFormProps) {
         <>
           New to Salon?{" "}
           <a
-            href="/register"
+            href={withNext("/register", next)}
             class="font-semibold text-brand-600 hover:underline dark:text-brand-100"
           >
             Create an account
@@ -55,7 +64,7 @@ function LoginPage({ username = "", next, errors = NO_ERRORS }: AuthFormProps) {
       }
     >
       <FormAlert message={errors.form} />
-      <form method="post" action={action} class="space-y-4" noValidate>
+      <form method="post" action={withNext("/login", next)} class="space-y-4" noValidate>
         <TextField
           name="username"
           label="Username"
@@ -81,7 +90,9 @@ function LoginPage({ username = "", next, errors = NO_ERRORS }: AuthFormProps) {
   );
 }
 
-function RegisterPage({ username = "", displayName = "", errors = NO_ERRORS }: AuthFormProps) {
+function RegisterPage(
+  { username = "", displayName = "", next, errors = NO_ERRORS }: AuthFormProps,
+) {
   return (
     <AuthLayout
       title="Create your account"
@@ -89,14 +100,17 @@ function RegisterPage({ username = "", displayName = "", errors = NO_ERRORS }: A
       footer={
         <>
           Already have an account?{" "}
-          <a href="/login" class="font-semibold text-brand-600 hover:underline dark:text-brand-100">
+          <a
+            href={withNext("/login", next)}
+            class="font-semibold text-brand-600 hover:underline dark:text-brand-100"
+          >
             Log in
           </a>
         </>
       }
     >
       <FormAlert message={errors.form} />
-      <form method="post" action="/register" class="space-y-4" noValidate>
+      <form method="post" action={withNext("/register", next)} class="space-y-4" noValidate>
         <TextField
           name="username"
           label="Username"
@@ -141,7 +155,7 @@ export function authPages({ accounts, config }: AppDeps) {
   const signedIn = (c: Context<AppEnv>) => c.get("auth") !== null;
 
   app.get("/login", (c) => {
-    const next = c.req.query("next");
+    const next = nextOf(c);
     if (signedIn(c)) return c.redirect(safeNext(next), 303);
     return c.html(renderPage({ title: "Log in", body: <LoginPage next={next} /> }));
   });
@@ -149,7 +163,7 @@ export function authPages({ accounts, config }: AppDeps) {
   app.post("/login", limitBody(FORM_BODY_MAX_BYTES), async (c) => {
     const form = await readForm(c);
     const username = textField(form, "username") ?? "";
-    const next = c.req.query("next");
+    const next = nextOf(c);
     try {
       const result = await accounts.login(
         { username, password: textField(form, "password") },
@@ -170,12 +184,14 @@ export function authPages({ accounts, config }: AppDeps) {
   });
 
   app.get("/register", (c) => {
-    if (signedIn(c)) return c.redirect("/chat", 303);
-    return c.html(renderPage({ title: "Create account", body: <RegisterPage /> }));
+    const next = nextOf(c);
+    if (signedIn(c)) return c.redirect(safeNext(next), 303);
+    return c.html(renderPage({ title: "Create account", body: <RegisterPage next={next} /> }));
   });
 
   app.post("/register", limitBody(FORM_BODY_MAX_BYTES), async (c) => {
     const form = await readForm(c);
+    const next = nextOf(c);
     const input = {
       username: textField(form, "username") ?? "",
       displayName: textField(form, "displayName") ?? "",
@@ -189,6 +205,7 @@ export function authPages({ accounts, config }: AppDeps) {
             <RegisterPage
               username={input.username}
               displayName={input.displayName}
+              next={next}
               errors={errors}
             />
           ),
@@ -204,7 +221,7 @@ export function authPages({ accounts, config }: AppDeps) {
     try {
       const result = await accounts.register(input, clientIp(c));
       setSessionCookie(c, result.token, result.expiresAt, config.origin);
-      return c.redirect("/chat", 303);
+      return c.redirect(safeNext(next), 303);
     } catch (error) {
       return show(formErrors(c, error));
     }

@@ -1,19 +1,21 @@
 /**
  * The chat screen's forms, for browsers without JavaScript (the islands use the JSON API):
- * create a server, join by invite, create a channel, make an invite link, post a message.
+ * create a server, join by invite, create a channel, make an invite link, post or delete a
+ * message (leaving a server asks first: leave_page.tsx).
  * Each answers with a redirect (303), or the page again with the error shown.
  */
 import { Hono } from "hono";
 import { HttpError, Invalid } from "../../lib/errors.ts";
 import { FORM_BODY_MAX_BYTES } from "../../lib/limits.ts";
-import type { AppEnv } from "../app_env.ts";
 import type { AppDeps } from "../deps.ts";
 import { limitBody } from "../middleware/body_limit.ts";
+import { requireSignIn } from "../middleware/require_sign_in.ts";
+import type { SignedInEnv } from "../middleware/require_sign_in.ts";
 import { readForm, textField } from "../read_form.ts";
-import { renderChannel, renderWelcome } from "./chat_page.tsx";
-import { pageAuth } from "./require_page_auth.ts";
+import { channelResponse, welcomeResponse } from "./chat_page.tsx";
+import type { ChatPageStatus } from "./chat_page.tsx";
 
-type FormStatus = 400 | 404 | 409 | 429;
+type FormStatus = Exclude<ChatPageStatus, 200>;
 
 /** The status and message of a domain error a form can show; anything else is re-thrown. */
 function shown(error: unknown): { status: FormStatus; message: string } {
@@ -40,116 +42,75 @@ export function inviteCode(input: string): string {
 
 export function chatActions(deps: AppDeps) {
   const { chat } = deps;
-  const app = new Hono<AppEnv>();
+  const app = new Hono<SignedInEnv>();
+  const signedIn = requireSignIn();
   app.use("/chat/*", limitBody(FORM_BODY_MAX_BYTES));
 
-  app.post("/chat/servers", async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
+  app.post("/chat/servers", signedIn, async (c) => {
     const name = textField(await readForm(c), "name") ?? "";
     try {
-      const { server, channels } = await chat.createServer(auth.user, { name });
+      const { server, channels } = await chat.servers.create(c.get("auth").user, { name });
       return c.redirect(`/chat/${server.id}/${channels[0].id}`, 303);
     } catch (error) {
       const { status, message } = shown(error);
-      return await renderWelcome(c, deps, auth, { error: message, serverName: name }, status);
+      return await welcomeResponse(c, deps, { error: message, serverName: name }, status);
     }
   });
 
-  app.post("/chat/join", async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
+  app.post("/chat/join", signedIn, async (c) => {
     const input = textField(await readForm(c), "invite") ?? "";
     try {
-      const { server, channels } = await chat.joinByInvite(auth.user, inviteCode(input));
+      const { server, channels } = await chat.invites.join(c.get("auth").user, inviteCode(input));
       return c.redirect(`/chat/${server.id}/${channels[0].id}`, 303);
     } catch (error) {
       const { status, message } = shown(error);
-      return await renderWelcome(c, deps, auth, { error: message, inviteInput: input }, status);
+      return await welcomeResponse(c, deps, { error: message, inviteInput: input }, status);
     }
   });
 
-  app.post("/chat/:serverId/channels", async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
+  app.post("/chat/:serverId/channels", signedIn, async (c) => {
     const serverId = c.req.param("serverId");
     const name = textField(await readForm(c), "name") ?? "";
     try {
-      const channel = await chat.createChannel(auth.user, serverId, { name });
+      const channel = await chat.channels.create(c.get("auth").user, serverId, { name });
       return c.redirect(`/chat/${serverId}/${channel.id}`, 303);
     } catch (error) {
       const { status, message } = shown(error);
-      const { channels } = await chat.getServer(auth.user, serverId);
-      return await renderChannel(
-        c,
-        deps,
-        auth,
-        serverId,
-        channels[0].id,
-        { error: message },
-        status,
-      );
+      return await channelResponse(c, deps, { serverId }, { error: message }, status);
     }
   });
 
-  app.post("/chat/:serverId/:channelId/messages/:messageId/delete", async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
+  app.post("/chat/:serverId/:channelId/messages/:messageId/delete", signedIn, async (c) => {
     const { serverId, channelId, messageId } = c.req.param();
     try {
-      await chat.deleteMessage(auth.user, messageId);
+      await chat.messages.delete(c.get("auth").user, messageId);
       return c.redirect(`/chat/${serverId}/${channelId}`, 303);
     } catch (error) {
       const { status, message } = shown(error);
-      return await renderChannel(c, deps, auth, serverId, channelId, { error: message }, status);
+      return await channelResponse(c, deps, { serverId, channelId }, { error: message }, status);
     }
   });
 
-  app.post("/chat/:serverId/leave", async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
+  app.post("/chat/:serverId/invites", signedIn, async (c) => {
     const serverId = c.req.param("serverId");
-    try {
-      await chat.leaveServer(auth.user, serverId);
-      return c.redirect("/chat", 303);
-    } catch (error) {
-      if (!(error instanceof HttpError) || error.status !== 403) throw error;
-      const { channels } = await chat.getServer(auth.user, serverId);
-      return await renderChannel(
-        c,
-        deps,
-        auth,
-        serverId,
-        channels[0].id,
-        { error: error.message },
-        400,
-      );
-    }
-  });
-
-  app.post("/chat/:serverId/invites", async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
-    const serverId = c.req.param("serverId");
-    const code = await chat.createInvite(auth.user, serverId);
-    const { channels } = await chat.getServer(auth.user, serverId);
+    const { user } = c.get("auth");
+    const code = await chat.invites.create(user, serverId);
+    const { channels } = await chat.servers.get(user, serverId);
     return c.redirect(
       `/chat/${serverId}/${channels[0].id}?invite=${encodeURIComponent(code)}`,
       303,
     );
   });
 
-  app.post("/chat/:serverId/:channelId/messages", async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
+  app.post("/chat/:serverId/:channelId/messages", signedIn, async (c) => {
     const { serverId, channelId } = c.req.param();
     const content = textField(await readForm(c), "content");
     try {
-      await chat.sendMessage(auth.user, channelId, { content });
+      await chat.messages.send(c.get("auth").user, channelId, { content });
       return c.redirect(`/chat/${serverId}/${channelId}`, 303);
     } catch (error) {
       const { status, message } = shown(error);
-      return await renderChannel(c, deps, auth, serverId, channelId, { error: message }, status);
+      return await channelResponse(c, deps, { serverId, channelId }, { error: message }, status);
     }
   });
 

@@ -1,50 +1,75 @@
 /**
- * /invite/:code: the link people share. Shows which server it leads to and a Join button;
- * visitors log in (or register) first and come back here.
+ * /invite/:code: the link people share. Anyone holding it sees which server it leads to; a
+ * signed-in person gets a Join button, a visitor links to log in or create an account that come
+ * back here afterwards.
  */
 import { Hono } from "hono";
 import { AuthLayout } from "../../components/AuthLayout.tsx";
 import { SubmitButton } from "../../components/Button.tsx";
 import type { AppEnv } from "../app_env.ts";
 import type { AppDeps } from "../deps.ts";
+import { requireSignIn } from "../middleware/require_sign_in.ts";
 import { renderPage } from "../render_page.tsx";
-import { pageAuth } from "./require_page_auth.ts";
+
+const LINK = "font-semibold text-brand-600 hover:underline dark:text-brand-100";
+const BUTTON_LINK =
+  "flex w-full items-center justify-center rounded-lg px-4 py-2 text-sm font-semibold shadow-sm transition";
+
+/** Log in or register, then come back to `invitePath`. */
+function VisitorChoices({ invitePath }: { invitePath: string }) {
+  const next = `?next=${encodeURIComponent(invitePath)}`;
+  return (
+    <div class="space-y-3">
+      <a
+        href={`/login${next}`}
+        class={`${BUTTON_LINK} bg-brand-500 text-white hover:bg-brand-600 active:bg-brand-700`}
+      >
+        Log in to join
+      </a>
+      <a
+        href={`/register${next}`}
+        class={`${BUTTON_LINK} bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-700 dark:hover:bg-slate-700`}
+      >
+        Create an account
+      </a>
+    </div>
+  );
+}
 
 export function invitePage({ chat }: AppDeps) {
   const app = new Hono<AppEnv>();
 
   app.get("/invite/:code", async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
     const code = c.req.param("code");
-    const server = await chat.previewInvite(code);
+    const invitePath = `/invite/${encodeURIComponent(code)}`;
+    const { server, memberCount } = await chat.invites.preview(code);
+    const signedIn = c.get("auth") !== null;
     return c.html(renderPage({
       title: `Join ${server.name}`,
       body: (
         <AuthLayout
           title={server.name}
-          subtitle="You have been invited to join this server."
-          footer={
-            <a
-              href="/chat"
-              class="font-semibold text-brand-600 hover:underline dark:text-brand-100"
-            >
-              No thanks
-            </a>
-          }
+          subtitle={`You have been invited to join this server: ${memberCount} ${
+            memberCount === 1 ? "member" : "members"
+          }.`}
+          footer={signedIn
+            ? <a href="/chat" class={LINK}>No thanks</a>
+            : "You need an account to join: it takes a minute."}
         >
-          <form method="post" action={`/invite/${encodeURIComponent(code)}`}>
-            <SubmitButton full>Join {server.name}</SubmitButton>
-          </form>
+          {signedIn
+            ? (
+              <form method="post" action={invitePath}>
+                <SubmitButton full>Join {server.name}</SubmitButton>
+              </form>
+            )
+            : <VisitorChoices invitePath={invitePath} />}
         </AuthLayout>
       ),
     }));
   });
 
-  app.post("/invite/:code", async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
-    const { server, channels } = await chat.joinByInvite(auth.user, c.req.param("code"));
+  app.post("/invite/:code", requireSignIn(), async (c) => {
+    const { server, channels } = await chat.invites.join(c.get("auth").user, c.req.param("code"));
     return c.redirect(`/chat/${server.id}/${channels[0].id}`, 303);
   });
 

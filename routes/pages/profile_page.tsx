@@ -20,14 +20,14 @@ import {
 } from "../../lib/limits.ts";
 import { toPublicUser } from "../../lib/public_user.ts";
 import type { PublicUser } from "../../lib/public_user.ts";
-import type { AppEnv } from "../app_env.ts";
 import type { AppDeps } from "../deps.ts";
 import { formErrors } from "../form_errors.ts";
 import type { FormErrors } from "../form_errors.ts";
 import { limitBody } from "../middleware/body_limit.ts";
+import { requireSignIn } from "../middleware/require_sign_in.ts";
+import type { SignedInEnv } from "../middleware/require_sign_in.ts";
 import { readForm, textField } from "../read_form.ts";
 import { renderPage } from "../render_page.tsx";
-import { pageAuth } from "./require_page_auth.ts";
 
 interface ProfilePageProps {
   user: PublicUser;
@@ -116,23 +116,22 @@ function ProfilePage({ user, draft, errors, saved }: ProfilePageProps) {
 }
 
 export function profilePage({ accounts }: AppDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<SignedInEnv>();
+  const signedIn = requireSignIn();
 
   const show = (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     props: ProfilePageProps,
     status: 200 | FormErrors["status"] = 200,
   ) => c.html(renderPage({ title: "Profile", body: <ProfilePage {...props} /> }), status);
 
-  app.get("/profile", (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
-    return show(c, { user: toPublicUser(auth.user), saved: c.req.query("saved") });
+  app.get("/profile", signedIn, (c) => {
+    const { user } = c.get("auth");
+    return show(c, { user: toPublicUser(user), saved: c.req.query("saved") });
   });
 
-  app.post("/profile", limitBody(FORM_BODY_MAX_BYTES), async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
+  app.post("/profile", signedIn, limitBody(FORM_BODY_MAX_BYTES), async (c) => {
+    const auth = c.get("auth");
     const form = await readForm(c);
     const draft = {
       displayName: textField(form, "displayName") ?? "",
@@ -147,9 +146,8 @@ export function profilePage({ accounts }: AppDeps) {
     }
   });
 
-  app.post("/profile/avatar", limitBody(AVATAR_FORM_MAX_BYTES), async (c) => {
-    const auth = pageAuth(c);
-    if (auth instanceof Response) return auth;
+  app.post("/profile/avatar", signedIn, limitBody(AVATAR_FORM_MAX_BYTES), async (c) => {
+    const auth = c.get("auth");
     try {
       const file = (await readForm(c)).avatar;
       if (!(file instanceof File) || file.size === 0) {

@@ -1,32 +1,45 @@
 /**
- * The unread state a chat page starts with, for the channels of the server it shows: counts from
- * the read markers, and mentions of the reader among the unread messages (the last page of them
- * at most: a badge says "99+" long before that matters). Other servers fill in from `ready`.
+ * The unread state a chat page starts with, for every channel of every server of the reader
+ * (so the rail shows other servers' counts before the socket's `ready`, which carries no
+ * mention counts, and after it, which keeps them): counts from the read markers, and mentions
+ * of the reader among the unread messages (the last page of them at most: a badge says "99+"
+ * long before that matters). Mentions are counted in at most UNREAD_SEED_MENTION_CHANNELS_MAX
+ * unread channels, the shown server's first, so a page costs a bounded number of reads.
  */
 import type { UserRecord } from "../../db/store.ts";
 import type { UnreadMap } from "../../islands/runtime/unread.ts";
 import { mentions } from "../../islands/shared/mentions.ts";
-import { MESSAGE_PAGE_MAX } from "../../lib/limits.ts";
+import type { ReadyServer } from "../../lib/chat/chat_service.ts";
+import { MESSAGE_PAGE_MAX, UNREAD_SEED_MENTION_CHANNELS_MAX } from "../../lib/limits.ts";
 import type { AppDeps } from "../deps.ts";
 
+/** The seed for `states` (every server of `user`, as `chat.reads.ready` gives them). */
 export async function unreadSeed(
   chat: AppDeps["chat"],
   user: UserRecord,
-  serverId: string,
-  reads: Map<string, { lastSeq: number; readSeq: number }>,
+  states: ReadyServer[],
+  shownServerId: string,
 ): Promise<UnreadMap> {
-  const entries = await Promise.all([...reads].map(async ([channelId, { lastSeq, readSeq }]) => {
-    let mentioned = 0;
-    if (lastSeq > readSeq) {
-      const page = await chat.listMessages(user, channelId, {
-        after: String(Math.max(readSeq, lastSeq - MESSAGE_PAGE_MAX)),
-        limit: String(MESSAGE_PAGE_MAX),
-      });
-      mentioned = page.filter((message) =>
-        message.author.id !== user.id && mentions(message.content, user.username)
-      ).length;
+  const seed: UnreadMap = {};
+  for (const { server, channels } of states) {
+    for (const { id, lastSeq, readSeq } of channels) {
+      seed[id] = { serverId: server.id, lastSeq, readSeq, mentions: 0 };
     }
-    return [channelId, { serverId, lastSeq, readSeq, mentions: mentioned }] as const;
+  }
+  const unreadChannels = Object.entries(seed)
+    .filter(([, state]) => state.lastSeq > state.readSeq)
+    .sort(([, a], [, b]) =>
+      Number(b.serverId === shownServerId) - Number(a.serverId === shownServerId)
+    )
+    .slice(0, UNREAD_SEED_MENTION_CHANNELS_MAX);
+  await Promise.all(unreadChannels.map(async ([channelId, state]) => {
+    const page = await chat.messages.list(user, channelId, {
+      after: String(Math.max(state.readSeq, state.lastSeq - MESSAGE_PAGE_MAX)),
+      limit: String(MESSAGE_PAGE_MAX),
+    });
+    state.mentions = page.filter((message) =>
+      message.author.id !== user.id && mentions(message.content, user.username)
+    ).length;
   }));
-  return Object.fromEntries(entries);
+  return seed;
 }

@@ -3,11 +3,12 @@
  * retryable `unavailable` error while it is down; the pool reconnects by itself, the LISTEN
  * connections resubscribe and resync from the store; no acknowledged message is lost or doubled.
  *
- * It restarts the machine's cluster (pg_ctlcluster, as CI's root does), so it runs alone, after
- * the parallel suite (see the `test` task).
+ * It restarts the machine's cluster (pg_ctlcluster, as CI's root does), so it runs only when asked
+ * for (`deno task test:faults`, part of `deno task test`), alone, after the parallel suite.
  */
 import assert from "node:assert/strict";
-import { BACKENDS } from "../helpers/backends.ts";
+import { POSTGRES_BACKEND } from "../helpers/backends.ts";
+import { faultTest } from "../helpers/fault_tests.ts";
 import { room } from "../helpers/people.ts";
 import { assertExactlyOnce, ResilientClient, storedHistory } from "../helpers/resilient_client.ts";
 import { startTestApp } from "../helpers/test_app.ts";
@@ -29,46 +30,48 @@ async function restartPostgres(): Promise<void> {
   }
 }
 
-Deno.test("postgres restart under traffic - nothing acknowledged is lost or doubled", async () => {
-  const a = await startTestApp(BACKENDS.find((backend) => backend.name === "postgres")!, {
-    RATE_LIMITS: "off",
-  });
-  const clients: ResilientClient[] = [];
-  try {
-    const b = await a.startAnother();
-    const { channelId, owner, member } = await room(a);
-    clients.push(
-      new ResilientClient(a.url, owner.http.cookie!, "owner", [channelId]),
-      new ResilientClient(b.url, member.http.cookie!, "member", [channelId]),
-    );
-    for (const client of clients) client.start();
+Deno.test(
+  "postgres restart under traffic - nothing acknowledged is lost or doubled",
+  faultTest(POSTGRES_BACKEND),
+  async () => {
+    const a = await startTestApp(POSTGRES_BACKEND, { RATE_LIMITS: "off" });
+    const clients: ResilientClient[] = [];
+    try {
+      const b = await a.startAnother();
+      const { channelId, owner, member } = await room(a);
+      clients.push(
+        new ResilientClient(a.url, owner.http.cookie!, "owner", [channelId]),
+        new ResilientClient(b.url, member.http.cookie!, "member", [channelId]),
+      );
+      for (const client of clients) client.start();
 
-    let sending = true;
-    const traffic = (async () => {
-      for (let i = 0; sending; i++) {
-        clients[i % 2].send(channelId, `message ${i}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await restartPostgres();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    sending = false;
-    await traffic;
+      let sending = true;
+      const traffic = (async () => {
+        for (let i = 0; sending; i++) {
+          clients[i % 2].send(channelId, `message ${i}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await restartPostgres();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      sending = false;
+      await traffic;
 
-    await eventually(
-      () => clients.every((client) => client.outbox.size === 0),
-      "every send acknowledged",
-    );
-    const stored = await storedHistory(owner.http, channelId);
-    await eventually(
-      () => clients.every((client) => client.messages.length + client.acks.size >= stored.length),
-      "every message delivered on both instances",
-    );
-    assert.ok(stored.length > 30, `steady traffic: ${stored.length} messages`);
-    assert.deepEqual(assertExactlyOnce(stored, clients), []);
-  } finally {
-    for (const client of clients) client.stop();
-    await a.close();
-  }
-});
+      await eventually(
+        () => clients.every((client) => client.outbox.size === 0),
+        "every send acknowledged",
+      );
+      const stored = await storedHistory(owner.http, channelId);
+      await eventually(
+        () => clients.every((client) => client.messages.length + client.acks.size >= stored.length),
+        "every message delivered on both instances",
+      );
+      assert.ok(stored.length > 30, `steady traffic: ${stored.length} messages`);
+      assert.deepEqual(assertExactlyOnce(stored, clients), []);
+    } finally {
+      for (const client of clients) client.stop();
+      await a.close();
+    }
+  },
+);

@@ -81,7 +81,8 @@ class Instance implements TestApp {
   get hub() {
     return this.#running.services.hub;
   }
-  openSocket: Services["openSocket"] = (auth) => this.#running.services.openSocket(auth);
+  openSocket: Services["openSocket"] = (auth, hooks) =>
+    this.#running.services.openSocket(auth, hooks);
 
   async restart(): Promise<void> {
     const port = this.#running.server.addr.port;

@@ -1,0 +1,130 @@
+/**
+ * The islands' one door to the HTTP API (API.md): one typed function per call they make. Each
+ * resolves to an `ApiResult` and never throws: the API's `{"error": {code, message}}` answers,
+ * answers that are not JSON and network failures all become one `ApiError`, so a caller handles
+ * every failure in one place and shows its `message` to the reader.
+ *
+ * @example
+ * const result = await editMessage(id, "fixed typo");
+ * if (!result.ok) note.value = result.error.message;
+ */
+import type { WireMessage, WireUser } from "../../lib/realtime/protocol.ts";
+
+/** Why a call failed. `status` is 0 when no answer came (network down, request aborted). */
+export interface ApiError {
+  status: number;
+  /** The API's snake_case code; `network_error` or `http_<status>` when the API gave none. */
+  code: string;
+  /** A sentence for the reader. */
+  message: string;
+}
+
+/** What every call resolves to. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** Which part of a channel's history a page holds (seq numbers; API.md caps `limit` at 100). */
+export interface PageQuery {
+  before?: number;
+  after?: number;
+  limit?: number;
+}
+
+/** GET /api/channels/:id/messages: a page of history, ascending by seq. */
+export function listMessages(
+  channelId: string,
+  query: PageQuery = {},
+): Promise<ApiResult<WireMessage[]>> {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  const search = params.size > 0 ? `?${params}` : "";
+  return call(
+    `/api/channels/${channelId}/messages${search}`,
+    { method: "GET" },
+    (body) => (body as { messages: WireMessage[] }).messages,
+  );
+}
+
+/** PATCH /api/messages/:id: the edited message (author only). */
+export function editMessage(id: string, content: string): Promise<ApiResult<WireMessage>> {
+  return call(`/api/messages/${id}`, json("PATCH", { content }), messageOf);
+}
+
+/** DELETE /api/messages/:id (author or server owner). */
+export function deleteMessage(id: string): Promise<ApiResult<void>> {
+  return call(`/api/messages/${id}`, { method: "DELETE" }, nothing);
+}
+
+/** PUT /api/channels/:id/read: moves the reader's read marker (never backwards). */
+export function markRead(channelId: string, seq: number): Promise<ApiResult<void>> {
+  return call(`/api/channels/${channelId}/read`, json("PUT", { seq }), nothing);
+}
+
+/** POST /api/servers/:id/invites: a new invite's code. */
+export function createInvite(serverId: string): Promise<ApiResult<string>> {
+  return call(
+    `/api/servers/${serverId}/invites`,
+    { method: "POST" },
+    (body) => (body as { code: string }).code,
+  );
+}
+
+/** DELETE /api/servers/:id/members/me: the reader leaves the server. */
+export function leaveServer(serverId: string): Promise<ApiResult<void>> {
+  return call(`/api/servers/${serverId}/members/me`, { method: "DELETE" }, nothing);
+}
+
+/** PATCH /api/me: the reader's updated profile. */
+export function updateProfile(
+  changes: { displayName?: string; bio?: string },
+): Promise<ApiResult<WireUser>> {
+  return call("/api/me", json("PATCH", changes), userOf);
+}
+
+/** PUT /api/me/avatar: uploads an image (its type is sent as the Content-Type). */
+export function uploadAvatar(image: Blob): Promise<ApiResult<WireUser>> {
+  return call(
+    "/api/me/avatar",
+    { method: "PUT", headers: { "Content-Type": image.type }, body: image },
+    userOf,
+  );
+}
+
+const messageOf = (body: unknown) => (body as { message: WireMessage }).message;
+const userOf = (body: unknown) => (body as { user: WireUser }).user;
+const nothing = () => undefined;
+
+function json(method: string, body: unknown): RequestInit {
+  return { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+}
+
+/** Sends one request and turns every outcome into an `ApiResult`. */
+async function call<T>(
+  path: string,
+  init: RequestInit,
+  read: (body: unknown) => T,
+): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    return failure(0, "network_error", "No connection to the server: check it and try again.");
+  }
+  if (response.status === 204) return { ok: true, value: read(null) };
+  const body: unknown = await response.json().catch(() => undefined);
+  if (response.ok && body !== undefined) return { ok: true, value: read(body) };
+  if (response.ok) {
+    return failure(response.status, "invalid_answer", "The server's answer was unreadable.");
+  }
+  const error = (body as { error?: Partial<ApiError> } | undefined)?.error;
+  return failure(
+    response.status,
+    typeof error?.code === "string" ? error.code : `http_${response.status}`,
+    typeof error?.message === "string" ? error.message : `The server refused (${response.status}).`,
+  );
+}
+
+function failure(status: number, code: string, message: string): { ok: false; error: ApiError } {
+  return { ok: false, error: { status, code, message } };
+}

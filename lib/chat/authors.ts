@@ -1,0 +1,24 @@
+/** Looks up the users behind ids: message authors and server members. */
+import type { MessageRecord, Store, UserRecord } from "../../db/store.ts";
+import type { WireMessage } from "../realtime/protocol.ts";
+import { toWireAuthor, toWireMessage, unknownAuthor } from "./shapes.ts";
+
+/** The users of `ids` in that order; ids of users that no longer exist are left out. */
+export async function usersInOrder(store: Store, ids: string[]): Promise<UserRecord[]> {
+  const byId = new Map((await store.findUsersByIds(ids)).map((u) => [u.id, u]));
+  return ids.map((id) => byId.get(id)).filter((u): u is UserRecord => u !== undefined);
+}
+
+/** Messages in the API's shape, each author read once (a deleted one shows as a placeholder). */
+export async function withAuthors(
+  store: Store,
+  messages: MessageRecord[],
+): Promise<WireMessage[]> {
+  const ids = [...new Set(messages.map((m) => m.authorId))];
+  const authors = new Map(
+    (await store.findUsersByIds(ids)).map((u) => [u.id, toWireAuthor(u)]),
+  );
+  return messages.map((m) =>
+    toWireMessage(m, authors.get(m.authorId) ?? unknownAuthor(m.authorId))
+  );
+}

@@ -1,0 +1,81 @@
+/** Servers: creating one, listing and reading them, leaving one. */
+import type { ChannelRecord, ServerRecord, UserRecord } from "../../db/store.ts";
+import { Forbidden } from "../errors.ts";
+import { toPublicUser } from "../public_user.ts";
+import type { WireChannel, WireServer } from "../realtime/protocol.ts";
+import { cleanServerName } from "../text.ts";
+import { usersInOrder } from "./authors.ts";
+import type { ChatDeps } from "./chat_deps.ts";
+import { memberServer } from "./membership.ts";
+import { toWireChannel, toWireServer } from "./shapes.ts";
+
+export interface ServerWithChannels {
+  server: WireServer;
+  channels: WireChannel[];
+}
+
+export class ServerService {
+  constructor(readonly deps: ChatDeps) {}
+
+  /** Creates a server owned by `user`, with a `general` channel. */
+  async create(user: UserRecord, input: { name?: unknown }): Promise<ServerWithChannels> {
+    const createdAt = new Date(this.deps.now());
+    const server: ServerRecord = {
+      id: crypto.randomUUID(),
+      name: cleanServerName(input.name),
+      ownerId: user.id,
+      createdAt,
+    };
+    const general: ChannelRecord = {
+      id: crypto.randomUUID(),
+      serverId: server.id,
+      name: "general",
+      createdAt,
+    };
+    await this.deps.store.createServer(server, general);
+    const result = { server: toWireServer(server), channels: [toWireChannel(general)] };
+    this.deps.publish({ target: { user: user.id }, event: { type: "server_joined", ...result } });
+    return result;
+  }
+
+  /** The servers `user` is a member of, oldest membership first. */
+  async list(user: UserRecord): Promise<WireServer[]> {
+    return (await this.deps.store.listServersOf(user.id)).map(toWireServer);
+  }
+
+  /** Ids of the servers the user belongs to (socket subscriptions). */
+  async idsOf(user: UserRecord): Promise<string[]> {
+    return (await this.deps.store.listServersOf(user.id)).map((server) => server.id);
+  }
+
+  /** A server with its channels and members, for members only. */
+  async get(user: UserRecord, serverId: string) {
+    const { store } = this.deps;
+    const server = await memberServer(store, user, serverId);
+    const [channels, memberIds] = await Promise.all([
+      store.listChannels(server.id),
+      store.listMemberIds(server.id),
+    ]);
+    const members = await usersInOrder(store, memberIds);
+    return {
+      server: toWireServer(server),
+      channels: channels.map(toWireChannel),
+      members: members.map(toPublicUser),
+    };
+  }
+
+  /** Leaves a server. The owner cannot leave (a server always has its owner). */
+  async leave(user: UserRecord, serverId: string): Promise<void> {
+    const { store, publish } = this.deps;
+    const server = await memberServer(store, user, serverId);
+    if (server.ownerId === user.id) {
+      throw new Forbidden("owner_cannot_leave", "The owner cannot leave their own server.");
+    }
+    if (!(await store.removeMember(server.id, user.id))) return;
+    publish({
+      target: { servers: [server.id] },
+      event: { type: "member_left", serverId: server.id, user: toPublicUser(user) },
+    });
+    publish({ target: { user: user.id }, event: { type: "server_left", serverId: server.id } });
+  }
+}

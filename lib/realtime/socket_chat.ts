@@ -1,0 +1,51 @@
+/**
+ * The part of the chat service a WebSocket needs: what a socket reads to start and resume, and
+ * the two commands it runs. Sockets depend on this, not on the whole service.
+ */
+import type { UserRecord } from "../../db/store.ts";
+import type { ReadyChannel, WireMessage, WireServer } from "./protocol.ts";
+
+/** A `send` frame's payload, as the frame parser checked it. */
+export interface SocketSendInput {
+  content: string;
+  nonce: string;
+}
+
+/** What a stored `send` answers: the message to `ack`. */
+export interface SocketSendResult {
+  message: WireMessage;
+}
+
+/** The chat operations a socket session calls. */
+export interface SocketChat {
+  /** Ids of the servers the user belongs to (the socket's subscriptions). */
+  serverIdsOf(user: UserRecord): Promise<string[]>;
+  /** What `ready` carries for exactly these servers: channels with lastSeq and readSeq. */
+  readyState(
+    user: UserRecord,
+    serverIds: string[],
+  ): Promise<{ server: WireServer; channels: ReadyChannel[] }[]>;
+  /** The channel if the user is a member of its server; throws NotFound otherwise. */
+  memberChannel(user: UserRecord, channelId: string): Promise<unknown>;
+  /**
+   * A page of a `resume` replay: messages with afterSeq < seq (< beforeSeq if given),
+   * ascending, at most `limit`; counted against the user's read budget (RateLimited past it).
+   */
+  replayPage(
+    user: UserRecord,
+    channelId: string,
+    afterSeq: number,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<WireMessage[]>;
+  /** Stores and publishes a message; `onQueued` runs once it is in the store's write queue. */
+  sendMessage(
+    user: UserRecord,
+    channelId: string,
+    input: SocketSendInput,
+    socketId?: number,
+    onQueued?: () => void,
+  ): Promise<SocketSendResult>;
+  /** Tells the channel's members that the user is typing (not the socket `socketId`). */
+  typing(user: UserRecord, channelId: string, socketId?: number): Promise<void>;
+}
