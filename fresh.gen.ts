@@ -23,6 +23,7 @@ const manifest = {
     "./routes/api/me.ts": () => import("./routes/api/me.ts"),
     "./routes/api/messages.ts": () => import("./routes/api/messages.ts"),
     "./routes/api/servers.ts": () => import("./routes/api/servers.ts"),
+    "./routes/api/sessions.ts": () => import("./routes/api/sessions.ts"),
     "./routes/api/users.ts": () => import("./routes/api/users.ts"),
     "./routes/pages/auth_pages.tsx": () => import("./routes/pages/auth_pages.tsx"),
     "./routes/pages/chat_actions.tsx": () => import("./routes/pages/chat_actions.tsx"),

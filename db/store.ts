@@ -28,6 +28,10 @@ export interface SessionRecord {
   userId: string;
   createdAt: Date;
   expiresAt: Date;
+  /** The client's `User-Agent` at login, cut to SESSION_USER_AGENT_MAX ("" when none was sent). */
+  userAgent: string;
+  /** When the session was last used; refreshed at most every SESSION_TOUCH_INTERVAL_MS. */
+  lastSeenAt: Date;
 }
 
 /** An uploaded avatar image. */
@@ -105,6 +109,14 @@ export class UsernameTakenError extends Error {
   }
 }
 
+/** Thrown by `deleteUser` when the user still owns a server. */
+export class OwnsServersError extends Error {
+  constructor(userId: string) {
+    super(`User ${userId} owns servers`);
+    this.name = "OwnsServersError";
+  }
+}
+
 /** Thrown by `appendMessage` when the author is not a member of the server named. */
 export class NotAMemberError extends Error {
   constructor(userId: string, serverId: string) {
@@ -126,6 +138,15 @@ export interface Store {
   createUser(user: UserRecord): Promise<void>;
   findUserById(id: string): Promise<UserRecord | null>;
   findUserByUsername(username: string): Promise<UserRecord | null>;
+  /**
+   * Deletes the user with their sessions, avatar, memberships and read markers; false if there
+   * was no such user. Their messages stay (their author then resolves to nobody), and so do
+   * invites they made. Throws `OwnsServersError` if they own a server (the caller checks first;
+   * PostgreSQL also refuses under a race).
+   */
+  deleteUser(id: string): Promise<boolean>;
+  /** Replaces the user's password hash; null if the user does not exist. */
+  setPasswordHash(id: string, passwordHash: string): Promise<UserRecord | null>;
   /** Applies a profile patch; null if the user does not exist. */
   updateProfile(id: string, patch: ProfilePatch): Promise<UserRecord | null>;
   /** Replaces the user's avatar and bumps `avatarVersion`; null if the user does not exist. */
@@ -137,6 +158,12 @@ export interface Store {
   /** The session, or null if it never existed, was deleted or has expired. */
   findSession(id: string): Promise<SessionRecord | null>;
   deleteSession(id: string): Promise<void>;
+  /** The user's live (unexpired) sessions, oldest first. */
+  listSessionsOf(userId: string): Promise<SessionRecord[]>;
+  /** Sets a session's `lastSeenAt`; does nothing if the session is gone (never revives it). */
+  touchSession(id: string, lastSeenAt: Date): Promise<void>;
+  /** Deletes every session of the user but `exceptId`; returns the ids deleted. */
+  deleteSessionsOf(userId: string, exceptId?: string): Promise<string[]>;
 
   /**
    * Returns the stored value of a setting, storing `value` first if there is none. Two

@@ -1,19 +1,30 @@
 /**
- * Accounts: registration, login, logout, session checks and profiles.
+ * Accounts: registration, login, logout, session checks, profiles, password changes and the
+ * user's list of sessions.
  *
  * The service stays thin: validate input, apply limits, call the store, and map stored users to
  * the API's shape. HTTP concerns (cookies, status codes) live in routes/.
  */
-import type { AvatarRecord, Store, UserRecord } from "../db/store.ts";
-import { UsernameTakenError } from "../db/store.ts";
-import { Conflict, Invalid, NotFound, RateLimited, Unauthorized } from "./errors.ts";
+import type { AvatarRecord, SessionRecord, Store, UserRecord } from "../db/store.ts";
+import { OwnsServersError, UsernameTakenError } from "../db/store.ts";
+import type { RegistrationMode } from "./config.ts";
+import { Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized } from "./errors.ts";
 import { isCompleteImage, sniffImageType } from "./images.ts";
 import type { ImageType } from "./images.ts";
-import { AVATAR_MAX_BYTES, PASSWORD_JOBS_PER_IP, SESSION_TTL_MS } from "./limits.ts";
+import {
+  AVATAR_MAX_BYTES,
+  PASSWORD_JOBS_PER_IP,
+  SESSION_TOUCH_INTERVAL_MS,
+  SESSION_TTL_MS,
+  SESSION_USER_AGENT_MAX,
+} from "./limits.ts";
+import { checkPasswordPolicy } from "./password_policy.ts";
 import type { PasswordHasher } from "./passwords.ts";
 import { toPublicUser } from "./public_user.ts";
 import type { PublicUser } from "./public_user.ts";
 import { PasswordQueueFull } from "./passwords.ts";
+import { NO_SECURITY_LOG } from "./security_log.ts";
+import type { SecurityEvent, SecurityLog } from "./security_log.ts";
 import { SignInGuard } from "./sign_in_guard.ts";
 import { checkPassword, cleanBio, cleanDisplayName, normalizeUsername } from "./text.ts";
 import type { TokenSigner } from "./tokens.ts";
@@ -31,7 +42,41 @@ export interface AccountServiceOptions {
   boundPasswordJobsPerAddress?: boolean;
   /** Told when a session ends, so its open sockets can be closed. */
   onSessionEnded?: (sessionId: string) => void;
+  /** Told when an account is gone, with the servers it was a member of (for their members). */
+  onAccountDeleted?: (user: UserRecord, serverIds: string[]) => void;
+  /** Who may register (default open). */
+  registration?: RegistrationMode;
+  /** Joins a new user to an invite's server (`REGISTRATION=invite`). */
+  joinInvite?: (user: UserRecord, code: string) => Promise<unknown>;
+  /** Where logins, failures, registrations and revocations are reported. */
+  securityLog?: SecurityLog;
   now?: () => number;
+}
+
+/** Who is asking: the address limits and the log use, and the client a session remembers. */
+export interface ClientInfo {
+  ip: string;
+  /** The `User-Agent` header, if any. */
+  userAgent?: string;
+}
+
+/** A session as its owner sees it in their list (API.md "Accounts"). */
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  userAgent: string;
+  /** The session this request came with. */
+  current: boolean;
+}
+
+export interface AccountDeletionInput {
+  password?: unknown;
+}
+
+export interface PasswordChangeInput {
+  currentPassword?: unknown;
+  newPassword?: unknown;
 }
 
 /** What register and login return: the user and a token for the cookie or Bearer header. */
@@ -39,6 +84,7 @@ export interface AuthResult {
   user: PublicUser;
   token: string;
   expiresAt: Date;
+  sessionId: string;
 }
 
 /** A request's verified identity. */
@@ -51,6 +97,8 @@ export interface RegisterInput {
   username?: unknown;
   password?: unknown;
   displayName?: unknown;
+  /** Required with `REGISTRATION=invite`. */
+  inviteCode?: unknown;
 }
 
 export interface LoginInput {
@@ -73,6 +121,10 @@ export class AccountService {
   #guard: SignInGuard;
   #dummyHash?: Promise<string>;
   #onSessionEnded: (sessionId: string) => void;
+  #onAccountDeleted: (user: UserRecord, serverIds: string[]) => void;
+  #registration: RegistrationMode;
+  #joinInvite: (user: UserRecord, code: string) => Promise<unknown>;
+  #log: SecurityLog;
 
   constructor(options: AccountServiceOptions) {
     this.#store = options.store;
@@ -80,6 +132,10 @@ export class AccountService {
     this.#passwords = options.passwords;
     this.#now = options.now ?? Date.now;
     this.#onSessionEnded = options.onSessionEnded ?? (() => {});
+    this.#onAccountDeleted = options.onAccountDeleted ?? (() => {});
+    this.#registration = options.registration ?? "open";
+    this.#joinInvite = options.joinInvite ?? (() => Promise.resolve());
+    this.#log = options.securityLog ?? NO_SECURITY_LOG;
     this.#guard = new SignInGuard({
       loginLimit: options.loginRateLimit,
       registerLimit: options.registerRateLimit,
@@ -89,20 +145,27 @@ export class AccountService {
   }
 
   /** Creates an account and logs it in. */
-  async register(input: RegisterInput, ip: string): Promise<AuthResult> {
+  async register(input: RegisterInput, client: ClientInfo | string): Promise<AuthResult> {
+    const { ip, userAgent } = clientInfo(client);
+    const inviteCode = await this.#admit(input, ip);
     const username = normalizeUsername(input.username);
     const password = checkPassword(input.password);
+    checkPasswordPolicy(password, username);
     const displayName = input.displayName === undefined || input.displayName === ""
       ? username
       : cleanDisplayName(input.displayName);
     // The address's slot first (a refusal for too many at once is not counted), then the count,
     // before any work and failures included: concurrency cannot get past the limit.
-    const passwordHash = await this.#guard.passwordJob(ip, async () => {
-      this.#guard.beginRegistration(ip);
-      // A taken name is refused before the bcrypt work (a flood of them stalled every login).
-      if (await this.#store.findUserByUsername(username)) throw usernameTaken();
-      return await this.#hash(password);
-    });
+    const passwordHash = await this.#throttled(
+      { event: "registration_throttled", username, ip },
+      () =>
+        this.#guard.passwordJob(ip, async () => {
+          this.#guard.beginRegistration(ip);
+          // A taken name is refused before the bcrypt work (a flood of them stalled every login).
+          if (await this.#store.findUserByUsername(username)) throw usernameTaken();
+          return await this.#hash(password);
+        }),
+    );
     const user: UserRecord = {
       id: crypto.randomUUID(),
       username,
@@ -118,38 +181,230 @@ export class AccountService {
       if (error instanceof UsernameTakenError) throw usernameTaken();
       throw error;
     }
-    return await this.#startSession(user);
+    if (inviteCode !== undefined) await this.#joinInviteIfStill(user, inviteCode);
+    const result = await this.#startSession(user, userAgent);
+    this.#log.record({ event: "registered", userId: user.id, username, ip });
+    return result;
+  }
+
+  /** An invite deleted since `#admit` checked it leaves the new account without a server. */
+  async #joinInviteIfStill(user: UserRecord, code: string): Promise<void> {
+    try {
+      await this.#joinInvite(user, code);
+    } catch (error) {
+      if (!(error instanceof NotFound)) throw error;
+    }
+  }
+
+  /**
+   * Applies `REGISTRATION`: refuses when closed, and under `invite` returns the (existing)
+   * invite code the body must carry, checked before any password work.
+   */
+  async #admit(input: RegisterInput, ip: string): Promise<string | undefined> {
+    if (this.#registration === "open") return undefined;
+    const refused = (reason: string) =>
+      this.#log.record({ event: "registration_refused", ip, reason });
+    if (this.#registration === "closed") {
+      refused("registration_closed");
+      throw new Forbidden("registration_closed", "This server does not take new accounts.");
+    }
+    const code = input.inviteCode;
+    const invite = typeof code === "string" && code.length <= INVITE_CODE_INPUT_MAX
+      ? await this.#store.findInvite(code)
+      : null;
+    if (!invite) {
+      refused("invite_invalid");
+      throw new Invalid(
+        "invite_invalid",
+        "Accounts here are by invitation: this invite code is missing, unknown or expired.",
+        "inviteCode",
+      );
+    }
+    return invite.code;
   }
 
   /** Checks credentials; unknown users and wrong passwords get the same answer and timing. */
-  async login(input: LoginInput, ip: string): Promise<AuthResult> {
+  async login(input: LoginInput, client: ClientInfo | string): Promise<AuthResult> {
+    const { ip, userAgent } = clientInfo(client);
     if (typeof input.username !== "string" || typeof input.password !== "string") {
       throw new Invalid("invalid_credentials", "Username and password are required.");
     }
     const username = input.username.trim().toLowerCase();
     const password = input.password;
-    const attempt = this.#guard.beginLogin(username, ip);
+    const attempt = await this.#throttled(
+      { event: "login_throttled", username, ip },
+      () => this.#guard.beginLogin(username, ip),
+    );
     let user: UserRecord | null;
     let matches: boolean;
     try {
       user = await this.#store.findUserByUsername(username);
       // An unknown user still costs one bcrypt comparison, so timing does not reveal who exists.
       const hash = user?.passwordHash ?? await this.#dummy();
-      matches = await this.#guard.passwordJob(ip, () => this.#verify(password, hash));
+      matches = await this.#throttled(
+        { event: "login_throttled", username, ip },
+        () => this.#guard.passwordJob(ip, () => this.#verify(password, hash)),
+      );
     } catch (error) {
       attempt.abandoned();
       throw error;
     }
     // A failed attempt stays counted (it was reserved before the check).
-    if (!user || !matches) throw new Unauthorized("invalid_credentials", SAME_ANSWER);
+    if (!user || !matches) {
+      this.#log.record({ event: "login_failed", userId: user?.id, username, ip });
+      throw new Unauthorized("invalid_credentials", SAME_ANSWER);
+    }
     attempt.succeeded();
-    return await this.#startSession(user);
+    const result = await this.#startSession(user, userAgent);
+    this.#log.record({
+      event: "login",
+      userId: user.id,
+      username,
+      ip,
+      sessionId: result.sessionId,
+    });
+    return result;
   }
 
   /** Ends a session: every token naming it stops working at once. */
-  async logout(sessionId: string): Promise<void> {
+  async logout(sessionId: string, ip?: string): Promise<void> {
     await this.#store.deleteSession(sessionId);
     this.#onSessionEnded(sessionId);
+    this.#log.record({ event: "logout", sessionId, ip });
+  }
+
+  /**
+   * Changes the password after checking the current one (`401 invalid_credentials` if wrong),
+   * then revokes every other session of the user and closes their sockets. The current
+   * session stays.
+   */
+  async changePassword(auth: Authenticated, input: PasswordChangeInput, ip: string): Promise<void> {
+    const { user, sessionId } = auth;
+    const newPassword = checkPassword(input.newPassword);
+    checkPasswordPolicy(newPassword, user.username);
+    await this.#confirmPassword(auth, input.currentPassword, ip, "password_change_failed");
+    const hash = await this.#guard.passwordJob(ip, () => this.#hash(newPassword));
+    if (!await this.#store.setPasswordHash(user.id, hash)) {
+      throw new NotFound("not_found", "No such user.");
+    }
+    this.#log.record({
+      event: "password_changed",
+      userId: user.id,
+      username: user.username,
+      ip,
+      sessionId,
+    });
+    await this.#revokeOthers(auth, ip, "password_changed");
+  }
+
+  /**
+   * Deletes the account after checking its password (`401 invalid_credentials` if wrong);
+   * `409 owns_servers` while the user owns a server. Every session ends and its sockets close;
+   * the user's messages stay, shown as by "Deleted user".
+   */
+  async deleteAccount(auth: Authenticated, input: AccountDeletionInput, ip: string): Promise<void> {
+    const { user, sessionId } = auth;
+    await this.#confirmPassword(auth, input.password, ip, "account_deletion_failed");
+    const sessions = await this.#store.listSessionsOf(user.id);
+    const servers = await this.#store.listServersOf(user.id);
+    try {
+      if (servers.some((server) => server.ownerId === user.id)) {
+        throw new OwnsServersError(user.id);
+      }
+      await this.#store.deleteUser(user.id);
+    } catch (error) {
+      if (!(error instanceof OwnsServersError)) throw error;
+      throw new Conflict(
+        "owns_servers",
+        "You own servers: delete them or hand them over before deleting your account.",
+      );
+    }
+    this.#log.record({
+      event: "account_deleted",
+      userId: user.id,
+      username: user.username,
+      ip,
+      sessionId,
+    });
+    for (const session of sessions) this.#onSessionEnded(session.id);
+    this.#onAccountDeleted(user, servers.map((server) => server.id));
+  }
+
+  /**
+   * Checks the signed-in user's password before a sensitive change (`401 invalid_credentials`
+   * if wrong, logged as `failed`). A wrong one counts as a failed login of the account, so
+   * someone holding a stolen session guesses no faster here than at the login form.
+   */
+  async #confirmPassword(
+    { user, sessionId }: Authenticated,
+    password: unknown,
+    ip: string,
+    failed: "password_change_failed" | "account_deletion_failed",
+  ): Promise<void> {
+    if (typeof password !== "string") {
+      throw new Invalid("invalid_credentials", "Your current password is required.");
+    }
+    const logged = { event: failed, userId: user.id, username: user.username, ip, sessionId };
+    const throttled = { ...logged, reason: "throttled" };
+    const attempt = await this.#throttled(
+      throttled,
+      () => this.#guard.beginLogin(user.username, ip),
+    );
+    let matches: boolean;
+    try {
+      matches = await this.#throttled(
+        throttled,
+        () => this.#guard.passwordJob(ip, () => this.#verify(password, user.passwordHash)),
+      );
+    } catch (error) {
+      attempt.abandoned();
+      throw error;
+    }
+    if (!matches) {
+      this.#log.record({ ...logged, reason: "wrong_password" });
+      throw new Unauthorized("invalid_credentials", "Your current password is wrong.");
+    }
+    attempt.succeeded();
+  }
+
+  /** The user's live sessions, oldest first, the caller's own marked `current`. */
+  async listSessions(auth: Authenticated): Promise<SessionView[]> {
+    const sessions = await this.#store.listSessionsOf(auth.user.id);
+    return sessions.map((session) => toSessionView(session, auth.sessionId));
+  }
+
+  /** Ends one of the user's sessions (another user's, or an unknown id: 404). */
+  async revokeSession(auth: Authenticated, sessionId: string, ip: string): Promise<void> {
+    // Ids are UUIDs; anything else is nobody's (and a long one would be over KV's key size).
+    const session = UUID_SHAPE.test(sessionId) ? await this.#store.findSession(sessionId) : null;
+    if (!session || session.userId !== auth.user.id) {
+      throw new NotFound("not_found", "No such session.");
+    }
+    await this.#store.deleteSession(sessionId);
+    this.#ended(auth, sessionId, ip, "by_user");
+  }
+
+  /** Ends every session of the user but the one this request came with. */
+  async revokeOtherSessions(auth: Authenticated, ip: string): Promise<void> {
+    await this.#revokeOthers(auth, ip, "by_user");
+  }
+
+  async #revokeOthers(auth: Authenticated, ip: string, reason: string): Promise<void> {
+    const revoked = await this.#store.deleteSessionsOf(auth.user.id, auth.sessionId);
+    for (const sessionId of revoked) this.#ended(auth, sessionId, ip, reason);
+  }
+
+  /** Closes an ended session's sockets and logs who ended it. */
+  #ended(auth: Authenticated, sessionId: string, ip: string, reason: string): void {
+    this.#onSessionEnded(sessionId);
+    this.#log.record({
+      event: "session_revoked",
+      userId: auth.user.id,
+      username: auth.user.username,
+      ip,
+      sessionId,
+      reason,
+    });
   }
 
   /** The identity behind a token, or null if the token or its session is not valid. */
@@ -159,7 +414,13 @@ export class AccountService {
     const session = await this.#store.findSession(claims.sessionId);
     if (!session || session.userId !== claims.userId) return null;
     const user = await this.#store.findUserById(session.userId);
-    return user ? { user, sessionId: session.id } : null;
+    if (!user) return null;
+    // One write a minute at most, not one per request.
+    const now = this.#now();
+    if (now - session.lastSeenAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
+      await this.#store.touchSession(session.id, new Date(now));
+    }
+    return { user, sessionId: session.id };
   }
 
   /** Updates display name and/or bio; absent fields stay as they are. */
@@ -202,7 +463,7 @@ export class AccountService {
     return user;
   }
 
-  async #startSession(user: UserRecord): Promise<AuthResult> {
+  async #startSession(user: UserRecord, userAgent: string): Promise<AuthResult> {
     const now = this.#now();
     const expiresAt = new Date(now + SESSION_TTL_MS);
     const sessionId = crypto.randomUUID();
@@ -211,9 +472,21 @@ export class AccountService {
       userId: user.id,
       createdAt: new Date(now),
       expiresAt,
+      userAgent,
+      lastSeenAt: new Date(now),
     });
     const token = await this.#tokens.sign({ userId: user.id, sessionId, expiresAt });
-    return { user: toPublicUser(user), token, expiresAt };
+    return { user: toPublicUser(user), token, expiresAt, sessionId };
+  }
+
+  /** Runs `work`, logging `event` if the sign-in guard refuses it (429), and rethrows. */
+  async #throttled<T>(event: SecurityEvent, work: () => T | Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof RateLimited) this.#log.record(event);
+      throw error;
+    }
   }
 
   #dummy(): Promise<string> {
@@ -230,6 +503,27 @@ export class AccountService {
   #verify(password: string, hash: string): Promise<boolean> {
     return busyAsRateLimited(this.#passwords.verify(password, hash));
   }
+}
+
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** An invite code longer than this is not looked up (real ones are about 22 characters). */
+const INVITE_CODE_INPUT_MAX = 64;
+
+/** Accepts the older bare-address form, so callers that have no User-Agent keep working. */
+function clientInfo(client: ClientInfo | string): { ip: string; userAgent: string } {
+  const { ip, userAgent = "" } = typeof client === "string" ? { ip: client } : client;
+  return { ip, userAgent: userAgent.slice(0, SESSION_USER_AGENT_MAX) };
+}
+
+function toSessionView(session: SessionRecord, currentId: string): SessionView {
+  return {
+    id: session.id,
+    createdAt: session.createdAt.toISOString(),
+    lastSeenAt: session.lastSeenAt.toISOString(),
+    userAgent: session.userAgent,
+    current: session.id === currentId,
+  };
 }
 
 function usernameTaken(): Conflict {

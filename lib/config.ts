@@ -34,6 +34,9 @@ export interface RateLimitConfig {
   perAddress: boolean;
 }
 
+/** Who may create an account: anyone, holders of an invite code, or nobody. */
+export type RegistrationMode = "open" | "invite" | "closed";
+
 /** How instances share events: not at all, through Deno KV, or through PostgreSQL. */
 export type BusKind = "local" | "kv" | "postgres";
 
@@ -58,6 +61,10 @@ export interface Config {
    * by default): the only way `X-Forwarded-For` is believed.
    */
   trustProxy: string[];
+  /** `REGISTRATION`: who may create an account (default open). */
+  registration: RegistrationMode;
+  /** `SECURITY_LOG`: "stderr" (default), "off", or a file the JSON lines are appended to. */
+  securityLog: string;
   /** `DENO_ENV=production`: no generated secrets. */
   production: boolean;
   /** Running on Deno Deploy (`DENO_DEPLOYMENT_ID` is set). */
@@ -124,6 +131,8 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     },
     wsIdleTimeoutS: integer(env, "WS_IDLE_TIMEOUT", WS_IDLE_TIMEOUT_S, 1, 3600),
     trustProxy: parseProxies(nonEmpty(env.TRUST_PROXY)),
+    registration: parseRegistration(nonEmpty(env.REGISTRATION)),
+    securityLog: parseSecurityLog(nonEmpty(env.SECURITY_LOG)),
     production,
     deployment,
   };
@@ -209,4 +218,34 @@ function parseBus(raw: string | undefined, postgres: boolean, deployment: boolea
     throw new ConfigError("BUS=kv needs the KV store (unset DATABASE_URL)");
   }
   return raw;
+}
+
+function parseRegistration(raw: string | undefined): RegistrationMode {
+  if (raw === undefined) return "open";
+  if (raw !== "open" && raw !== "invite" && raw !== "closed") {
+    throw new ConfigError(
+      `Invalid REGISTRATION: it must be open, invite or closed: got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
+/** "stderr", "off", or the path of a file whose directory exists (the file may not yet). */
+function parseSecurityLog(raw: string | undefined): string {
+  if (raw === undefined || raw === "stderr" || raw === "off") return raw ?? "stderr";
+  const directory = raw.includes("/") ? raw.slice(0, raw.lastIndexOf("/")) || "/" : ".";
+  if (!isDirectory(directory) || isDirectory(raw)) {
+    throw new ConfigError(
+      `Invalid SECURITY_LOG: it must be stderr, off, or a file path in an existing directory: got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }

@@ -149,3 +149,8 @@ export const WS_ANONYMOUS_PER_IP = 8;
 export const WS_ANONYMOUS_MAX = 512;
 /** A refused socket is told to try again after this many seconds. */
 export const WS_ADMISSION_RETRY_S = 5;
+
+/** A session's `lastSeenAt` is written at most this often (not on every request). */
+export const SESSION_TOUCH_INTERVAL_MS = 60 * 1000;
+/** A session keeps at most this many characters of the client's `User-Agent`. */
+export const SESSION_USER_AGENT_MAX = 256;

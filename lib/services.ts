@@ -13,6 +13,8 @@ import { ChatService } from "./chat/chat_service.ts";
 import type { Config } from "./config.ts";
 import { resolveJwtSecret } from "./jwt_secret.ts";
 import { createPasswordHasher } from "./password_worker_pool.ts";
+import { toPublicUser } from "./public_user.ts";
+import { openSecurityLog } from "./security_log.ts";
 import { MESSAGE_PAGE_MAX, SHUTDOWN_SOCKET_GRACE_MS, WS_CLOSE_RESTART } from "./limits.ts";
 import type { Bus } from "./realtime/bus.ts";
 import { LocalBus } from "./realtime/bus.ts";
@@ -50,6 +52,7 @@ export async function createServices(
 
   const tokens = createTokenSigner(await resolveJwtSecret(config, store));
   const passwords = createPasswordHasher(config.bcryptCost);
+  const securityLog = openSecurityLog(config.securityLog);
   const accounts = new AccountService({
     store,
     tokens,
@@ -57,6 +60,18 @@ export async function createServices(
     loginRateLimit: config.rateLimits.login,
     registerRateLimit: config.rateLimits.register,
     boundPasswordJobsPerAddress: config.rateLimits.perAddress,
+    registration: config.registration,
+    // `chat` is built just below; a registration only calls this later, at run time.
+    joinInvite: (user, code) => chat.invites.join(user, code),
+    securityLog,
+    onAccountDeleted: (user, serverIds) => {
+      for (const serverId of serverIds) {
+        publish({
+          target: { servers: [serverId] },
+          event: { type: "member_left", serverId, user: toPublicUser(user) },
+        });
+      }
+    },
     onSessionEnded: (sessionId) =>
       publish({
         target: { session: sessionId },
@@ -85,6 +100,7 @@ export async function createServices(
     });
   } catch (error) {
     passwords.close();
+    securityLog.close();
     throw error;
   }
   hub.attach(publish);
@@ -124,6 +140,7 @@ export async function createServices(
       await bus.close();
       hub.close();
       passwords.close();
+      securityLog.close();
     },
   };
 }

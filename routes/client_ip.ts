@@ -5,6 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getConnInfo } from "hono/deno";
+import type { ClientInfo } from "../lib/accounts.ts";
 import type { AppEnv } from "./app_env.ts";
 
 /**
@@ -40,6 +41,11 @@ export function clientAddress(proxies: readonly string[]): MiddlewareHandler<App
     c.set("clientIp", resolveClientIp(socketAddress(c), c.req.header("X-Forwarded-For"), trusted));
     await next();
   };
+}
+
+/** The caller's address and browser, for limits, the security log and the sessions list. */
+export function clientInfo(c: Context): ClientInfo {
+  return { ip: clientIp(c), userAgent: c.req.header("User-Agent") };
 }
 
 /** The caller's address (as the client-address middleware resolved it). */

@@ -3,8 +3,13 @@
  * postgres_store_test.ts), so Deno KV and PostgreSQL behave the same to the services above.
  */
 import assert from "node:assert/strict";
-import type { ChannelRecord, ServerRecord, Store, UserRecord } from "../db/store.ts";
-import { ChannelNameTakenError, NotAMemberError, UsernameTakenError } from "../db/store.ts";
+import type { ChannelRecord, ServerRecord, SessionRecord, Store, UserRecord } from "../db/store.ts";
+import {
+  ChannelNameTakenError,
+  NotAMemberError,
+  OwnsServersError,
+  UsernameTakenError,
+} from "../db/store.ts";
 import { StoreUnavailable } from "../db/unavailable.ts";
 import { type Backend, needs, type TestStore } from "./helpers/backends.ts";
 
@@ -17,6 +22,20 @@ function newUser(username: string, overrides: Partial<UserRecord> = {}): UserRec
     passwordHash: "$2a$04$hash",
     avatarVersion: null,
     createdAt: new Date("2026-01-02T03:04:05.678Z"),
+    ...overrides,
+  };
+}
+
+/** A session of `userId` that lasts a minute from now. */
+function session(userId: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
+  const now = Date.now();
+  return {
+    id: crypto.randomUUID(),
+    userId,
+    createdAt: new Date(now),
+    expiresAt: new Date(now + 60_000),
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/140",
+    lastSeenAt: new Date(now),
     ...overrides,
   };
 }
@@ -160,21 +179,119 @@ export function storeContract(backend: Backend): void {
   contract("sessions: create, find, delete, expire", async ({ store }) => {
     const user = newUser("erin");
     await store.createUser(user);
-    const now = Date.now();
-    const live = {
-      id: crypto.randomUUID(),
-      userId: user.id,
-      createdAt: new Date(now),
-      expiresAt: new Date(now + 60_000),
-    };
+    const live = session(user.id);
     await store.createSession(live);
     assert.deepEqual(await store.findSession(live.id), live);
     await store.deleteSession(live.id);
     assert.equal(await store.findSession(live.id), null);
 
-    const expired = { ...live, id: crypto.randomUUID(), expiresAt: new Date(now - 1000) };
+    const expired = session(user.id, { expiresAt: new Date(Date.now() - 1000) });
     await store.createSession(expired);
     assert.equal(await store.findSession(expired.id), null);
+    assert.deepEqual(await store.listSessionsOf(user.id), []);
+  });
+
+  contract("listSessionsOf: a user's live sessions, oldest first", async ({ store }) => {
+    const [alice, bob] = [newUser("alice"), newUser("bob")];
+    await store.createUser(alice);
+    await store.createUser(bob);
+    const second = session(alice.id, { createdAt: tick(), userAgent: "Firefox" });
+    const first = session(alice.id, { createdAt: new Date(second.createdAt.getTime() - 5000) });
+    const bobs = session(bob.id);
+    const gone = session(alice.id);
+    for (const s of [second, first, bobs, gone]) await store.createSession(s);
+    await store.deleteSession(gone.id);
+    assert.deepEqual(await store.listSessionsOf(alice.id), [first, second]);
+    assert.deepEqual(await store.listSessionsOf(bob.id), [bobs]);
+    assert.deepEqual(await store.listSessionsOf(crypto.randomUUID()), []);
+  });
+
+  contract("touchSession moves lastSeenAt and never revives a deleted session", async ({
+    store,
+  }) => {
+    const user = newUser("frank");
+    await store.createUser(user);
+    const live = session(user.id);
+    await store.createSession(live);
+    const seen = new Date(live.lastSeenAt.getTime() + 90_000);
+    await store.touchSession(live.id, seen);
+    assert.deepEqual(await store.findSession(live.id), { ...live, lastSeenAt: seen });
+    assert.deepEqual(await store.listSessionsOf(user.id), [{ ...live, lastSeenAt: seen }]);
+
+    await store.deleteSession(live.id);
+    await store.touchSession(live.id, new Date());
+    assert.equal(await store.findSession(live.id), null);
+    assert.deepEqual(await store.listSessionsOf(user.id), []);
+  });
+
+  contract("deleteSessionsOf deletes all of a user's sessions but one", async ({ store }) => {
+    const [alice, bob] = [newUser("alice"), newUser("bob")];
+    await store.createUser(alice);
+    await store.createUser(bob);
+    const [kept, other, another] = [session(alice.id), session(alice.id), session(alice.id)];
+    const bobs = session(bob.id);
+    for (const s of [kept, other, another, bobs]) await store.createSession(s);
+
+    const deleted = await store.deleteSessionsOf(alice.id, kept.id);
+    assert.deepEqual(deleted.toSorted(), [other.id, another.id].toSorted());
+    assert.deepEqual(await store.listSessionsOf(alice.id), [kept]);
+    assert.equal(await store.findSession(other.id), null);
+    assert.equal(await store.findSession(another.id), null);
+    assert.deepEqual(await store.findSession(bobs.id), bobs);
+
+    assert.deepEqual(await store.deleteSessionsOf(alice.id), [kept.id]);
+    assert.deepEqual(await store.listSessionsOf(alice.id), []);
+    assert.deepEqual(await store.deleteSessionsOf(alice.id), []);
+  });
+
+  contract(
+    "deleteUser removes the account, sessions, avatar, memberships; messages stay",
+    async ({ store }) => {
+      const { owner, server, general } = await seedServer(store);
+      const leaver = newUser("leaver");
+      await store.createUser(leaver);
+      await store.addMember(server.id, leaver.id, tick());
+      const { message } = await send(store, general.id, leaver.id, "still here");
+      await store.setReadMarker(leaver.id, general.id, 1);
+      await store.putAvatar(leaver.id, {
+        contentType: "image/png",
+        bytes: new Uint8Array([1, 2, 3]),
+        version: "v1",
+      });
+      const live = session(leaver.id);
+      await store.createSession(live);
+
+      assert.equal(await store.deleteUser(leaver.id), true);
+      assert.equal(await store.findUserById(leaver.id), null);
+      assert.equal(await store.findUserByUsername("leaver"), null);
+      assert.equal(await store.findSession(live.id), null);
+      assert.deepEqual(await store.listSessionsOf(leaver.id), []);
+      assert.equal(await store.findAvatar(leaver.id), null);
+      assert.equal(await store.isMember(server.id, leaver.id), false);
+      assert.deepEqual(await store.listMemberIds(server.id), [owner.id]);
+      assert.deepEqual(await store.listServersOf(leaver.id), []);
+      assert.deepEqual(await store.readMarkers(leaver.id), new Map());
+      assert.deepEqual(await store.findMessage(message.id), message);
+      assert.equal(await store.deleteUser(leaver.id), false);
+
+      // The name is free again, for a new and different account.
+      await store.createUser(newUser("leaver"));
+    },
+  );
+
+  contract("deleteUser refuses a server's owner", async ({ store }) => {
+    const { owner } = await seedServer(store);
+    await assert.rejects(store.deleteUser(owner.id), OwnsServersError);
+    assert.deepEqual(await store.findUserById(owner.id), owner);
+  });
+
+  contract("setPasswordHash replaces only the hash", async ({ store }) => {
+    const user = newUser("grace");
+    await store.createUser(user);
+    const updated = await store.setPasswordHash(user.id, "$2a$04$other");
+    assert.deepEqual(updated, { ...user, passwordHash: "$2a$04$other" });
+    assert.deepEqual(await store.findUserById(user.id), updated);
+    assert.equal(await store.setPasswordHash(crypto.randomUUID(), "$2a$04$x"), null);
   });
 
   contract("getOrCreateSetting keeps the first value, even under races", async ({ store }) => {

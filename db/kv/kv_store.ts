@@ -4,7 +4,8 @@
  * Keys (in the style of denoland/saaskit):
  * - `["users", id]` → UserRecord
  * - `["users_by_username", username]` → id (uniqueness through an atomic `versionstamp: null` check)
- * - `["sessions", id]` → SessionRecord, with `expireIn` so KV drops it by itself
+ * - `["sessions", id]` → SessionRecord, with `expireIn` so KV drops it by itself;
+ *   `["user_sessions", userId, id]` → true, with the same expiry (a user's sessions list)
  * - `["avatars", userId]` → AvatarMeta; the bytes in `["avatar_chunks", userId, version, i]`
  *   because one KV value holds at most 64 KiB
  * - `["settings", key]` → string
@@ -17,6 +18,7 @@
  * - `["messages", channelId, seq]` → MessageRecord, so history is a range scan;
  *   `["message_ids", id]` and `["message_nonces", authorId, nonce]` → [channelId, seq]
  * - `["invites", code]` → InviteRecord; `["read_markers", userId, channelId]` → seq
+ * - `["migrations", name]` → true once a one-time data change has run (indexLegacySessions)
  */
 import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
@@ -40,7 +42,12 @@ import type {
   Store,
   UserRecord,
 } from "../store.ts";
-import { ChannelNameTakenError, NotAMemberError, UsernameTakenError } from "../store.ts";
+import {
+  ChannelNameTakenError,
+  NotAMemberError,
+  OwnsServersError,
+  UsernameTakenError,
+} from "../store.ts";
 
 /** Below KV's 64 KiB value limit, with room for the key. */
 const AVATAR_CHUNK_BYTES = 60 * 1024;
@@ -108,7 +115,29 @@ interface AvatarMeta {
 
 /** Opens a KV store; `path` undefined opens the platform's database on Deno Deploy. */
 export async function openKvStore(path?: string): Promise<KvStore> {
-  return new KvStore(await Deno.openKv(path));
+  const store = new KvStore(await Deno.openKv(path));
+  await store.indexLegacySessions();
+  return store;
+}
+
+const userSessionKeyOf = (session: SessionRecord): Deno.KvKey => [
+  "user_sessions",
+  session.userId,
+  session.id,
+];
+
+/** Milliseconds until the session expires (at least 1: KV refuses 0). */
+function expiryOf(session: SessionRecord): number {
+  return Math.max(1, session.expiresAt.getTime() - Date.now());
+}
+
+/** Sessions stored before `userAgent` and `lastSeenAt` existed read as unknown and unused. */
+function withSessionDefaults(session: SessionRecord): SessionRecord {
+  return {
+    ...session,
+    userAgent: session.userAgent ?? "",
+    lastSeenAt: session.lastSeenAt ?? session.createdAt,
+  };
 }
 
 /** Most messages one append commit carries (each adds up to 3 checks and 4 mutations). */
@@ -173,6 +202,35 @@ export class KvStore implements Store {
     return id === null ? null : await this.findUserById(id);
   }
 
+  async deleteUser(id: string): Promise<boolean> {
+    const user = (await this.kv.get<UserRecord>(["users", id])).value;
+    if (!user) return false;
+    if ((await this.listServersOf(id)).some((server) => server.ownerId === id)) {
+      throw new OwnsServersError(id);
+    }
+    const avatar = (await this.kv.get<AvatarMeta>(["avatars", id])).value;
+    // The account goes first, in one commit (nobody can log in or be resolved as an author any
+    // more); what only it pointed to is cleaned up after.
+    await whenUnlocked(() =>
+      this.kv.atomic()
+        .delete(["users", id])
+        .delete(["users_by_username", user.username])
+        .delete(["avatars", id])
+        .commit()
+    );
+    await this.deleteSessionsOf(id);
+    for (const server of await this.listServersOf(id)) await this.removeMember(server.id, id);
+    for await (const entry of this.kv.list({ prefix: ["read_markers", id] })) {
+      await whenUnlocked(() => this.kv.delete(entry.key));
+    }
+    if (avatar) await this.#deleteChunks(id, avatar.version);
+    return true;
+  }
+
+  setPasswordHash(id: string, passwordHash: string): Promise<UserRecord | null> {
+    return this.#updateUser(id, (user) => ({ ...user, passwordHash }));
+  }
+
   updateProfile(id: string, patch: ProfilePatch): Promise<UserRecord | null> {
     // A key present with the value undefined means "unchanged", not "erase".
     const changes = Object.fromEntries(
@@ -225,19 +283,88 @@ export class KvStore implements Store {
   }
 
   async createSession(session: SessionRecord): Promise<void> {
-    const expireIn = Math.max(1, session.expiresAt.getTime() - Date.now());
-    await whenUnlocked(() => this.kv.set(["sessions", session.id], session, { expireIn }));
+    const expireIn = expiryOf(session);
+    await whenUnlocked(() =>
+      this.kv.atomic()
+        .set(["sessions", session.id], session, { expireIn })
+        .set(userSessionKeyOf(session), true, { expireIn })
+        .commit()
+    );
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {
     const session = (await this.kv.get<SessionRecord>(["sessions", id])).value;
     // expireIn deletes lazily; the expiry time is the truth.
     if (session === null || session.expiresAt.getTime() <= Date.now()) return null;
-    return session;
+    return withSessionDefaults(session);
   }
 
   async deleteSession(id: string): Promise<void> {
-    await whenUnlocked(() => this.kv.delete(["sessions", id]));
+    const session = (await this.kv.get<SessionRecord>(["sessions", id])).value;
+    const op = this.kv.atomic().delete(["sessions", id]);
+    if (session) op.delete(userSessionKeyOf(session));
+    await whenUnlocked(() => op.commit());
+  }
+
+  async listSessionsOf(userId: string): Promise<SessionRecord[]> {
+    const ids = [];
+    for await (const entry of this.kv.list({ prefix: ["user_sessions", userId] })) {
+      ids.push(entry.key[2] as string);
+    }
+    const sessions = await this.#getAll<SessionRecord>(ids.map((id) => ["sessions", id]));
+    const now = Date.now();
+    return sessions
+      .filter((session): session is SessionRecord =>
+        session !== null && session.expiresAt.getTime() > now
+      )
+      .map(withSessionDefaults)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  async touchSession(id: string, lastSeenAt: Date): Promise<void> {
+    const entry = await this.kv.get<SessionRecord>(["sessions", id]);
+    if (entry.value === null) return;
+    const session = { ...withSessionDefaults(entry.value), lastSeenAt };
+    const expireIn = expiryOf(session);
+    // The check makes a touch racing a logout lose (a deleted session stays deleted); losing to
+    // another touch is as good as winning, so there is no retry.
+    await whenUnlocked(() =>
+      this.kv.atomic()
+        .check(entry)
+        .set(["sessions", id], session, { expireIn })
+        .set(userSessionKeyOf(session), true, { expireIn })
+        .commit()
+    );
+  }
+
+  async deleteSessionsOf(userId: string, exceptId?: string): Promise<string[]> {
+    const deleted = [];
+    for await (const entry of this.kv.list({ prefix: ["user_sessions", userId] })) {
+      const id = entry.key[2] as string;
+      if (id === exceptId) continue;
+      await whenUnlocked(() =>
+        this.kv.atomic().delete(["sessions", id]).delete(entry.key).commit()
+      );
+      deleted.push(id);
+    }
+    return deleted;
+  }
+
+  /**
+   * Sessions stored before `["user_sessions", …]` existed get their index key, once per
+   * database, so that "log out my other sessions" reaches them too.
+   */
+  async indexLegacySessions(): Promise<void> {
+    const marker = ["migrations", "user_sessions"];
+    if ((await this.kv.get(marker)).value !== null) return;
+    for await (const entry of this.kv.list<SessionRecord>({ prefix: ["sessions"] })) {
+      const session = entry.value;
+      if (session.expiresAt.getTime() <= Date.now()) continue;
+      await whenUnlocked(() =>
+        this.kv.set(userSessionKeyOf(session), true, { expireIn: expiryOf(session) })
+      );
+    }
+    await whenUnlocked(() => this.kv.set(marker, true));
   }
 
   async getOrCreateSetting(key: string, value: string): Promise<string> {

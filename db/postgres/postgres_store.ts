@@ -23,12 +23,18 @@ import type {
   Store,
   UserRecord,
 } from "../store.ts";
-import { ChannelNameTakenError, NotAMemberError, UsernameTakenError } from "../store.ts";
+import {
+  ChannelNameTakenError,
+  NotAMemberError,
+  OwnsServersError,
+  UsernameTakenError,
+} from "../store.ts";
 import { guardOutages } from "../outage_boundary.ts";
 import { migrate } from "./migrate.ts";
 import { isPostgresOutage } from "./outage.ts";
 
 const UNIQUE_VIOLATION = "23505";
+const FOREIGN_KEY_VIOLATION = "23503";
 /** The largest value of a PostgreSQL integer (the type of seq). */
 const MAX_SEQ = 2 ** 31 - 1;
 
@@ -80,6 +86,8 @@ interface SessionRow {
   user_id: string;
   created_at: Date;
   expires_at: Date;
+  user_agent: string;
+  last_seen_at: Date;
 }
 
 interface ServerRow {
@@ -137,6 +145,11 @@ function toMessage(row: MessageRow): MessageRecord {
   };
 }
 
+function isForeignKeyViolation(error: unknown, constraint: string): boolean {
+  return error instanceof postgres.PostgresError && error.code === FOREIGN_KEY_VIOLATION &&
+    error.constraint_name === constraint;
+}
+
 function isUniqueViolation(error: unknown, constraint?: string): boolean {
   return error instanceof postgres.PostgresError && error.code === UNIQUE_VIOLATION &&
     (constraint === undefined || error.constraint_name === constraint);
@@ -160,6 +173,8 @@ function toSession(row: SessionRow): SessionRecord {
     userId: row.user_id,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
+    userAgent: row.user_agent,
+    lastSeenAt: row.last_seen_at,
   };
 }
 
@@ -200,6 +215,23 @@ export class PostgresStore implements Store {
     return row ? toUser(row) : null;
   }
 
+  async deleteUser(id: string): Promise<boolean> {
+    try {
+      // Sessions, avatar, memberships and read markers go with the row (ON DELETE CASCADE).
+      const rows = await this.sql`DELETE FROM users WHERE id = ${id} RETURNING id`;
+      return rows.length === 1;
+    } catch (error) {
+      if (isForeignKeyViolation(error, "servers_owner_id_fkey")) throw new OwnsServersError(id);
+      throw error;
+    }
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<UserRecord | null> {
+    const [row] = await this.sql<UserRow[]>`UPDATE users SET password_hash = ${passwordHash}
+      WHERE id = ${id} RETURNING *`;
+    return row ? toUser(row) : null;
+  }
+
   async updateProfile(id: string, patch: ProfilePatch): Promise<UserRecord | null> {
     const [row] = await this.sql<UserRow[]>`UPDATE users SET
         display_name = coalesce(${patch.displayName ?? null}, display_name),
@@ -233,8 +265,10 @@ export class PostgresStore implements Store {
   }
 
   async createSession(session: SessionRecord): Promise<void> {
-    await this.sql`INSERT INTO sessions (id, user_id, created_at, expires_at)
-      VALUES (${session.id}, ${session.userId}, ${session.createdAt}, ${session.expiresAt})`;
+    await this.sql`INSERT INTO sessions
+        (id, user_id, created_at, expires_at, user_agent, last_seen_at)
+      VALUES (${session.id}, ${session.userId}, ${session.createdAt}, ${session.expiresAt},
+        ${session.userAgent}, ${session.lastSeenAt})`;
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {
@@ -245,6 +279,22 @@ export class PostgresStore implements Store {
 
   async deleteSession(id: string): Promise<void> {
     await this.sql`DELETE FROM sessions WHERE id = ${id}`;
+  }
+
+  async listSessionsOf(userId: string): Promise<SessionRecord[]> {
+    const rows = await this.sql<SessionRow[]>`SELECT * FROM sessions
+      WHERE user_id = ${userId} AND expires_at > now() ORDER BY created_at, id`;
+    return rows.map(toSession);
+  }
+
+  async touchSession(id: string, lastSeenAt: Date): Promise<void> {
+    await this.sql`UPDATE sessions SET last_seen_at = ${lastSeenAt} WHERE id = ${id}`;
+  }
+
+  async deleteSessionsOf(userId: string, exceptId?: string): Promise<string[]> {
+    const rows = await this.sql<{ id: string }[]>`DELETE FROM sessions
+      WHERE user_id = ${userId} AND id <> ${exceptId ?? ""} RETURNING id`;
+    return rows.map((row) => row.id);
   }
 
   async getOrCreateSetting(key: string, value: string): Promise<string> {

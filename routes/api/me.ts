@@ -1,16 +1,22 @@
-/** GET/PATCH /api/me and PUT /api/me/avatar. */
+/**
+ * GET/PATCH/DELETE /api/me, PUT /api/me/avatar, PUT /api/me/password and /api/me/sessions.
+ */
 import { Hono } from "hono";
 import { UnsupportedMediaType } from "../../lib/errors.ts";
 import { IMAGE_TYPES } from "../../lib/images.ts";
 import { AVATAR_MAX_BYTES } from "../../lib/limits.ts";
 import { toPublicUser } from "../../lib/public_user.ts";
 import type { AppEnv } from "../app_env.ts";
+import { clientIp } from "../client_ip.ts";
 import type { AppDeps } from "../deps.ts";
 import { limitBody } from "../middleware/body_limit.ts";
 import { requireAuth } from "../middleware/session.ts";
 import { readJsonObject } from "../read_json.ts";
+import { clearSessionCookie } from "../session_cookie.ts";
+import { sessionsApi } from "./sessions.ts";
 
-export function meApi({ accounts }: AppDeps) {
+export function meApi(deps: AppDeps) {
+  const { accounts } = deps;
   const app = new Hono<AppEnv>();
 
   app.get("/", (c) => c.json({ user: toPublicUser(requireAuth(c).user) }));
@@ -19,6 +25,14 @@ export function meApi({ accounts }: AppDeps) {
     const { user } = requireAuth(c);
     const body = await readJsonObject(c);
     return c.json({ user: await accounts.updateProfile(user.id, body) });
+  });
+
+  app.delete("/", async (c) => {
+    const auth = requireAuth(c);
+    const body = await readJsonObject(c);
+    await accounts.deleteAccount(auth, body, clientIp(c));
+    clearSessionCookie(c, deps.config.origin);
+    return c.body(null, 204);
   });
 
   app.put("/avatar", limitBody(AVATAR_MAX_BYTES), async (c) => {
@@ -30,6 +44,15 @@ export function meApi({ accounts }: AppDeps) {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     return c.json({ user: await accounts.setAvatar(user.id, bytes, type) });
   });
+
+  app.put("/password", async (c) => {
+    const auth = requireAuth(c);
+    const body = await readJsonObject(c);
+    await accounts.changePassword(auth, body, clientIp(c));
+    return c.body(null, 204);
+  });
+
+  app.route("/sessions", sessionsApi(deps));
 
   return app;
 }

@@ -19,7 +19,7 @@ import {
   USERNAME_MIN_LENGTH,
 } from "../../lib/limits.ts";
 import type { AppEnv } from "../app_env.ts";
-import { clientIp } from "../client_ip.ts";
+import { clientInfo, clientIp } from "../client_ip.ts";
 import type { AppDeps } from "../deps.ts";
 import { checkFields, formErrors } from "../form_errors.ts";
 import { checkPassword, cleanDisplayName, normalizeUsername } from "../../lib/text.ts";
@@ -167,7 +167,7 @@ export function authPages({ accounts, config }: AppDeps) {
     try {
       const result = await accounts.login(
         { username, password: textField(form, "password") },
-        clientIp(c),
+        clientInfo(c),
       );
       setSessionCookie(c, result.token, result.expiresAt, config.origin);
       return c.redirect(safeNext(next), 303);
@@ -219,7 +219,7 @@ export function authPages({ accounts, config }: AppDeps) {
     ]);
     if (invalid) return show(invalid);
     try {
-      const result = await accounts.register(input, clientIp(c));
+      const result = await accounts.register(input, clientInfo(c));
       setSessionCookie(c, result.token, result.expiresAt, config.origin);
       return c.redirect(safeNext(next), 303);
     } catch (error) {
@@ -229,7 +229,7 @@ export function authPages({ accounts, config }: AppDeps) {
 
   app.post("/logout", async (c) => {
     const auth = c.get("auth");
-    if (auth) await accounts.logout(auth.sessionId);
+    if (auth) await accounts.logout(auth.sessionId, clientIp(c));
     clearSessionCookie(c, config.origin);
     return c.redirect("/login", 303);
   });

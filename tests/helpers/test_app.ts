@@ -23,7 +23,7 @@ export interface TestApp extends Omit<Services, "close"> {
 }
 
 /** Environment for `loadConfig`: fast hashing, generous limits unless a test says otherwise. */
-const TEST_ENV = { BCRYPT_COST: "4" };
+const TEST_ENV = { BCRYPT_COST: "4", SECURITY_LOG: "off" };
 
 interface Running {
   services: Services;
