@@ -19,18 +19,27 @@ import * as $ThemeToggle from "./islands/ThemeToggle.tsx";
 /** Salon's route modules (loaded lazily, see lib/assets/manifest.ts) and islands by name. */
 const manifest = {
   routes: {
+    "./routes/api/admin.ts": () => import("./routes/api/admin.ts"),
     "./routes/api/auth.ts": () => import("./routes/api/auth.ts"),
+    "./routes/api/data_export.ts": () => import("./routes/api/data_export.ts"),
     "./routes/api/me.ts": () => import("./routes/api/me.ts"),
+    "./routes/api/me_email.ts": () => import("./routes/api/me_email.ts"),
     "./routes/api/messages.ts": () => import("./routes/api/messages.ts"),
     "./routes/api/servers.ts": () => import("./routes/api/servers.ts"),
     "./routes/api/sessions.ts": () => import("./routes/api/sessions.ts"),
+    "./routes/api/two_factor.ts": () => import("./routes/api/two_factor.ts"),
     "./routes/api/users.ts": () => import("./routes/api/users.ts"),
     "./routes/pages/auth_pages.tsx": () => import("./routes/pages/auth_pages.tsx"),
     "./routes/pages/chat_actions.tsx": () => import("./routes/pages/chat_actions.tsx"),
     "./routes/pages/chat_page.tsx": () => import("./routes/pages/chat_page.tsx"),
+    "./routes/pages/forgot_password_page.tsx": () =>
+      import("./routes/pages/forgot_password_page.tsx"),
     "./routes/pages/invite_page.tsx": () => import("./routes/pages/invite_page.tsx"),
     "./routes/pages/leave_page.tsx": () => import("./routes/pages/leave_page.tsx"),
+    "./routes/pages/password_reset_page.tsx": () =>
+      import("./routes/pages/password_reset_page.tsx"),
     "./routes/pages/profile_page.tsx": () => import("./routes/pages/profile_page.tsx"),
+    "./routes/pages/settings_page.tsx": () => import("./routes/pages/settings_page.tsx"),
     "./routes/ws.ts": () => import("./routes/ws.ts"),
   },
   islands: {

@@ -5,6 +5,9 @@
  * runs the same cases against each implementation so both behave identically.
  */
 import type { KvBusTransport } from "./kv/kv_bus_transport.ts";
+import type { TwoFactorStore } from "./two_factor_store.ts";
+
+export type { TwoFactorRecord } from "./two_factor_store.ts";
 
 /** A user as stored, including the secret parts the API never returns. */
 export interface UserRecord {
@@ -17,6 +20,10 @@ export interface UserRecord {
   /** Changes with each upload, so avatar URLs can be cached forever; null: the generated one. */
   avatarVersion: string | null;
   createdAt: Date;
+  /** Set by an instance administrator; absent (never false) when not suspended. */
+  suspended?: true;
+  /** Where password reset links are mailed; absent when the user gave none. */
+  email?: string;
 }
 
 /** The fields of a profile a user can change. */
@@ -32,6 +39,17 @@ export interface SessionRecord {
   userAgent: string;
   /** When the session was last used; refreshed at most every SESSION_TOUCH_INTERVAL_MS. */
   lastSeenAt: Date;
+}
+
+/**
+ * A pending password reset (lib/password_reset.ts): the SHA-256 of the link's token, never
+ * the token itself, so a read of the database cannot use a link.
+ */
+export interface PasswordResetRecord {
+  tokenHash: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
 }
 
 /** An uploaded avatar image. */
@@ -76,6 +94,18 @@ export interface MessageRecord {
   editedAt: Date | null;
   /** The sender's id for this send; the same (author, nonce) is stored once. */
   nonce: string | null;
+}
+
+/** A page of one author's messages across channels: `afterId` is an exclusive id bound. */
+export interface AuthorMessageQuery {
+  afterId?: string;
+  limit: number;
+}
+
+/** A server a user belongs to, and since when. */
+export interface MembershipRecord {
+  server: ServerRecord;
+  joinedAt: Date;
 }
 
 /** What `appendMessage` needs; the store assigns `seq`. */
@@ -133,7 +163,8 @@ export class ChannelNameTakenError extends Error {
   }
 }
 
-export interface Store {
+/** Two-factor state (findTwoFactor, activateTotp, useTotpStep…) is in TwoFactorStore. */
+export interface Store extends TwoFactorStore {
   /** Stores a new user; throws `UsernameTakenError` if the username exists, even under races. */
   createUser(user: UserRecord): Promise<void>;
   findUserById(id: string): Promise<UserRecord | null>;
@@ -165,6 +196,19 @@ export interface Store {
   /** Deletes every session of the user but `exceptId`; returns the ids deleted. */
   deleteSessionsOf(userId: string, exceptId?: string): Promise<string[]>;
 
+  /** Users in username order (bytewise), after `after` (exclusive) if given, at most `limit`. */
+  listUsers(after: string | undefined, limit: number): Promise<UserRecord[]>;
+  /** Suspends or reinstates a user; null if the user does not exist. */
+  setSuspended(id: string, suspended: boolean): Promise<UserRecord | null>;
+  /** Sets or (with null) removes the user's e-mail address; null if the user does not exist. */
+  setEmail(id: string, email: string | null): Promise<UserRecord | null>;
+  /** Stores a pending password reset (under its token's hash). */
+  createPasswordReset(reset: PasswordResetRecord): Promise<void>;
+  /** The pending reset with this token hash, or null if none (taken; expired ones may go). */
+  findPasswordReset(tokenHash: string): Promise<PasswordResetRecord | null>;
+  /** Deletes and returns the pending reset: of racing callers, exactly one gets it. */
+  takePasswordReset(tokenHash: string): Promise<PasswordResetRecord | null>;
+
   /**
    * Returns the stored value of a setting, storing `value` first if there is none. Two
    * instances racing here get the same answer.
@@ -179,6 +223,8 @@ export interface Store {
   findServer(id: string): Promise<ServerRecord | null>;
   /** The servers a user is a member of, oldest first. */
   listServersOf(userId: string): Promise<ServerRecord[]>;
+  /** The user's memberships with their join times, oldest first (as `listServersOf`). */
+  listMembershipsOf(userId: string): Promise<MembershipRecord[]>;
   /** Adds a member; false if they already were one. */
   addMember(serverId: string, userId: string, joinedAt: Date): Promise<boolean>;
   /** Removes a member; false if they were not one. */
@@ -220,6 +266,11 @@ export interface Store {
   /** Messages in ascending seq; with `before`, the latest ones below it. */
   listMessages(channelId: string, query: MessageQuery): Promise<MessageRecord[]>;
   findMessage(id: string): Promise<MessageRecord | null>;
+  /**
+   * A page of the author's messages in every channel, ascending by id in byte order (UUIDv7
+   * ids: the order they were sent); deleted ones are gone, edited ones read as edited.
+   */
+  listMessagesByAuthor(authorId: string, query: AuthorMessageQuery): Promise<MessageRecord[]>;
   /** Replaces the content; null if the message does not exist. */
   editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null>;
   /** Deletes a message; false if it did not exist. */

@@ -1,6 +1,7 @@
 /**
- * Accounts: registration, login, logout, session checks, profiles, password changes and the
- * user's list of sessions.
+ * Accounts: registration, login, logout, session checks, profiles, password changes, the
+ * user's list of sessions, and the password-and-code steps of two-factor authentication (the
+ * rest of it is lib/two_factor_service.ts).
  *
  * The service stays thin: validate input, apply limits, call the store, and map stored users to
  * the API's shape. HTTP concerns (cookies, status codes) live in routes/.
@@ -8,6 +9,8 @@
 import type { AvatarRecord, SessionRecord, Store, UserRecord } from "../db/store.ts";
 import { OwnsServersError, UsernameTakenError } from "../db/store.ts";
 import type { RegistrationMode } from "./config.ts";
+import { AdminService } from "./admin_service.ts";
+import { cleanEmail } from "./email_address.ts";
 import { Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized } from "./errors.ts";
 import { isCompleteImage, sniffImageType } from "./images.ts";
 import type { ImageType } from "./images.ts";
@@ -19,6 +22,8 @@ import {
   SESSION_USER_AGENT_MAX,
 } from "./limits.ts";
 import { checkPasswordPolicy } from "./password_policy.ts";
+import type { Mailer } from "./mailer.ts";
+import { PasswordResetService } from "./password_reset_service.ts";
 import type { PasswordHasher } from "./passwords.ts";
 import { toPublicUser } from "./public_user.ts";
 import type { PublicUser } from "./public_user.ts";
@@ -26,8 +31,12 @@ import { PasswordQueueFull } from "./passwords.ts";
 import { NO_SECURITY_LOG } from "./security_log.ts";
 import type { SecurityEvent, SecurityLog } from "./security_log.ts";
 import { SignInGuard } from "./sign_in_guard.ts";
+import type { LoginAttempt } from "./sign_in_guard.ts";
 import { checkPassword, cleanBio, cleanDisplayName, normalizeUsername } from "./text.ts";
 import type { TokenSigner } from "./tokens.ts";
+import { isInvalidCode, readCode, TwoFactorService } from "./two_factor_service.ts";
+import type { TotpEnrolment } from "./two_factor_service.ts";
+import { DataExportService } from "./data_export_service.ts";
 
 export interface AccountServiceOptions {
   store: Store;
@@ -50,6 +59,10 @@ export interface AccountServiceOptions {
   joinInvite?: (user: UserRecord, code: string) => Promise<unknown>;
   /** Where logins, failures, registrations and revocations are reported. */
   securityLog?: SecurityLog;
+  /** Usernames of the instance administrators (`ADMIN_USERNAMES`). */
+  adminUsernames?: readonly string[];
+  /** Mails reset links to users who ask (`SMTP_URL`); without it only administrators make them. */
+  mailer?: Mailer;
   now?: () => number;
 }
 
@@ -104,6 +117,14 @@ export interface RegisterInput {
 export interface LoginInput {
   username?: unknown;
   password?: unknown;
+  /** With two-factor on: a code of the authenticator app, or a recovery code. */
+  code?: unknown;
+}
+
+/** DELETE /api/me/totp's body. */
+export interface TwoFactorDisableInput {
+  password?: unknown;
+  code?: unknown;
 }
 
 export interface ProfileInput {
@@ -114,6 +135,12 @@ export interface ProfileInput {
 const SAME_ANSWER = "Wrong username or password.";
 
 export class AccountService {
+  /** The user's data export (GET /api/me/export). */
+  readonly dataExport: DataExportService;
+  /** Instance administration (lib/admin_service.ts). */
+  readonly admin: AdminService;
+  /** Password reset links (lib/password_reset_service.ts). */
+  readonly resets: PasswordResetService;
   #store: Store;
   #tokens: TokenSigner;
   #passwords: PasswordHasher;
@@ -125,9 +152,11 @@ export class AccountService {
   #registration: RegistrationMode;
   #joinInvite: (user: UserRecord, code: string) => Promise<unknown>;
   #log: SecurityLog;
+  #twoFactor: TwoFactorService;
 
   constructor(options: AccountServiceOptions) {
     this.#store = options.store;
+    this.dataExport = new DataExportService({ store: options.store, now: options.now });
     this.#tokens = options.tokens;
     this.#passwords = options.passwords;
     this.#now = options.now ?? Date.now;
@@ -136,11 +165,31 @@ export class AccountService {
     this.#registration = options.registration ?? "open";
     this.#joinInvite = options.joinInvite ?? (() => Promise.resolve());
     this.#log = options.securityLog ?? NO_SECURITY_LOG;
+    this.#twoFactor = new TwoFactorService({
+      store: this.#store,
+      securityLog: this.#log,
+      now: this.#now,
+    });
     this.#guard = new SignInGuard({
       loginLimit: options.loginRateLimit,
       registerLimit: options.registerRateLimit,
       jobsPerIp: options.boundPasswordJobsPerAddress === false ? Infinity : PASSWORD_JOBS_PER_IP,
       now: this.#now,
+    });
+    this.resets = new PasswordResetService({
+      store: this.#store,
+      passwords: this.#passwords,
+      onSessionEnded: this.#onSessionEnded,
+      mailer: options.mailer,
+      securityLog: this.#log,
+      now: this.#now,
+    });
+    this.admin = new AdminService({
+      store: this.#store,
+      admins: options.adminUsernames ?? [],
+      resets: this.resets,
+      onSessionEnded: this.#onSessionEnded,
+      securityLog: this.#log,
     });
   }
 
@@ -231,6 +280,7 @@ export class AccountService {
     }
     const username = input.username.trim().toLowerCase();
     const password = input.password;
+    const code = readCode(input.code);
     const attempt = await this.#throttled(
       { event: "login_throttled", username, ip },
       () => this.#guard.beginLogin(username, ip),
@@ -254,7 +304,19 @@ export class AccountService {
       this.#log.record({ event: "login_failed", userId: user?.id, username, ip });
       throw new Unauthorized("invalid_credentials", SAME_ANSWER);
     }
+    await this.#secondFactor(attempt, () => this.#twoFactor.checkSignIn(user, code, ip));
     attempt.succeeded();
+    // Told only after the right password: to guessers a suspended account looks like any other.
+    if (user.suspended) {
+      this.#log.record({
+        event: "login_failed",
+        userId: user.id,
+        username,
+        ip,
+        reason: "suspended",
+      });
+      throw suspendedError();
+    }
     const result = await this.#startSession(user, userAgent);
     this.#log.record({
       event: "login",
@@ -367,6 +429,83 @@ export class AccountService {
     attempt.succeeded();
   }
 
+  /** Starts setting up an authenticator app (POST /api/me/totp): on once confirmed. */
+  startTwoFactor(auth: Authenticated): Promise<TotpEnrolment> {
+    return this.#twoFactor.start(auth.user);
+  }
+
+  /** Confirms the setup with a current code; returns the recovery codes, shown only now. */
+  confirmTwoFactor(auth: Authenticated, input: { code?: unknown }, ip: string): Promise<string[]> {
+    return this.#twoFactor.confirm(auth.user, input.code, ip);
+  }
+
+  /** Whether the user signs in with a second factor (the settings page shows which). */
+  isTwoFactorEnabled(auth: Authenticated): Promise<boolean> {
+    return this.#twoFactor.isEnabled(auth.user.id);
+  }
+
+  /**
+   * Turns two-factor authentication off. It takes the password (`401 invalid_credentials`)
+   * and a current or recovery code (`401 invalid_code`), each failure counted as a failed
+   * login of the account, so a stolen session cannot guess either faster than the login form.
+   */
+  async disableTwoFactor(
+    auth: Authenticated,
+    input: TwoFactorDisableInput,
+    ip: string,
+  ): Promise<void> {
+    const { user, sessionId } = auth;
+    if (typeof input.password !== "string") {
+      throw new Invalid("invalid_credentials", "The password is required.");
+    }
+    const password = input.password;
+    const code = readCode(input.code);
+    if (code === undefined) {
+      throw new Invalid("invalid_code", "A code from your app, or a recovery code, is required.");
+    }
+    await this.#twoFactor.requireEnabled(user.id);
+    const failed = {
+      event: "totp_disable_failed",
+      userId: user.id,
+      username: user.username,
+      ip,
+      sessionId,
+    } as const;
+    const attempt = await this.#throttled(
+      { ...failed, reason: "throttled" },
+      () => this.#guard.beginLogin(user.username, ip),
+    );
+    let matches: boolean;
+    try {
+      matches = await this.#throttled(
+        { ...failed, reason: "throttled" },
+        () => this.#guard.passwordJob(ip, () => this.#verify(password, user.passwordHash)),
+      );
+    } catch (error) {
+      attempt.abandoned();
+      throw error;
+    }
+    if (!matches) {
+      this.#log.record({ ...failed, reason: "wrong_password" });
+      throw new Unauthorized("invalid_credentials", "The password is wrong.");
+    }
+    await this.#secondFactor(attempt, () => this.#twoFactor.disable(user, code, ip));
+    attempt.succeeded();
+  }
+
+  /**
+   * Runs a second-factor check within a reserved attempt: a wrong code stays counted, like a
+   * wrong password; any other refusal (no code yet) or error counts nothing.
+   */
+  async #secondFactor(attempt: LoginAttempt, check: () => Promise<void>): Promise<void> {
+    try {
+      await check();
+    } catch (error) {
+      if (!isInvalidCode(error)) attempt.abandoned();
+      throw error;
+    }
+  }
+
   /** The user's live sessions, oldest first, the caller's own marked `current`. */
   async listSessions(auth: Authenticated): Promise<SessionView[]> {
     const sessions = await this.#store.listSessionsOf(auth.user.id);
@@ -412,9 +551,14 @@ export class AccountService {
     const claims = await this.#tokens.verify(token);
     if (!claims) return null;
     const session = await this.#store.findSession(claims.sessionId);
-    if (!session || session.userId !== claims.userId) return null;
+    if (!session || session.userId !== claims.userId) {
+      // A suspension ended the session: its holder is told why (one read, for dead sessions only).
+      if ((await this.#store.findUserById(claims.userId))?.suspended) throw suspendedError();
+      return null;
+    }
     const user = await this.#store.findUserById(session.userId);
     if (!user) return null;
+    if (user.suspended) throw suspendedError();
     // One write a minute at most, not one per request.
     const now = this.#now();
     if (now - session.lastSeenAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
@@ -434,6 +578,15 @@ export class AccountService {
     const user = await this.#store.updateProfile(userId, patch);
     if (!user) throw new NotFound("not_found", "No such user.");
     return toPublicUser(user);
+  }
+
+  /** Sets or (with null or "") removes the address reset links are mailed to; returns it. */
+  async setEmail(userId: string, raw: unknown): Promise<string | null> {
+    const email = cleanEmail(raw);
+    if (!await this.#store.setEmail(userId, email)) {
+      throw new NotFound("not_found", "No such user.");
+    }
+    return email;
   }
 
   /**
@@ -524,6 +677,11 @@ function toSessionView(session: SessionRecord, currentId: string): SessionView {
     userAgent: session.userAgent,
     current: session.id === currentId,
   };
+}
+
+/** `403 suspended`: an administrator suspended the account (lib/admin_service.ts). */
+function suspendedError(): Forbidden {
+  return new Forbidden("suspended", "This account is suspended by the server's administrators.");
 }
 
 function usernameTaken(): Conflict {

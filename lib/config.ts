@@ -14,6 +14,9 @@ import {
   MAX_BCRYPT_COST,
   MIN_BCRYPT_COST,
   TRUST_PROXY_MAX,
+  USERNAME_MAX_LENGTH,
+  USERNAME_MIN_LENGTH,
+  USERNAME_PATTERN,
   WS_IDLE_TIMEOUT_S,
 } from "./limits.ts";
 
@@ -65,6 +68,12 @@ export interface Config {
   registration: RegistrationMode;
   /** `SECURITY_LOG`: "stderr" (default), "off", or a file the JSON lines are appended to. */
   securityLog: string;
+  /** `ADMIN_USERNAMES`: the instance administrators (lowercased; none by default). */
+  adminUsernames: string[];
+  /** `SMTP_URL` (smtp:// or smtps://): set, users may ask for a reset link by e-mail. */
+  smtpUrl?: string;
+  /** `SMTP_FROM`: the sender of those mails (default `Salon <noreply@localhost>`). */
+  mailFrom: string;
   /** `DENO_ENV=production`: no generated secrets. */
   production: boolean;
   /** Running on Deno Deploy (`DENO_DEPLOYMENT_ID` is set). */
@@ -133,9 +142,60 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     trustProxy: parseProxies(nonEmpty(env.TRUST_PROXY)),
     registration: parseRegistration(nonEmpty(env.REGISTRATION)),
     securityLog: parseSecurityLog(nonEmpty(env.SECURITY_LOG)),
+    adminUsernames: parseAdmins(nonEmpty(env.ADMIN_USERNAMES)),
+    smtpUrl: parseSmtpUrl(nonEmpty(env.SMTP_URL)),
+    mailFrom: parseMailFrom(nonEmpty(env.SMTP_FROM)),
     production,
     deployment,
   };
+}
+
+/** Comma-separated usernames, checked like at registration (and lowercased like it). */
+function parseAdmins(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const names = raw.split(",").map((part) => part.trim().toLowerCase()).filter((part) => part);
+  for (const name of names) {
+    if (
+      name.length < USERNAME_MIN_LENGTH || name.length > USERNAME_MAX_LENGTH ||
+      !USERNAME_PATTERN.test(name)
+    ) {
+      throw new ConfigError(
+        `Invalid ADMIN_USERNAMES: it must be a comma-separated list of usernames (${USERNAME_MIN_LENGTH}–${USERNAME_MAX_LENGTH} of a–z, 0–9, "_", "." or "-"): got "${name}"`,
+      );
+    }
+  }
+  return [...new Set(names)];
+}
+
+function parseSmtpUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "smtp:" && url.protocol !== "smtps:") || url.hostname === "") {
+    throw new ConfigError(
+      `Invalid SMTP_URL: it must be a URL like smtp://127.0.0.1:2525 or smtps://user:password@mail.example.com: got "${
+        raw.replace(/:[^:@/]*@/, ":***@")
+      }"`,
+    );
+  }
+  return raw;
+}
+
+const DEFAULT_MAIL_FROM = "Salon <noreply@localhost>";
+
+function parseMailFrom(raw: string | undefined): string {
+  if (raw === undefined) return DEFAULT_MAIL_FROM;
+  // A line break would let the value add mail headers of its own.
+  if (!raw.includes("@") || /[\r\n]/.test(raw)) {
+    throw new ConfigError(
+      `Invalid SMTP_FROM: it must be an address like "Salon <noreply@chat.example.com>": got "${raw}"`,
+    );
+  }
+  return raw;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -154,3 +154,29 @@ export const WS_ADMISSION_RETRY_S = 5;
 export const SESSION_TOUCH_INTERVAL_MS = 60 * 1000;
 /** A session keeps at most this many characters of the client's `User-Agent`. */
 export const SESSION_USER_AGENT_MAX = 256;
+
+/** A password reset link works once, for this long (API.md "Accounts"). */
+export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
+/**
+ * "Forgot password?" requests per address, and reset mails per account, per
+ * PASSWORD_RESET_WINDOW_MS (more requests for one account are dropped silently).
+ */
+export const PASSWORD_RESET_REQUESTS_PER_IP = 20;
+export const PASSWORD_RESET_MAILS_PER_ACCOUNT = 3;
+export const PASSWORD_RESET_WINDOW_MS = 60 * 60 * 1000;
+/** `GET /api/admin/users`: users per page by default and at most. */
+export const ADMIN_USERS_PAGE_DEFAULT = 50;
+export const ADMIN_USERS_PAGE_MAX = 100;
+/** The longest e-mail address accepted (RFC 5321's limit on a path). */
+export const EMAIL_MAX_LENGTH = 254;
+
+/**
+ * Data exports (GET /api/me/export) read everything a user ever wrote: each user runs one at a
+ * time (another meanwhile waits DATA_EXPORT_BUSY_RETRY_S) and at most DATA_EXPORTS_PER_WINDOW
+ * per DATA_EXPORT_WINDOW_MS, counted when one starts.
+ */
+export const DATA_EXPORTS_PER_WINDOW = 3;
+export const DATA_EXPORT_WINDOW_MS = 60 * 60 * 1000;
+export const DATA_EXPORT_BUSY_RETRY_S = 10;
+/** Messages an export reads from the store at once (its memory is about one page). */
+export const DATA_EXPORT_PAGE_SIZE = 500;

@@ -27,7 +27,11 @@ export type SecurityEventName =
   | "password_reset_link_created"
   | "password_reset_used"
   | "user_suspended"
-  | "user_reinstated";
+  | "user_reinstated"
+  | "totp_enabled"
+  | "totp_disabled"
+  | "totp_disable_failed"
+  | "recovery_code_used";
 
 /** One event, as the services report it. */
 export interface SecurityEvent {

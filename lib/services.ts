@@ -12,6 +12,7 @@ import type { Authenticated } from "./accounts.ts";
 import { ChatService } from "./chat/chat_service.ts";
 import type { Config } from "./config.ts";
 import { resolveJwtSecret } from "./jwt_secret.ts";
+import { createMailer } from "./mailer.ts";
 import { createPasswordHasher } from "./password_worker_pool.ts";
 import { toPublicUser } from "./public_user.ts";
 import { openSecurityLog } from "./security_log.ts";
@@ -64,6 +65,10 @@ export async function createServices(
     // `chat` is built just below; a registration only calls this later, at run time.
     joinInvite: (user, code) => chat.invites.join(user, code),
     securityLog,
+    adminUsernames: config.adminUsernames,
+    mailer: config.smtpUrl === undefined
+      ? undefined
+      : createMailer(config.smtpUrl, config.mailFrom),
     onAccountDeleted: (user, serverIds) => {
       for (const serverId of serverIds) {
         publish({
@@ -137,6 +142,8 @@ export async function createServices(
         Promise.all(closing),
         new Promise((resolve) => setTimeout(resolve, SHUTDOWN_SOCKET_GRACE_MS)),
       ]);
+      // A reset mail being sent finishes (or fails) before the process goes.
+      await accounts.resets.settled();
       await bus.close();
       hub.close();
       passwords.close();

@@ -16,6 +16,8 @@ import { securityHeaders } from "./middleware/security_headers.ts";
 import { session } from "./middleware/session.ts";
 import { authApi } from "./api/auth.ts";
 import { meApi } from "./api/me.ts";
+import { meEmailApi } from "./api/me_email.ts";
+import { adminApi } from "./api/admin.ts";
 import { usersApi } from "./api/users.ts";
 import { invitesApi, serversApi } from "./api/servers.ts";
 import { channelsApi, messagesApi } from "./api/messages.ts";
@@ -26,6 +28,9 @@ import { chatActions } from "./pages/chat_actions.tsx";
 import { invitePage } from "./pages/invite_page.tsx";
 import { leavePage } from "./pages/leave_page.tsx";
 import { profilePage } from "./pages/profile_page.tsx";
+import { settingsPage } from "./pages/settings_page.tsx";
+import { forgotPasswordPage } from "./pages/forgot_password_page.tsx";
+import { passwordResetPage } from "./pages/password_reset_page.tsx";
 
 const STATIC_ROOT = new URL("../static", import.meta.url).pathname;
 
@@ -58,7 +63,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return await limitBody(JSON_BODY_MAX_BYTES)(c, next);
   });
   app.route("/api/auth", authApi(deps));
+  app.route("/api/me/email", meEmailApi(deps));
   app.route("/api/me", meApi(deps));
+  app.route("/api/admin", adminApi(deps));
   app.route("/api/users", usersApi(deps));
   app.route("/api/servers", serversApi(deps));
   app.route("/api/invites", invitesApi(deps));
@@ -68,7 +75,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.get("/", (c) => c.redirect(c.get("auth") ? "/chat" : "/login", 303));
   app.route("/", authPages(deps));
+  app.route("/", passwordResetPage(deps));
+  app.route("/", forgotPasswordPage(deps));
   app.route("/", profilePage(deps));
+  app.route("/", settingsPage(deps));
   // Before chatPage: its /chat/:serverId/:channelId would take /chat/:serverId/leave.
   app.route("/", leavePage(deps));
   app.route("/", chatPage(deps));

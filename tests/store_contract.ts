@@ -3,7 +3,15 @@
  * postgres_store_test.ts), so Deno KV and PostgreSQL behave the same to the services above.
  */
 import assert from "node:assert/strict";
-import type { ChannelRecord, ServerRecord, SessionRecord, Store, UserRecord } from "../db/store.ts";
+import { v7 as uuidv7 } from "uuid";
+import type {
+  ChannelRecord,
+  MessageRecord,
+  ServerRecord,
+  SessionRecord,
+  Store,
+  UserRecord,
+} from "../db/store.ts";
 import {
   ChannelNameTakenError,
   NotAMemberError,
@@ -12,6 +20,7 @@ import {
 } from "../db/store.ts";
 import { StoreUnavailable } from "../db/unavailable.ts";
 import { type Backend, needs, type TestStore } from "./helpers/backends.ts";
+import { twoFactorContract } from "./two_factor_contract.ts";
 
 function newUser(username: string, overrides: Partial<UserRecord> = {}): UserRecord {
   return {
@@ -84,6 +93,7 @@ function send(
 
 /** Registers the contract's tests for one backend. */
 export function storeContract(backend: Backend): void {
+  twoFactorContract(backend);
   function contract(name: string, fn: (t: TestStore) => Promise<void>) {
     Deno.test(`store contract (${backend.name}) - ${name}`, needs(backend), async () => {
       const opened = await backend.open();
@@ -624,6 +634,118 @@ export function storeContract(backend: Backend): void {
     assert.equal(next.message.seq, 2, "seq never reuses a deleted number");
   });
 
+  contract(
+    "listMessagesByAuthor: one user's messages across channels, by id, page by page",
+    async ({
+      store,
+    }) => {
+      const { owner, server, general } = await seedServer(store);
+      const random = channel(server.id, "random");
+      await store.createChannel(random);
+      const other = await seedServer(store, "other");
+      await store.addMember(other.server.id, owner.id, tick());
+      const bystander = newUser("bystander");
+      await store.createUser(bystander);
+      await store.addMember(server.id, bystander.id, tick());
+      const sendAs = (authorId: string, channelId: string, content: string, nonce: string | null) =>
+        store.appendMessage({
+          id: uuidv7(),
+          channelId,
+          authorId,
+          content,
+          createdAt: new Date(),
+          nonce,
+        });
+      // Alone, then many at once (group commits), some with a repeated nonce (settled one by
+      // one): every append path writes the index.
+      const alone = await sendAs(owner.id, general.id, "alone", null);
+      const together = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          sendAs(
+            i % 3 === 0 ? bystander.id : owner.id,
+            [general.id, random.id, other.general.id][i % 3],
+            `together ${i}`,
+            // Every sixth repeats the nonce before it (same author): a group holding both is
+            // settled one by one.
+            i % 6 === 5 ? `n${i - 1}` : `n${i}`,
+          )),
+      );
+      const repeated = await Promise.all([
+        sendAs(owner.id, random.id, "first try", "same"),
+        sendAs(owner.id, random.id, "second try", "same"),
+      ]);
+      assert.equal(repeated.filter((r) => r.created).length, 1);
+      const stored = [alone, ...together, ...repeated]
+        .filter((r) => r.created && r.message.authorId === owner.id)
+        .map((r) => r.message)
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
+
+      const pages: MessageRecord[][] = [];
+      let afterId: string | undefined;
+      do {
+        pages.push(await store.listMessagesByAuthor(owner.id, { afterId, limit: 4 }));
+        afterId = pages.at(-1)!.at(-1)?.id;
+      } while (pages.at(-1)!.length === 4);
+      assert.ok(pages.slice(0, -1).every((page) => page.length === 4));
+      assert.deepEqual(pages.flat(), stored);
+      assert.deepEqual(
+        (await store.listMessagesByAuthor(bystander.id, { limit: 100 })).map((m) => m.content),
+        together.filter((r) => r.message.authorId === bystander.id).map((r) => r.message.content),
+      );
+      assert.deepEqual(await store.listMessagesByAuthor(crypto.randomUUID(), { limit: 10 }), []);
+    },
+  );
+
+  contract("listMessagesByAuthor: deleted messages are gone, edited ones read edited", async ({
+    store,
+  }) => {
+    const { owner, general } = await seedServer(store);
+    const sent = [];
+    for (const text of ["one", "two", "three"]) {
+      sent.push(
+        (await store.appendMessage({
+          id: uuidv7(),
+          channelId: general.id,
+          authorId: owner.id,
+          content: text,
+          createdAt: new Date(),
+          nonce: text,
+        })).message,
+      );
+    }
+    assert.equal(await store.deleteMessage(sent[1].id), true);
+    const editedAt = new Date("2026-02-02T02:02:02.000Z");
+    const edited = await store.editMessage(sent[2].id, "three, fixed", editedAt);
+    assert.deepEqual(await store.listMessagesByAuthor(owner.id, { limit: 10 }), [sent[0], edited]);
+    assert.deepEqual(
+      await store.listMessagesByAuthor(owner.id, { afterId: sent[0].id, limit: 10 }),
+      [edited],
+    );
+  });
+
+  contract("listMembershipsOf: the user's servers with their join times, oldest first", async ({
+    store,
+  }) => {
+    const first = await seedServer(store, "first");
+    const second = await seedServer(store, "second");
+    const third = await seedServer(store, "third");
+    const joinedSecond = tick();
+    const joinedThird = tick();
+    await store.addMember(third.server.id, first.owner.id, joinedThird);
+    await store.addMember(second.server.id, first.owner.id, joinedSecond);
+    assert.deepEqual(await store.listMembershipsOf(first.owner.id), [
+      { server: first.server, joinedAt: first.server.createdAt },
+      { server: second.server, joinedAt: joinedSecond },
+      { server: third.server, joinedAt: joinedThird },
+    ]);
+    await store.removeMember(second.server.id, first.owner.id);
+    assert.deepEqual(
+      (await store.listMembershipsOf(first.owner.id)).map((m) => m.server.id),
+      [first.server.id, third.server.id],
+    );
+    assert.deepEqual(await store.listMembershipsOf(crypto.randomUUID()), []);
+  });
+
   contract("read markers only move forward", async ({ store }) => {
     const { owner, server, general } = await seedServer(store);
     const random = channel(server.id, "random");
@@ -708,6 +830,60 @@ export function storeContract(backend: Backend): void {
       channels.map((_, i) => i === 24 ? 1 : 0),
     );
   });
+
+  contract("listUsers pages in byte order of usernames", async ({ store }) => {
+    // A locale's order would put "bcd" before "b.z" (it skips the dot).
+    const names = ["zed", "b.z", "bcd", "a-z", "b_z"];
+    for (const name of names) await store.createUser(newUser(name));
+    const sorted = [...names].sort();
+    const all = await store.listUsers(undefined, 10);
+    assert.deepEqual(all.map((user) => user.username), sorted);
+    const first = await store.listUsers(undefined, 2);
+    assert.deepEqual(first.map((user) => user.username), sorted.slice(0, 2));
+    const next = await store.listUsers(first[1].username, 2);
+    assert.deepEqual(next.map((user) => user.username), sorted.slice(2, 4));
+    assert.deepEqual(await store.listUsers(sorted[4], 2), []);
+    assert.deepEqual(await store.findUserById(all[0].id), all[0]);
+  });
+
+  contract("setSuspended and setEmail change only their field", async ({ store }) => {
+    const user = newUser("suspect");
+    await store.createUser(user);
+    assert.deepEqual(await store.setSuspended(user.id, true), { ...user, suspended: true });
+    assert.deepEqual(await store.setEmail(user.id, "s@example.com"), {
+      ...user,
+      suspended: true,
+      email: "s@example.com",
+    });
+    assert.deepEqual(await store.setSuspended(user.id, false), { ...user, email: "s@example.com" });
+    assert.deepEqual(await store.setEmail(user.id, null), user);
+    assert.deepEqual(await store.findUserById(user.id), user);
+    assert.equal(await store.setSuspended(crypto.randomUUID(), true), null);
+    assert.equal(await store.setEmail(crypto.randomUUID(), "x@example.com"), null);
+  });
+
+  contract(
+    "password resets: found until taken, and taken once even under races",
+    async ({ store }) => {
+      const user = newUser("forgetful");
+      await store.createUser(user);
+      const reset = {
+        tokenHash: "a".repeat(64),
+        userId: user.id,
+        createdAt: new Date(Date.now() - 1000),
+        expiresAt: new Date(Date.now() + 60_000),
+      };
+      await store.createPasswordReset(reset);
+      assert.deepEqual(await store.findPasswordReset(reset.tokenHash), reset);
+      assert.equal(await store.findPasswordReset("b".repeat(64)), null);
+      const takes = await Promise.all(
+        Array.from({ length: 10 }, () => store.takePasswordReset(reset.tokenHash)),
+      );
+      assert.deepEqual(takes.filter((taken) => taken !== null), [reset]);
+      assert.equal(await store.findPasswordReset(reset.tokenHash), null);
+      assert.equal(await store.takePasswordReset(reset.tokenHash), null);
+    },
+  );
 
   contract("a closed store throws StoreUnavailable, not its driver's error", async (opened) => {
     const { owner, server, general } = await seedServer(opened.store, "closer");

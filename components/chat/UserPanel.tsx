@@ -7,7 +7,8 @@ const ICON_BUTTON =
 
 /**
  * The signed-in user at the bottom of the channel list: who they are, the theme, `Settings`
- * (their profile) and `Log out`, a plain form so it works without JavaScript.
+ * (the account settings page, profile first) and `Log out`, a plain form so it works without
+ * JavaScript.
  */
 export function UserPanel({ user }: { user: PublicUser }) {
   return (

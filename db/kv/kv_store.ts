@@ -16,8 +16,12 @@
  * - `["channel_seq", channelId]` → the channel's last seq (the commit's version check on it
  *   orders concurrent senders)
  * - `["messages", channelId, seq]` → MessageRecord, so history is a range scan;
- *   `["message_ids", id]` and `["message_nonces", authorId, nonce]` → [channelId, seq]
+ *   `["message_ids", id]` and `["message_nonces", authorId, nonce]` → [channelId, seq];
+ *   `["author_messages", authorId, id]` → [channelId, seq] (a user's messages across channels,
+ *   for the data export: db/kv/author_messages.ts)
+ * - `["password_resets", tokenHash]` → PasswordResetRecord, with `expireIn` (lazily dropped)
  * - `["invites", code]` → InviteRecord; `["read_markers", userId, channelId]` → seq
+ * - `["two_factor", userId]` → TwoFactorRecord (db/kv/two_factor.ts)
  * - `["migrations", name]` → true once a one-time data change has run (indexLegacySessions)
  */
 import { appendQueue, settleRest } from "../append_queue.ts";
@@ -25,21 +29,31 @@ import type { AppendInput, AppendResult } from "../append_queue.ts";
 import type { Settled } from "../group_commit.ts";
 import { guardOutages } from "../outage_boundary.ts";
 import { retry, TRY_AGAIN } from "../retry.ts";
+import {
+  authorMessageAddresses,
+  authorMessageKey,
+  indexLegacyAuthorMessages,
+} from "./author_messages.ts";
 import type { KvBusTransport } from "./kv_bus_transport.ts";
 import { idOf, KnownEntries } from "./known_entries.ts";
 import { isKvOutage, isLocked } from "./locked.ts";
+import { KvTwoFactor, twoFactorKeyOf } from "./two_factor.ts";
 import type {
+  AuthorMessageQuery,
   AvatarRecord,
   ChannelRecord,
   InviteRecord,
+  MembershipRecord,
   MessageQuery,
   MessageRecord,
   NewMessage,
+  PasswordResetRecord,
   ProfilePatch,
   ServerRecord,
   ServerState,
   SessionRecord,
   Store,
+  TwoFactorRecord,
   UserRecord,
 } from "../store.ts";
 import {
@@ -117,6 +131,7 @@ interface AvatarMeta {
 export async function openKvStore(path?: string): Promise<KvStore> {
   const store = new KvStore(await Deno.openKv(path));
   await store.indexLegacySessions();
+  await indexLegacyAuthorMessages(store.kv);
   return store;
 }
 
@@ -140,7 +155,10 @@ function withSessionDefaults(session: SessionRecord): SessionRecord {
   };
 }
 
-/** Most messages one append commit carries (each adds up to 3 checks and 4 mutations). */
+/**
+ * Most messages one append commit carries (each adds up to 3 checks and 5 mutations, and at
+ * most MESSAGE_MAX_LENGTH characters: far below KV's limits on a commit's mutations and size).
+ */
 const APPEND_BATCH_MAX = 20;
 /** Append commits in flight at once (never two for one channel; more wait and join the next). */
 const APPEND_BATCHES_IN_FLIGHT = 2;
@@ -171,8 +189,10 @@ export class KvStore implements Store {
   /** Counters and memberships that appends check instead of reading. */
   #known = new KnownEntries(KNOWN_ENTRIES_MAX);
   #closed = false;
+  #twoFactor: KvTwoFactor;
 
   constructor(readonly kv: Deno.Kv) {
+    this.#twoFactor = new KvTwoFactor(kv);
     guardOutages(this, isKvOutage);
   }
 
@@ -216,6 +236,7 @@ export class KvStore implements Store {
         .delete(["users", id])
         .delete(["users_by_username", user.username])
         .delete(["avatars", id])
+        .delete(twoFactorKeyOf(id))
         .commit()
     );
     await this.deleteSessionsOf(id);
@@ -280,6 +301,55 @@ export class KvStore implements Store {
     // A concurrent upload may have deleted these chunks after we read the meta key.
     if (offset !== meta.size) return null;
     return { contentType: meta.contentType, version: meta.version, bytes };
+  }
+
+  async listUsers(after: string | undefined, limit: number): Promise<UserRecord[]> {
+    const ids: string[] = [];
+    const selector = after === undefined
+      ? { prefix: ["users_by_username"] }
+      : { prefix: ["users_by_username"], start: ["users_by_username", after] };
+    // The start key is inclusive: ask for one more and drop `after` itself.
+    for await (const entry of this.kv.list<string>(selector, { limit: limit + 1 })) {
+      if (entry.key[1] !== after) ids.push(entry.value);
+    }
+    const users = await this.#getAll<UserRecord>(ids.slice(0, limit).map((id) => ["users", id]));
+    return users.filter((user): user is UserRecord => user !== null);
+  }
+
+  setSuspended(id: string, suspended: boolean): Promise<UserRecord | null> {
+    return this.#updateUser(
+      id,
+      ({ suspended: _, ...user }) => suspended ? { ...user, suspended } : user,
+    );
+  }
+
+  setEmail(id: string, email: string | null): Promise<UserRecord | null> {
+    return this.#updateUser(
+      id,
+      ({ email: _, ...user }) => email === null ? user : { ...user, email },
+    );
+  }
+
+  async createPasswordReset(reset: PasswordResetRecord): Promise<void> {
+    // KV drops it by itself once expired (lazily: the service checks the expiry too).
+    const expireIn = Math.max(reset.expiresAt.getTime() - Date.now(), 1);
+    await whenUnlocked(() =>
+      this.kv.set(["password_resets", reset.tokenHash], reset, { expireIn })
+    );
+  }
+
+  async findPasswordReset(tokenHash: string): Promise<PasswordResetRecord | null> {
+    return (await this.kv.get<PasswordResetRecord>(["password_resets", tokenHash])).value;
+  }
+
+  async takePasswordReset(tokenHash: string): Promise<PasswordResetRecord | null> {
+    const entry = await this.kv.get<PasswordResetRecord>(["password_resets", tokenHash]);
+    if (entry.value === null) return null;
+    // The versionstamp check: of two racing takers, the second one's commit fails.
+    const result = await whenUnlocked(() =>
+      this.kv.atomic().check(entry).delete(entry.key).commit()
+    );
+    return result.ok ? entry.value : null;
   }
 
   async createSession(session: SessionRecord): Promise<void> {
@@ -367,6 +437,35 @@ export class KvStore implements Store {
     await whenUnlocked(() => this.kv.set(marker, true));
   }
 
+  findTwoFactor(userId: string): Promise<TwoFactorRecord | null> {
+    return this.#twoFactor.findTwoFactor(userId);
+  }
+
+  setPendingTotp(userId: string, secret: string): Promise<void> {
+    return this.#twoFactor.setPendingTotp(userId, secret);
+  }
+
+  activateTotp(
+    userId: string,
+    secret: string,
+    recoveryCodeHashes: string[],
+    step: number,
+  ): Promise<boolean> {
+    return this.#twoFactor.activateTotp(userId, secret, recoveryCodeHashes, step);
+  }
+
+  useTotpStep(userId: string, secret: string, step: number): Promise<boolean> {
+    return this.#twoFactor.useTotpStep(userId, secret, step);
+  }
+
+  useRecoveryCode(userId: string, hash: string): Promise<boolean> {
+    return this.#twoFactor.useRecoveryCode(userId, hash);
+  }
+
+  deleteTwoFactor(userId: string): Promise<void> {
+    return this.#twoFactor.deleteTwoFactor(userId);
+  }
+
   async getOrCreateSetting(key: string, value: string): Promise<string> {
     const stored = await whenUnlocked(() =>
       this.kv.atomic()
@@ -404,13 +503,20 @@ export class KvStore implements Store {
   }
 
   async listServersOf(userId: string): Promise<ServerRecord[]> {
+    return (await this.listMembershipsOf(userId)).map(({ server }) => server);
+  }
+
+  async listMembershipsOf(userId: string): Promise<MembershipRecord[]> {
     const joined: [string, Date][] = [];
     for await (const entry of this.kv.list<Date>({ prefix: ["user_servers", userId] })) {
       joined.push([entry.key[2] as string, entry.value]);
     }
     joined.sort(([a, at], [b, bt]) => at.getTime() - bt.getTime() || a.localeCompare(b));
     const servers = await this.#getAll<ServerRecord>(joined.map(([id]) => ["servers", id]));
-    return servers.filter((server): server is ServerRecord => server !== null);
+    return joined.flatMap(([, joinedAt], i) => {
+      const server = servers[i];
+      return server ? [{ server, joinedAt }] : [];
+    });
   }
 
   async addMember(serverId: string, userId: string, joinedAt: Date): Promise<boolean> {
@@ -573,7 +679,8 @@ export class KvStore implements Store {
       const stored: MessageRecord = { ...message, seq, editedAt: null };
       const address: MessageAddress = [message.channelId, seq];
       op = op.set(["messages", message.channelId, seq], stored)
-        .set(["message_ids", message.id], address);
+        .set(["message_ids", message.id], address)
+        .set(authorMessageKey(message.authorId, message.id), address);
       if (message.nonce !== null) {
         op = op.check({ key: nonces[i], versionstamp: null }).set(nonces[i], address);
       }
@@ -639,7 +746,8 @@ export class KvStore implements Store {
         .check(counter)
         .set(counterKey, seq)
         .set(["messages", message.channelId, seq], stored)
-        .set(["message_ids", message.id], address);
+        .set(["message_ids", message.id], address)
+        .set(authorMessageKey(message.authorId, message.id), address);
       if (message.nonce !== null) op = op.check(sent).set(nonceKey, address);
       // Still a member at the moment of the commit, not only when we looked.
       if (memberOf !== undefined) op = op.check(member);
@@ -682,6 +790,17 @@ export class KvStore implements Store {
     return address ? await this.#messageAt(address) : null;
   }
 
+  async listMessagesByAuthor(
+    authorId: string,
+    query: AuthorMessageQuery,
+  ): Promise<MessageRecord[]> {
+    const addresses = await authorMessageAddresses(this.kv, authorId, query);
+    const messages = await this.#getAll<MessageRecord>(
+      addresses.map((address) => ["messages", ...address]),
+    );
+    return messages.filter((message): message is MessageRecord => message !== null);
+  }
+
   async editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {
     const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
     if (!address) return null;
@@ -699,7 +818,8 @@ export class KvStore implements Store {
     if (!address) return false;
     const entry = await this.kv.get<MessageRecord>(["messages", ...address]);
     if (entry.value === null) return false;
-    let op = this.kv.atomic().check(entry).delete(entry.key).delete(["message_ids", id]);
+    let op = this.kv.atomic().check(entry).delete(entry.key).delete(["message_ids", id])
+      .delete(authorMessageKey(entry.value.authorId, id));
     if (entry.value.nonce !== null) {
       op = op.delete(["message_nonces", entry.value.authorId, entry.value.nonce]);
     }

@@ -10,17 +10,21 @@ import type { Settled } from "../group_commit.ts";
 import postgres from "postgres";
 import type { Sql } from "postgres";
 import type {
+  AuthorMessageQuery,
   AvatarRecord,
   ChannelRecord,
   InviteRecord,
+  MembershipRecord,
   MessageQuery,
   MessageRecord,
   NewMessage,
+  PasswordResetRecord,
   ProfilePatch,
   ServerRecord,
   ServerState,
   SessionRecord,
   Store,
+  TwoFactorRecord,
   UserRecord,
 } from "../store.ts";
 import {
@@ -32,6 +36,7 @@ import {
 import { guardOutages } from "../outage_boundary.ts";
 import { migrate } from "./migrate.ts";
 import { isPostgresOutage } from "./outage.ts";
+import { PostgresTwoFactor } from "./two_factor.ts";
 
 const UNIQUE_VIOLATION = "23505";
 const FOREIGN_KEY_VIOLATION = "23503";
@@ -79,6 +84,8 @@ interface UserRow {
   password_hash: string;
   avatar_version: string | null;
   created_at: Date;
+  suspended: boolean;
+  email: string | null;
 }
 
 interface SessionRow {
@@ -164,6 +171,25 @@ function toUser(row: UserRow): UserRecord {
     passwordHash: row.password_hash,
     avatarVersion: row.avatar_version,
     createdAt: row.created_at,
+    // Absent rather than false or null, as the record is on KV.
+    ...(row.suspended ? { suspended: true as const } : {}),
+    ...(row.email === null ? {} : { email: row.email }),
+  };
+}
+
+interface PasswordResetRow {
+  token_hash: string;
+  user_id: string;
+  created_at: Date;
+  expires_at: Date;
+}
+
+function toPasswordReset(row: PasswordResetRow): PasswordResetRecord {
+  return {
+    tokenHash: row.token_hash,
+    userId: row.user_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -189,7 +215,10 @@ const APPEND_BATCHES_IN_FLIGHT = 2;
 const APPEND_MIN_BATCH_WHILE_BUSY = 16;
 
 export class PostgresStore implements Store {
+  #twoFactor: PostgresTwoFactor;
+
   constructor(readonly sql: Sql) {
+    this.#twoFactor = new PostgresTwoFactor(sql);
     guardOutages(this, isPostgresOutage);
   }
 
@@ -264,6 +293,44 @@ export class PostgresStore implements Store {
     };
   }
 
+  async listUsers(after: string | undefined, limit: number): Promise<UserRecord[]> {
+    // COLLATE "C": byte order, as on KV (a locale's order skips the "." and "-" of usernames).
+    const rows = await this.sql<UserRow[]>`SELECT * FROM users
+      WHERE username COLLATE "C" > ${after ?? ""} ORDER BY username COLLATE "C" LIMIT ${limit}`;
+    return rows.map(toUser);
+  }
+
+  async setSuspended(id: string, suspended: boolean): Promise<UserRecord | null> {
+    const [row] = await this.sql<UserRow[]>`UPDATE users SET suspended = ${suspended}
+      WHERE id = ${id} RETURNING *`;
+    return row ? toUser(row) : null;
+  }
+
+  async setEmail(id: string, email: string | null): Promise<UserRecord | null> {
+    const [row] = await this.sql<UserRow[]>`UPDATE users SET email = ${email}
+      WHERE id = ${id} RETURNING *`;
+    return row ? toUser(row) : null;
+  }
+
+  async createPasswordReset(reset: PasswordResetRecord): Promise<void> {
+    // Links expired a day ago go as new ones come: the table stays small without a timer.
+    await this.sql`DELETE FROM password_resets WHERE expires_at < now() - interval '1 day'`;
+    await this.sql`INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
+      VALUES (${reset.tokenHash}, ${reset.userId}, ${reset.createdAt}, ${reset.expiresAt})`;
+  }
+
+  async findPasswordReset(tokenHash: string): Promise<PasswordResetRecord | null> {
+    const [row] = await this.sql<PasswordResetRow[]>`SELECT * FROM password_resets
+      WHERE token_hash = ${tokenHash}`;
+    return row ? toPasswordReset(row) : null;
+  }
+
+  async takePasswordReset(tokenHash: string): Promise<PasswordResetRecord | null> {
+    const [row] = await this.sql<PasswordResetRow[]>`DELETE FROM password_resets
+      WHERE token_hash = ${tokenHash} RETURNING *`;
+    return row ? toPasswordReset(row) : null;
+  }
+
   async createSession(session: SessionRecord): Promise<void> {
     await this.sql`INSERT INTO sessions
         (id, user_id, created_at, expires_at, user_agent, last_seen_at)
@@ -295,6 +362,35 @@ export class PostgresStore implements Store {
     const rows = await this.sql<{ id: string }[]>`DELETE FROM sessions
       WHERE user_id = ${userId} AND id <> ${exceptId ?? ""} RETURNING id`;
     return rows.map((row) => row.id);
+  }
+
+  findTwoFactor(userId: string): Promise<TwoFactorRecord | null> {
+    return this.#twoFactor.findTwoFactor(userId);
+  }
+
+  setPendingTotp(userId: string, secret: string): Promise<void> {
+    return this.#twoFactor.setPendingTotp(userId, secret);
+  }
+
+  activateTotp(
+    userId: string,
+    secret: string,
+    recoveryCodeHashes: string[],
+    step: number,
+  ): Promise<boolean> {
+    return this.#twoFactor.activateTotp(userId, secret, recoveryCodeHashes, step);
+  }
+
+  useTotpStep(userId: string, secret: string, step: number): Promise<boolean> {
+    return this.#twoFactor.useTotpStep(userId, secret, step);
+  }
+
+  useRecoveryCode(userId: string, hash: string): Promise<boolean> {
+    return this.#twoFactor.useRecoveryCode(userId, hash);
+  }
+
+  deleteTwoFactor(userId: string): Promise<void> {
+    return this.#twoFactor.deleteTwoFactor(userId);
   }
 
   async getOrCreateSetting(key: string, value: string): Promise<string> {
@@ -333,6 +429,13 @@ export class PostgresStore implements Store {
       JOIN server_members m ON m.server_id = s.id
       WHERE m.user_id = ${userId} ORDER BY m.joined_at, s.id`;
     return rows.map(toServer);
+  }
+
+  async listMembershipsOf(userId: string): Promise<MembershipRecord[]> {
+    const rows = await this.sql<(ServerRow & { joined_at: Date })[]>`SELECT s.*, m.joined_at
+      FROM servers s JOIN server_members m ON m.server_id = s.id
+      WHERE m.user_id = ${userId} ORDER BY m.joined_at, s.id`;
+    return rows.map((row) => ({ server: toServer(row), joinedAt: row.joined_at }));
   }
 
   async addMember(serverId: string, userId: string, joinedAt: Date): Promise<boolean> {
@@ -569,6 +672,21 @@ export class PostgresStore implements Store {
   async findMessage(id: string): Promise<MessageRecord | null> {
     const [row] = await this.sql<MessageRow[]>`SELECT * FROM messages WHERE id = ${id}`;
     return row ? toMessage(row) : null;
+  }
+
+  async listMessagesByAuthor(
+    authorId: string,
+    query: AuthorMessageQuery,
+  ): Promise<MessageRecord[]> {
+    // Byte order ("C"), as KV lists its keys, whatever the database's collation: the index
+    // messages_author_id (migration 007) serves exactly this order.
+    const rows = query.afterId === undefined
+      ? await this.sql<MessageRow[]>`SELECT * FROM messages WHERE author_id = ${authorId}
+          ORDER BY id COLLATE "C" LIMIT ${query.limit}`
+      : await this.sql<MessageRow[]>`SELECT * FROM messages WHERE author_id = ${authorId}
+          AND id COLLATE "C" > ${query.afterId}
+          ORDER BY id COLLATE "C" LIMIT ${query.limit}`;
+    return rows.map(toMessage);
   }
 
   async editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {

@@ -336,6 +336,11 @@ export class SocketSession implements Subscriber {
     try {
       auth = await this.#deps.accounts.authenticate(token);
     } catch (error) {
+      // A refusal (a suspended account) is the client's answer, not an outage to retry.
+      if (error instanceof HttpError) {
+        this.#send({ type: "error", code: error.code, message: error.message });
+        return this.close(WS_CLOSE_UNAUTHENTICATED, error.code);
+      }
       return this.#startFailed(error);
     }
     if (this.#leaving) return;

@@ -1,5 +1,6 @@
 /**
- * GET/PATCH/DELETE /api/me, PUT /api/me/avatar, PUT /api/me/password and /api/me/sessions.
+ * GET/PATCH/DELETE /api/me, PUT /api/me/avatar, PUT /api/me/password, /api/me/sessions,
+ * /api/me/totp and GET /api/me/export.
  */
 import { Hono } from "hono";
 import { UnsupportedMediaType } from "../../lib/errors.ts";
@@ -13,7 +14,9 @@ import { limitBody } from "../middleware/body_limit.ts";
 import { requireAuth } from "../middleware/session.ts";
 import { readJsonObject } from "../read_json.ts";
 import { clearSessionCookie } from "../session_cookie.ts";
+import { dataExportApi } from "./data_export.ts";
 import { sessionsApi } from "./sessions.ts";
+import { twoFactorApi } from "./two_factor.ts";
 
 export function meApi(deps: AppDeps) {
   const { accounts } = deps;
@@ -53,6 +56,8 @@ export function meApi(deps: AppDeps) {
   });
 
   app.route("/sessions", sessionsApi(deps));
+  app.route("/export", dataExportApi(deps));
+  app.route("/totp", twoFactorApi(deps));
 
   return app;
 }

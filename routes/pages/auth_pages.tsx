@@ -21,6 +21,7 @@ import {
 import type { AppEnv } from "../app_env.ts";
 import { clientInfo, clientIp } from "../client_ip.ts";
 import type { AppDeps } from "../deps.ts";
+import { HttpError } from "../../lib/errors.ts";
 import { checkFields, formErrors } from "../form_errors.ts";
 import { checkPassword, cleanDisplayName, normalizeUsername } from "../../lib/text.ts";
 import type { FormErrors } from "../form_errors.ts";
@@ -35,7 +36,14 @@ interface AuthFormProps {
   displayName?: string;
   next?: string;
   errors?: FormErrors;
+  /** Offer "Forgot password?" (resets by e-mail are on: `SMTP_URL`). */
+  forgotPassword?: boolean;
+  /** The account has two-factor sign-in: ask for the code with the password. */
+  askCode?: boolean;
 }
+
+/** Login answers that mean "send this again with a two-factor code". */
+const CODE_ERRORS = new Set(["totp_required", "invalid_code"]);
 
 const NO_ERRORS: FormErrors = { status: 400, fields: {} };
 
@@ -46,7 +54,10 @@ const withNext = (path: string, next?: string) =>
 /** The request's `next` if it is a path on this site (anything else is dropped). */
 const nextOf = (c: Context<AppEnv>) => safeNext(c.req.query("next"), "") || undefined;
 
-function LoginPage({ username = "", next, errors = NO_ERRORS }: AuthFormProps) {
+function LoginPage(
+  { username = "", next, errors = NO_ERRORS, forgotPassword = false, askCode = false }:
+    AuthFormProps,
+) {
   return (
     <AuthLayout
       title="Welcome back"
@@ -84,6 +95,25 @@ function LoginPage({ username = "", next, errors = NO_ERRORS }: AuthFormProps) {
           autofocus={!!username}
           error={errors.fields.password}
         />
+        {askCode && (
+          <TextField
+            name="code"
+            label="Two-factor code"
+            autocomplete="one-time-code"
+            spellcheck={false}
+            hint="The 6 digits from your authenticator app, or one of your recovery codes."
+          />
+        )}
+        {forgotPassword && (
+          <p class="text-right text-sm">
+            <a
+              href="/forgot-password"
+              class="font-semibold text-brand-600 hover:underline dark:text-brand-100"
+            >
+              Forgot password?
+            </a>
+          </p>
+        )}
         <SubmitButton full>Log in</SubmitButton>
       </form>
     </AuthLayout>
@@ -153,11 +183,17 @@ function RegisterPage(
 export function authPages({ accounts, config }: AppDeps) {
   const app = new Hono<AppEnv>();
   const signedIn = (c: Context<AppEnv>) => c.get("auth") !== null;
+  const forgotPassword = accounts.resets.byEmail;
 
   app.get("/login", (c) => {
     const next = nextOf(c);
     if (signedIn(c)) return c.redirect(safeNext(next), 303);
-    return c.html(renderPage({ title: "Log in", body: <LoginPage next={next} /> }));
+    return c.html(
+      renderPage({
+        title: "Log in",
+        body: <LoginPage next={next} forgotPassword={forgotPassword} />,
+      }),
+    );
   });
 
   app.post("/login", limitBody(FORM_BODY_MAX_BYTES), async (c) => {
@@ -166,7 +202,11 @@ export function authPages({ accounts, config }: AppDeps) {
     const next = nextOf(c);
     try {
       const result = await accounts.login(
-        { username, password: textField(form, "password") },
+        {
+          username,
+          password: textField(form, "password"),
+          code: textField(form, "code") || undefined,
+        },
         clientInfo(c),
       );
       setSessionCookie(c, result.token, result.expiresAt, config.origin);
@@ -176,7 +216,15 @@ export function authPages({ accounts, config }: AppDeps) {
       return c.html(
         renderPage({
           title: "Log in",
-          body: <LoginPage username={username} next={next} errors={errors} />,
+          body: (
+            <LoginPage
+              username={username}
+              next={next}
+              errors={errors}
+              forgotPassword={forgotPassword}
+              askCode={error instanceof HttpError && CODE_ERRORS.has(error.code)}
+            />
+          ),
         }),
         errors.status,
       );
