@@ -29,6 +29,7 @@ const manifest = {
     "./routes/api/sessions.ts": () => import("./routes/api/sessions.ts"),
     "./routes/api/two_factor.ts": () => import("./routes/api/two_factor.ts"),
     "./routes/api/users.ts": () => import("./routes/api/users.ts"),
+    "./routes/pages/admin_page.tsx": () => import("./routes/pages/admin_page.tsx"),
     "./routes/pages/auth_pages.tsx": () => import("./routes/pages/auth_pages.tsx"),
     "./routes/pages/chat_actions.tsx": () => import("./routes/pages/chat_actions.tsx"),
     "./routes/pages/chat_page.tsx": () => import("./routes/pages/chat_page.tsx"),

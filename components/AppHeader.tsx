@@ -3,8 +3,18 @@ import { ThemeToggle } from "./islands.ts";
 import { Wordmark } from "./Logo.tsx";
 import { UserAvatar } from "../islands/shared/UserAvatar.tsx";
 
-/** The top bar of signed-in pages: home link, navigation, the user and a logout button. */
-export function AppHeader({ user, current }: { user: PublicUser; current: "chat" | "profile" }) {
+/**
+ * The top bar of signed-in pages: home link, navigation (with `Admin` for the instance's
+ * administrators), the user and a logout button.
+ */
+export function AppHeader(
+  { user, current, admin = false }: {
+    user: PublicUser;
+    current: "chat" | "profile" | "admin";
+    /** The user is one of ADMIN_USERNAMES: link to the administration page. */
+    admin?: boolean;
+  },
+) {
   const link = (href: string, label: string, name: typeof current) => (
     <a
       href={href}
@@ -27,6 +37,7 @@ export function AppHeader({ user, current }: { user: PublicUser; current: "chat"
         <nav class="ml-auto flex items-center gap-1" aria-label="Main">
           {link("/chat", "Chat", "chat")}
           {link("/profile", "Profile", "profile")}
+          {admin && link("/admin", "Admin", "admin")}
         </nav>
         <a href="/profile" class="hidden items-center gap-2 sm:flex">
           <UserAvatar user={user} class="h-8 w-8" decorative />

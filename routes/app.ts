@@ -31,6 +31,7 @@ import { profilePage } from "./pages/profile_page.tsx";
 import { settingsPage } from "./pages/settings_page.tsx";
 import { forgotPasswordPage } from "./pages/forgot_password_page.tsx";
 import { passwordResetPage } from "./pages/password_reset_page.tsx";
+import { adminPage } from "./pages/admin_page.tsx";
 
 const STATIC_ROOT = new URL("../static", import.meta.url).pathname;
 
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", forgotPasswordPage(deps));
   app.route("/", profilePage(deps));
   app.route("/", settingsPage(deps));
+  app.route("/", adminPage(deps));
   // Before chatPage: its /chat/:serverId/:channelId would take /chat/:serverId/leave.
   app.route("/", leavePage(deps));
   app.route("/", chatPage(deps));

@@ -41,6 +41,8 @@ export interface SettingsPageProps {
   profileDraft?: ProfileDraft;
   /** The address as typed, shown again after an error. */
   emailDraft?: string;
+  /** The reader administers the instance: the header links to /admin. */
+  admin?: boolean;
 }
 
 const SECTIONS = [
@@ -90,7 +92,7 @@ export function SettingsPage(props: SettingsPageProps) {
   const errorsOf = (form: SettingsForm) => failed?.form === form ? failed.errors : undefined;
   return (
     <>
-      <AppHeader user={user} current="profile" />
+      <AppHeader user={user} current="profile" admin={props.admin} />
       <main class="mx-auto grid max-w-5xl gap-6 px-4 py-6 md:grid-cols-[13rem_1fr]">
         <h1 class="text-2xl font-bold md:col-span-2">Settings</h1>
         <SectionNav />

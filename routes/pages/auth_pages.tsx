@@ -3,7 +3,8 @@
  * next to their field and the typed username is kept; success sets the session cookie and
  * redirects (303) to the chat, or to `next`: the page that sent the visitor here (an invite,
  * say), kept through the links between the two pages and through refused forms, and followed
- * only if it is a path on this site.
+ * only if it is a path on this site. Under `REGISTRATION=invite` the register form asks for the
+ * invite code (filled in from an invite's `next`); under `closed` it says registration is closed.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -21,7 +22,9 @@ import {
 import type { AppEnv } from "../app_env.ts";
 import { clientInfo, clientIp } from "../client_ip.ts";
 import type { AppDeps } from "../deps.ts";
-import { HttpError } from "../../lib/errors.ts";
+import { Forbidden, HttpError } from "../../lib/errors.ts";
+import type { RegistrationMode } from "../../lib/config.ts";
+import { inviteCodeFromNext, invitePath } from "../invite_next.ts";
 import { checkFields, formErrors } from "../form_errors.ts";
 import { checkPassword, cleanDisplayName, normalizeUsername } from "../../lib/text.ts";
 import type { FormErrors } from "../form_errors.ts";
@@ -40,6 +43,10 @@ interface AuthFormProps {
   forgotPassword?: boolean;
   /** The account has two-factor sign-in: ask for the code with the password. */
   askCode?: boolean;
+  /** Who may create an account (`REGISTRATION`). */
+  registration?: RegistrationMode;
+  /** Under `invite`: the code typed, or the one of the invite the visitor came from. */
+  inviteCode?: string;
 }
 
 /** Login answers that mean "send this again with a two-factor code". */
@@ -55,14 +62,20 @@ const withNext = (path: string, next?: string) =>
 const nextOf = (c: Context<AppEnv>) => safeNext(c.req.query("next"), "") || undefined;
 
 function LoginPage(
-  { username = "", next, errors = NO_ERRORS, forgotPassword = false, askCode = false }:
-    AuthFormProps,
+  {
+    username = "",
+    next,
+    errors = NO_ERRORS,
+    forgotPassword = false,
+    askCode = false,
+    registration = "open",
+  }: AuthFormProps,
 ) {
   return (
     <AuthLayout
       title="Welcome back"
       subtitle="Log in to pick up the conversation."
-      footer={
+      footer={registration === "closed" ? null : (
         <>
           New to Salon?{" "}
           <a
@@ -72,7 +85,7 @@ function LoginPage(
             Create an account
           </a>
         </>
-      }
+      )}
     >
       <FormAlert message={errors.form} />
       <form method="post" action={withNext("/login", next)} class="space-y-4" noValidate>
@@ -120,13 +133,21 @@ function LoginPage(
   );
 }
 
+/** The subtitle of the register form under each REGISTRATION mode that takes accounts. */
+const REGISTER_SUBTITLES = {
+  open: "Join servers, talk in channels, in real time.",
+  invite: "Registration here is by invitation: you need the invite code a member gave you.",
+};
+
 function RegisterPage(
-  { username = "", displayName = "", next, errors = NO_ERRORS }: AuthFormProps,
+  { username = "", displayName = "", next, errors = NO_ERRORS, registration = "open", inviteCode }:
+    AuthFormProps,
 ) {
+  if (registration === "closed") return <RegistrationClosed next={next} />;
   return (
     <AuthLayout
       title="Create your account"
-      subtitle="Join servers, talk in channels, in real time."
+      subtitle={REGISTER_SUBTITLES[registration]}
       footer={
         <>
           Already have an account?{" "}
@@ -141,6 +162,17 @@ function RegisterPage(
     >
       <FormAlert message={errors.form} />
       <form method="post" action={withNext("/register", next)} class="space-y-4" noValidate>
+        {registration === "invite" && (
+          <TextField
+            name="inviteCode"
+            label="Invite code"
+            value={inviteCode ?? ""}
+            required
+            spellcheck={false}
+            hint="The end of your invite link: /invite/<code>."
+            error={errors.fields.inviteCode}
+          />
+        )}
         <TextField
           name="username"
           label="Username"
@@ -180,10 +212,31 @@ function RegisterPage(
   );
 }
 
+/** `REGISTRATION=closed`: no form, only the way to log in. */
+function RegistrationClosed({ next }: { next?: string }) {
+  return (
+    <AuthLayout
+      title="Registration is closed"
+      subtitle="This server does not take new accounts. If you already have one, log in."
+      footer={
+        <a
+          href={withNext("/login", next)}
+          class="font-semibold text-brand-600 hover:underline dark:text-brand-100"
+        >
+          Log in
+        </a>
+      }
+    >
+      {null}
+    </AuthLayout>
+  );
+}
+
 export function authPages({ accounts, config }: AppDeps) {
   const app = new Hono<AppEnv>();
   const signedIn = (c: Context<AppEnv>) => c.get("auth") !== null;
   const forgotPassword = accounts.resets.byEmail;
+  const { registration } = config;
 
   app.get("/login", (c) => {
     const next = nextOf(c);
@@ -191,7 +244,7 @@ export function authPages({ accounts, config }: AppDeps) {
     return c.html(
       renderPage({
         title: "Log in",
-        body: <LoginPage next={next} forgotPassword={forgotPassword} />,
+        body: <LoginPage next={next} forgotPassword={forgotPassword} registration={registration} />,
       }),
     );
   });
@@ -222,6 +275,7 @@ export function authPages({ accounts, config }: AppDeps) {
               next={next}
               errors={errors}
               forgotPassword={forgotPassword}
+              registration={registration}
               askCode={error instanceof HttpError && CODE_ERRORS.has(error.code)}
             />
           ),
@@ -234,7 +288,16 @@ export function authPages({ accounts, config }: AppDeps) {
   app.get("/register", (c) => {
     const next = nextOf(c);
     if (signedIn(c)) return c.redirect(safeNext(next), 303);
-    return c.html(renderPage({ title: "Create account", body: <RegisterPage next={next} /> }));
+    return c.html(renderPage({
+      title: "Create account",
+      body: (
+        <RegisterPage
+          next={next}
+          registration={registration}
+          inviteCode={inviteCodeFromNext(next)}
+        />
+      ),
+    }));
   });
 
   app.post("/register", limitBody(FORM_BODY_MAX_BYTES), async (c) => {
@@ -244,8 +307,9 @@ export function authPages({ accounts, config }: AppDeps) {
       username: textField(form, "username") ?? "",
       displayName: textField(form, "displayName") ?? "",
       password: textField(form, "password"),
+      inviteCode: registration === "invite" ? textField(form, "inviteCode")?.trim() : undefined,
     };
-    const show = (errors: FormErrors) =>
+    const show = (errors: FormErrors | { status: 403 }) =>
       c.html(
         renderPage({
           title: "Create account",
@@ -254,13 +318,16 @@ export function authPages({ accounts, config }: AppDeps) {
               username={input.username}
               displayName={input.displayName}
               next={next}
-              errors={errors}
+              errors={"fields" in errors ? errors : NO_ERRORS}
+              registration={registration}
+              inviteCode={input.inviteCode}
             />
           ),
         }),
         errors.status,
       );
-    const invalid = checkFields([
+    // Closed, the service refuses (and logs the attempt) before looking at any field.
+    const invalid = registration === "closed" ? null : checkFields([
       () => normalizeUsername(input.username),
       () => input.displayName && cleanDisplayName(input.displayName),
       () => checkPassword(input.password),
@@ -269,8 +336,13 @@ export function authPages({ accounts, config }: AppDeps) {
     try {
       const result = await accounts.register(input, clientInfo(c));
       setSessionCookie(c, result.token, result.expiresAt, config.origin);
-      return c.redirect(safeNext(next), 303);
+      // Registering with an invite joined its server: its page would only offer to join again.
+      const joined = input.inviteCode !== undefined && next === invitePath(input.inviteCode);
+      return c.redirect(joined ? "/chat" : safeNext(next), 303);
     } catch (error) {
+      if (error instanceof Forbidden && error.code === "registration_closed") {
+        return show({ status: 403 });
+      }
       return show(formErrors(c, error));
     }
   });

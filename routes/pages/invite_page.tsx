@@ -15,8 +15,10 @@ const LINK = "font-semibold text-brand-600 hover:underline dark:text-brand-100";
 const BUTTON_LINK =
   "flex w-full items-center justify-center rounded-lg px-4 py-2 text-sm font-semibold shadow-sm transition";
 
-/** Log in or register, then come back to `invitePath`. */
-function VisitorChoices({ invitePath }: { invitePath: string }) {
+/** Log in or register (where registration is open to them), then come back to `invitePath`. */
+function VisitorChoices(
+  { invitePath, canRegister }: { invitePath: string; canRegister: boolean },
+) {
   const next = `?next=${encodeURIComponent(invitePath)}`;
   return (
     <div class="space-y-3">
@@ -26,17 +28,19 @@ function VisitorChoices({ invitePath }: { invitePath: string }) {
       >
         Log in to join
       </a>
-      <a
-        href={`/register${next}`}
-        class={`${BUTTON_LINK} bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-700 dark:hover:bg-slate-700`}
-      >
-        Create an account
-      </a>
+      {canRegister && (
+        <a
+          href={`/register${next}`}
+          class={`${BUTTON_LINK} bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-700 dark:hover:bg-slate-700`}
+        >
+          Create an account
+        </a>
+      )}
     </div>
   );
 }
 
-export function invitePage({ chat }: AppDeps) {
+export function invitePage({ chat, config }: AppDeps) {
   const app = new Hono<AppEnv>();
 
   app.get("/invite/:code", async (c) => {
@@ -54,6 +58,8 @@ export function invitePage({ chat }: AppDeps) {
           }.`}
           footer={signedIn
             ? <a href="/chat" class={LINK}>No thanks</a>
+            : config.registration === "closed"
+            ? "New accounts are closed here: log in with the one you have."
             : "You need an account to join: it takes a minute."}
         >
           {signedIn
@@ -62,7 +68,12 @@ export function invitePage({ chat }: AppDeps) {
                 <SubmitButton full>Join {server.name}</SubmitButton>
               </form>
             )
-            : <VisitorChoices invitePath={invitePath} />}
+            : (
+              <VisitorChoices
+                invitePath={invitePath}
+                canRegister={config.registration !== "closed"}
+              />
+            )}
         </AuthLayout>
       ),
     }));

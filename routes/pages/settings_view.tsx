@@ -55,6 +55,7 @@ export async function showSettings(
       failed={answer.failed}
       profileDraft={answer.profileDraft}
       emailDraft={answer.emailDraft}
+      admin={accounts.admin.isAdmin(auth.user)}
     />
   );
   return c.html(renderPage({ title: "Settings", body }), status);
