@@ -47,6 +47,8 @@ export function salonEnv(port: number, store: Record<string, string>): Record<st
     SALON_SKIP_BUILD: "1",
     BCRYPT_COST: "4",
     RATE_LIMITS: "off",
+    // The security log writes a line per registration and login: noise on a bench's stderr.
+    SECURITY_LOG: "off",
     ...store,
   };
 }

@@ -98,6 +98,8 @@ export async function startSalon(
     SALON_SKIP_BUILD: "1",
     BCRYPT_COST: "4",
     RATE_LIMITS: "off",
+    // The security log writes a line per registration and login: noise on a bench's stderr.
+    SECURITY_LOG: "off",
     ...overrides,
   };
   const dir = await Deno.makeTempDir({ prefix: "salon-bench-" });

@@ -45,6 +45,8 @@ async function main() {
     SALON_SKIP_BUILD: "1",
     BCRYPT_COST: "4",
     RATE_LIMITS: "off",
+    // The security log writes a line per registration and login: noise on a bench's stderr.
+    SECURITY_LOG: "off",
   };
   let dropDatabase = async () => {};
   const dir = await Deno.makeTempDir({ prefix: "salon-soak-" });

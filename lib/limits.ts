@@ -141,12 +141,15 @@ export const UNREAD_SEED_MENTION_CHANNELS_MAX = 50;
 
 /**
  * WebSockets one address may hold open (authenticated or not), and those still waiting for an
- * `auth` frame: per address and in all. Deno buffers a frame whole (up to 64 MiB) before the
- * 32 KiB check can see it, so sockets nobody has vouched for are what must be few.
+ * `auth` frame: per address and in all. Deno buffers a frame whole (up to 64 MiB; no option to
+ * lower it: denoland/deno#15809) before the 32 KiB check can see it, so sockets nobody has
+ * vouched for are what must be few: at most 2 × 64 MiB per address, 32 × 64 MiB in all, each
+ * freed as soon as its oversized frame arrives (closed with 1009). Browsers authenticate by
+ * cookie at the upgrade and never count here.
  */
 export const WS_SOCKETS_PER_IP = 256;
-export const WS_ANONYMOUS_PER_IP = 8;
-export const WS_ANONYMOUS_MAX = 512;
+export const WS_ANONYMOUS_PER_IP = 2;
+export const WS_ANONYMOUS_MAX = 32;
 /** A refused socket is told to try again after this many seconds. */
 export const WS_ADMISSION_RETRY_S = 5;
 
