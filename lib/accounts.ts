@@ -1,7 +1,7 @@
 /**
  * Accounts: registration, login, logout, session checks, profiles, password changes, the
  * user's list of sessions, and the password-and-code steps of two-factor authentication (the
- * rest of it is lib/two_factor_service.ts).
+ * rest of it is lib/accounts/two_factor_service.ts).
  *
  * The service stays thin: validate input, apply limits, call the store, and map stored users to
  * the API's shape. HTTP concerns (cookies, status codes) live in routes/.
@@ -9,8 +9,8 @@
 import type { AvatarRecord, SessionRecord, Store, UserRecord } from "../db/store.ts";
 import { OwnsServersError, UsernameTakenError } from "../db/store.ts";
 import type { RegistrationMode } from "./config.ts";
-import { AdminService } from "./admin_service.ts";
-import { cleanEmail } from "./email_address.ts";
+import { AdminService } from "./accounts/admin_service.ts";
+import { cleanEmail } from "./accounts/email_address.ts";
 import { Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized } from "./errors.ts";
 import { isCompleteImage, sniffImageType } from "./images.ts";
 import type { ImageType } from "./images.ts";
@@ -21,22 +21,22 @@ import {
   SESSION_TTL_MS,
   SESSION_USER_AGENT_MAX,
 } from "./limits.ts";
-import { checkPasswordPolicy } from "./password_policy.ts";
-import type { Mailer } from "./mailer.ts";
-import { PasswordResetService } from "./password_reset_service.ts";
+import { checkPasswordPolicy } from "./accounts/password_policy.ts";
+import type { Mailer } from "./accounts/mailer.ts";
+import { PasswordResetService } from "./accounts/password_reset_service.ts";
 import type { PasswordHasher } from "./passwords.ts";
 import { toPublicUser } from "./public_user.ts";
 import type { PublicUser } from "./public_user.ts";
 import { PasswordQueueFull } from "./passwords.ts";
-import { NO_SECURITY_LOG } from "./security_log.ts";
-import type { SecurityEvent, SecurityLog } from "./security_log.ts";
-import { SignInGuard } from "./sign_in_guard.ts";
-import type { LoginAttempt } from "./sign_in_guard.ts";
+import { NO_SECURITY_LOG } from "./accounts/security_log.ts";
+import type { SecurityEvent, SecurityLog } from "./accounts/security_log.ts";
+import { SignInGuard } from "./accounts/sign_in_guard.ts";
+import type { LoginAttempt } from "./accounts/sign_in_guard.ts";
 import { checkPassword, cleanBio, cleanDisplayName, normalizeUsername } from "./text.ts";
 import type { TokenSigner } from "./tokens.ts";
-import { isInvalidCode, readCode, TwoFactorService } from "./two_factor_service.ts";
-import type { TotpEnrolment } from "./two_factor_service.ts";
-import { DataExportService } from "./data_export_service.ts";
+import { isInvalidCode, readCode, TwoFactorService } from "./accounts/two_factor_service.ts";
+import type { TotpEnrolment } from "./accounts/two_factor_service.ts";
+import { DataExportService } from "./accounts/data_export_service.ts";
 
 export interface AccountServiceOptions {
   store: Store;
@@ -137,9 +137,9 @@ const SAME_ANSWER = "Wrong username or password.";
 export class AccountService {
   /** The user's data export (GET /api/me/export). */
   readonly dataExport: DataExportService;
-  /** Instance administration (lib/admin_service.ts). */
+  /** Instance administration (lib/accounts/admin_service.ts). */
   readonly admin: AdminService;
-  /** Password reset links (lib/password_reset_service.ts). */
+  /** Password reset links (lib/accounts/password_reset_service.ts). */
   readonly resets: PasswordResetService;
   #store: Store;
   #tokens: TokenSigner;
@@ -679,7 +679,7 @@ function toSessionView(session: SessionRecord, currentId: string): SessionView {
   };
 }
 
-/** `403 suspended`: an administrator suspended the account (lib/admin_service.ts). */
+/** `403 suspended`: an administrator suspended the account (lib/accounts/admin_service.ts). */
 function suspendedError(): Forbidden {
   return new Forbidden("suspended", "This account is suspended by the server's administrators.");
 }
