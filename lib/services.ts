@@ -7,8 +7,8 @@
  * its sockets, reading gaps back from the store.
  */
 import type { Store } from "../db/store.ts";
-import { AccountService } from "./accounts.ts";
-import type { Authenticated } from "./accounts.ts";
+import { AccountService } from "./accounts/account_service.ts";
+import type { Authenticated } from "./accounts/account_service.ts";
 import { ChatService } from "./chat/chat_service.ts";
 import type { Config } from "./config.ts";
 import { resolveJwtSecret } from "./jwt_secret.ts";

@@ -3,7 +3,7 @@
  * every account, suspend or reinstate one, and make a password reset link for one.
  *
  * A suspension ends the user's sessions at once (their sockets close) and keeps them out until
- * lifted: login and every authenticated request answer `403 suspended` (lib/accounts.ts).
+ * lifted: login and every authenticated request answer `403 suspended` (sign_in.ts).
  * Administrators cannot be suspended: they are named by the configuration, so locking one out
  * is a change of ADMIN_USERNAMES, not of the data.
  */
