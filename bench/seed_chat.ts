@@ -46,7 +46,7 @@ async function expectOk<T>(
 
 /**
  * Registrations to keep in flight at once: Salon runs at most 4 password jobs per address at a
- * time, RATE_LIMITS=off or not (lib/sign_in_guard.ts), and answers 429 to more.
+ * time, RATE_LIMITS=off or not (lib/accounts/sign_in_guard.ts), and answers 429 to more.
  */
 export const REGISTER_CONCURRENCY = 4;
 /** A registration refused as "too many at once" is tried again after this pause. */

@@ -42,7 +42,7 @@ export interface SessionRecord {
 }
 
 /**
- * A pending password reset (lib/password_reset.ts): the SHA-256 of the link's token, never
+ * A pending password reset (lib/accounts/password_reset.ts): the SHA-256 of the link's token, never
  * the token itself, so a read of the database cannot use a link.
  */
 export interface PasswordResetRecord {

@@ -108,9 +108,9 @@ export const KV_BUS_POLL_MS = 1000;
 export const KV_BUS_DRAIN_RETRY_MS = 50;
 
 /**
- * Sign-in throttling (lib/attempt_throttle.ts): past the free failures, each further attempt
- * waits a delay that doubles from the first to the cap, so a guesser is slowed to a crawl but
- * nobody is shut out for a quarter of an hour by someone else's guesses.
+ * Sign-in throttling (lib/accounts/attempt_throttle.ts): past the free failures, each further
+ * attempt waits a delay that doubles from the first to the cap, so a guesser is slowed to a
+ * crawl but nobody is shut out for a quarter of an hour by someone else's guesses.
  */
 export const LOGIN_BACKOFF_FIRST_MS = 1_000;
 /** The longest wait for one (account, address) pair: the guesser's own. */

@@ -7,15 +7,15 @@
  * its sockets, reading gaps back from the store.
  */
 import type { Store } from "../db/store.ts";
-import { AccountService } from "./accounts.ts";
-import type { Authenticated } from "./accounts.ts";
+import { AccountService } from "./accounts/account_service.ts";
+import type { Authenticated } from "./accounts/account_service.ts";
 import { ChatService } from "./chat/chat_service.ts";
 import type { Config } from "./config.ts";
 import { resolveJwtSecret } from "./jwt_secret.ts";
-import { createMailer } from "./mailer.ts";
+import { createMailer } from "./accounts/mailer.ts";
 import { createPasswordHasher } from "./password_worker_pool.ts";
 import { toPublicUser } from "./public_user.ts";
-import { openSecurityLog } from "./security_log.ts";
+import { openSecurityLog } from "./accounts/security_log.ts";
 import { MESSAGE_PAGE_MAX, SHUTDOWN_SOCKET_GRACE_MS, WS_CLOSE_RESTART } from "./limits.ts";
 import type { Bus } from "./realtime/bus.ts";
 import { LocalBus } from "./realtime/bus.ts";

@@ -1,5 +1,5 @@
 /** Hono's typed context for Salon: what middleware puts in `c.var`. */
-import type { Authenticated } from "../lib/accounts.ts";
+import type { Authenticated } from "../lib/accounts/account_service.ts";
 
 export interface AppEnv {
   Variables: {

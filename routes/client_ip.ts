@@ -5,7 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getConnInfo } from "hono/deno";
-import type { ClientInfo } from "../lib/accounts.ts";
+import type { ClientInfo } from "../lib/accounts/account_service.ts";
 import type { AppEnv } from "./app_env.ts";
 
 /**

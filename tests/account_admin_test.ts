@@ -1,6 +1,6 @@
 /** Instance administration (API.md "Accounts", ADMIN_USERNAMES), through the real app on both stores. */
 import assert from "node:assert/strict";
-import type { AdminUserPage, AdminUserView } from "../lib/admin_service.ts";
+import type { AdminUserPage, AdminUserView } from "../lib/accounts/admin_service.ts";
 import { WS_CLOSE_SESSION_ENDED } from "../lib/limits.ts";
 import { appTest } from "./helpers/app_test.ts";
 import { HttpClient } from "./helpers/http_client.ts";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { unzipSync } from "fflate";
 import type { WireMessage } from "../lib/realtime/protocol.ts";
 import type { UserRecord } from "../db/store.ts";
-import { DataExportService } from "../lib/data_export_service.ts";
+import { DataExportService } from "../lib/accounts/data_export_service.ts";
 import { RateLimited } from "../lib/errors.ts";
 import { DATA_EXPORTS_PER_WINDOW } from "../lib/limits.ts";
 import { appTest } from "./helpers/app_test.ts";

@@ -1,7 +1,7 @@
 /** The password policy: no common passwords, no username inside (API.md "Accounts"). */
 import assert from "node:assert/strict";
 import { Invalid } from "../lib/errors.ts";
-import { checkPasswordPolicy, isCommonPassword } from "../lib/password_policy.ts";
+import { checkPasswordPolicy, isCommonPassword } from "../lib/accounts/password_policy.ts";
 import { appTest } from "./helpers/app_test.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 

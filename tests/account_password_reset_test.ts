@@ -3,7 +3,7 @@
  * without JavaScript would use it, and the "Forgot password?" e-mail through a real SMTP server.
  */
 import assert from "node:assert/strict";
-import { hashResetToken, issueResetToken, resetUrl } from "../lib/password_reset.ts";
+import { hashResetToken, issueResetToken, resetUrl } from "../lib/accounts/password_reset.ts";
 import { WS_CLOSE_SESSION_ENDED } from "../lib/limits.ts";
 import { appTest } from "./helpers/app_test.ts";
 import { BACKENDS, needs } from "./helpers/backends.ts";

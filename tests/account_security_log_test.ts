@@ -1,7 +1,7 @@
 /** The security log (SECURITY_LOG): one JSON line per account event, read back from the file. */
 import assert from "node:assert/strict";
-import { readSecurityLog } from "../lib/security_log.ts";
-import type { LoggedSecurityEvent } from "../lib/security_log.ts";
+import { readSecurityLog } from "../lib/accounts/security_log.ts";
+import type { LoggedSecurityEvent } from "../lib/accounts/security_log.ts";
 import { appTest } from "./helpers/app_test.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import { register } from "./helpers/people.ts";

@@ -1,7 +1,7 @@
 /** GET/DELETE /api/me/sessions (API.md "Accounts"), through the real app on both stores. */
 import assert from "node:assert/strict";
 import { SESSION_TOUCH_INTERVAL_MS, WS_CLOSE_SESSION_ENDED } from "../lib/limits.ts";
-import type { SessionView } from "../lib/accounts.ts";
+import type { SessionView } from "../lib/accounts/account_service.ts";
 import { appTest } from "./helpers/app_test.ts";
 import { register } from "./helpers/people.ts";
 import { logIn, meStatus } from "./helpers/second_session.ts";

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { Secret, TOTP } from "otpauth";
-import { readSecurityLog } from "../lib/security_log.ts";
+import { readSecurityLog } from "../lib/accounts/security_log.ts";
 import { appTest } from "./helpers/app_test.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import type { TestApp } from "./helpers/test_app.ts";

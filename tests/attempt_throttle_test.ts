@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AttemptThrottle } from "../lib/attempt_throttle.ts";
+import { AttemptThrottle } from "../lib/accounts/attempt_throttle.ts";
 import { resolveClientIp } from "../routes/client_ip.ts";
 
 function throttle(free = 2) {

@@ -1,7 +1,10 @@
-/** The export archive (lib/data_export.ts over lib/zip_stream.ts), unzipped with fflate. */
+/**
+ * The export archive (lib/accounts/data_export.ts over lib/accounts/zip_stream.ts), unzipped
+ * with fflate.
+ */
 import assert from "node:assert/strict";
 import { unzipSync } from "fflate";
-import { DATA_EXPORT_FILES, dataExportChunks } from "../lib/data_export.ts";
+import { DATA_EXPORT_FILES, dataExportChunks } from "../lib/accounts/data_export.ts";
 
 const EXPORTED_AT = new Date("2026-03-04T05:06:08Z");
 

@@ -1,6 +1,6 @@
-/** lib/email_address.ts: the address users may give for reset links. */
+/** lib/accounts/email_address.ts: the address users may give for reset links. */
 import assert from "node:assert/strict";
-import { cleanEmail } from "../lib/email_address.ts";
+import { cleanEmail } from "../lib/accounts/email_address.ts";
 import { Invalid } from "../lib/errors.ts";
 
 Deno.test("cleanEmail - keeps a trimmed address; null or empty means none", () => {

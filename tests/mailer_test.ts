@@ -1,6 +1,6 @@
-/** lib/mailer.ts against a real SMTP server (npm smtp-server) on a loopback port. */
+/** lib/accounts/mailer.ts against a real SMTP server (npm smtp-server) on a loopback port. */
 import assert from "node:assert/strict";
-import { createMailer } from "../lib/mailer.ts";
+import { createMailer } from "../lib/accounts/mailer.ts";
 import { startSmtpServer } from "./helpers/smtp_server.ts";
 
 Deno.test("createMailer - delivers a plain-text message with its sender and subject", async () => {

@@ -1,4 +1,4 @@
-/** lib/password_reset.ts: reset tokens, their stored hash and their expiry. */
+/** lib/accounts/password_reset.ts: reset tokens, their stored hash and their expiry. */
 import assert from "node:assert/strict";
 import {
   hashResetToken,
@@ -6,7 +6,7 @@ import {
   isResetUsable,
   issueResetToken,
   resetUrl,
-} from "../lib/password_reset.ts";
+} from "../lib/accounts/password_reset.ts";
 import { PASSWORD_RESET_TTL_MS } from "../lib/limits.ts";
 
 Deno.test("issueResetToken - a 43-character base64url token, its hash, an hour to live", async () => {

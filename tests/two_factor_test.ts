@@ -13,7 +13,7 @@ import {
   totpCodeAt,
   totpStep,
   totpUrl,
-} from "../lib/two_factor.ts";
+} from "../lib/accounts/two_factor.ts";
 
 /** RFC 6238's SHA-1 seed, the ASCII "12345678901234567890", in base32. */
 const RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";

@@ -6,7 +6,7 @@
 import { AppHeader } from "../AppHeader.tsx";
 import { FormAlert } from "../AuthLayout.tsx";
 import { SubmitButton } from "../Button.tsx";
-import type { AdminUserView } from "../../lib/admin_service.ts";
+import type { AdminUserView } from "../../lib/accounts/admin_service.ts";
 import type { PublicUser } from "../../lib/public_user.ts";
 
 /** A user of the list, and whether they are one of the administrators. */

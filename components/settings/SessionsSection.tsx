@@ -1,6 +1,6 @@
 import { SubmitButton } from "../Button.tsx";
 import { FormAlert } from "../AuthLayout.tsx";
-import type { SessionView } from "../../lib/accounts.ts";
+import type { SessionView } from "../../lib/accounts/account_service.ts";
 import type { FormErrors } from "../../routes/form_errors.ts";
 import { deviceName } from "./device_name.ts";
 import { SectionText, SettingsCard } from "./SettingsCard.tsx";

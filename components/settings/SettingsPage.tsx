@@ -3,7 +3,7 @@
  * posts and comes back with a notice or with its errors, so all of it works without JavaScript.
  */
 import { AppHeader } from "../AppHeader.tsx";
-import type { SessionView } from "../../lib/accounts.ts";
+import type { SessionView } from "../../lib/accounts/account_service.ts";
 import type { PublicUser } from "../../lib/public_user.ts";
 import type { FormErrors } from "../../routes/form_errors.ts";
 import { DataExportSection } from "./DataExportSection.tsx";

@@ -6,7 +6,7 @@
 import { SubmitButton } from "../Button.tsx";
 import { FormAlert } from "../AuthLayout.tsx";
 import { TextField } from "../TextField.tsx";
-import type { TotpEnrolment } from "../../lib/two_factor_service.ts";
+import type { TotpEnrolment } from "../../lib/accounts/two_factor_service.ts";
 import type { FormErrors } from "../../routes/form_errors.ts";
 import { SectionText, SettingsCard } from "./SettingsCard.tsx";
 

@@ -12,7 +12,7 @@
  * In `starting` (the token being checked, then the state for `ready` read) frames wait, so a
  * reconnecting client's `resume` is served before any live event.
  */
-import type { AccountService, Authenticated } from "../accounts.ts";
+import type { AccountService, Authenticated } from "../accounts/account_service.ts";
 import type { UserRecord } from "../../db/store.ts";
 import { HttpError, RateLimited } from "../errors.ts";
 import { retry } from "../../db/retry.ts";

@@ -1,7 +1,7 @@
 /**
  * Instance administration (API.md "Accounts"): `GET /api/admin/users`, `PATCH
  * /api/admin/users/:id {suspended}`, `POST /api/admin/users/:id/password-reset`. Everyone but
- * the administrators of `ADMIN_USERNAMES` gets 403 (lib/admin_service.ts).
+ * the administrators of `ADMIN_USERNAMES` gets 403 (lib/accounts/admin_service.ts).
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app_env.ts";

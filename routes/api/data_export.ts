@@ -1,6 +1,6 @@
 /** GET /api/me/export: the signed-in user's data as a ZIP, streamed as it is written. */
 import { Hono } from "hono";
-import { dataExportFilename } from "../../lib/data_export_service.ts";
+import { dataExportFilename } from "../../lib/accounts/data_export_service.ts";
 import type { AppEnv } from "../app_env.ts";
 import type { AppDeps } from "../deps.ts";
 import { requireAuth } from "../middleware/session.ts";

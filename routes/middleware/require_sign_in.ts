@@ -8,7 +8,7 @@
  * app.get("/profile", signedIn, (c) => c.text(c.get("auth").user.username));
  */
 import type { MiddlewareHandler } from "hono";
-import type { Authenticated } from "../../lib/accounts.ts";
+import type { Authenticated } from "../../lib/accounts/account_service.ts";
 import type { AppEnv } from "../app_env.ts";
 
 /** Hono's context for the handlers after `requireSignIn()`: the caller is known. */

@@ -3,7 +3,7 @@
  * (signature, then the stored session, so logout is immediate) and sets `c.var.auth`.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AccountService, Authenticated } from "../../lib/accounts.ts";
+import type { AccountService, Authenticated } from "../../lib/accounts/account_service.ts";
 import { Unauthorized } from "../../lib/errors.ts";
 import type { AppEnv } from "../app_env.ts";
 import { readSessionCookie } from "../session_cookie.ts";

@@ -1,6 +1,6 @@
 /** What a channel page shows, loaded for one reader (members only: others get NotFound). */
 import type { ChannelPageData } from "../../components/chat/ChannelPage.tsx";
-import type { Authenticated } from "../../lib/accounts.ts";
+import type { Authenticated } from "../../lib/accounts/account_service.ts";
 import { MESSAGE_PAGE_DEFAULT } from "../../lib/limits.ts";
 import { toPublicUser } from "../../lib/public_user.ts";
 import type { AppDeps } from "../deps.ts";

@@ -1,9 +1,9 @@
 /**
- * The page a password reset link opens (`/password-reset/<token>`, lib/password_reset.ts): a
- * plain HTML form for the new password that works without JavaScript. A refused password is
- * shown next to the field and leaves the link usable; success ends every session of the user
- * (this browser's too) and points to the login page. A used, expired or unknown link gets a
- * page that says so, and how to get another.
+ * The page a password reset link opens (`/password-reset/<token>`,
+ * lib/accounts/password_reset.ts): a plain HTML form for the new password that works without
+ * JavaScript. A refused password is shown next to the field and leaves the link usable; success
+ * ends every session of the user (this browser's too) and points to the login page. A used,
+ * expired or unknown link gets a page that says so, and how to get another.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -12,7 +12,7 @@ import { SubmitButton } from "../../components/Button.tsx";
 import { TextField } from "../../components/TextField.tsx";
 import { NotFound } from "../../lib/errors.ts";
 import { FORM_BODY_MAX_BYTES, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../lib/limits.ts";
-import { resetPath } from "../../lib/password_reset.ts";
+import { resetPath } from "../../lib/accounts/password_reset.ts";
 import type { AppEnv } from "../app_env.ts";
 import { clientIp } from "../client_ip.ts";
 import type { AppDeps } from "../deps.ts";

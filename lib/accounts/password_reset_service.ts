@@ -1,22 +1,22 @@
 /**
  * Password resets (API.md "Accounts"): one-use links valid for PASSWORD_RESET_TTL_MS, made by
- * an instance administrator (lib/admin_service.ts) or asked for by e-mail from the login page
+ * an instance administrator (admin_service.ts) or asked for by e-mail from the login page
  * when `SMTP_URL` is set. Using a link sets the new password (the same rules and policy as at
  * registration), ends every session of the user and spends the link.
  *
- * The store sees only the token's hash (lib/password_reset.ts). Asking for a link by e-mail
+ * The store sees only the token's hash (password_reset.ts). Asking for a link by e-mail
  * answers the same whether or not the account exists or has an address: the mail goes out in
  * the background, so neither the answer nor its timing tells.
  */
-import type { Store, UserRecord } from "../db/store.ts";
+import type { Store, UserRecord } from "../../db/store.ts";
 import { endSessionsOf } from "./end_sessions.ts";
-import { NotFound, RateLimited } from "./errors.ts";
+import { NotFound, RateLimited } from "../errors.ts";
 import {
   PASSWORD_RESET_MAILS_PER_ACCOUNT,
   PASSWORD_RESET_REQUESTS_PER_IP,
   PASSWORD_RESET_TTL_MS,
   PASSWORD_RESET_WINDOW_MS,
-} from "./limits.ts";
+} from "../limits.ts";
 import type { Mailer } from "./mailer.ts";
 import {
   hashResetToken,
@@ -26,12 +26,12 @@ import {
   resetUrl,
 } from "./password_reset.ts";
 import { checkPasswordPolicy } from "./password_policy.ts";
-import type { PasswordHasher } from "./passwords.ts";
-import { PasswordQueueFull } from "./passwords.ts";
-import { RateLimiter } from "./rate_limiter.ts";
+import type { PasswordHasher } from "../passwords.ts";
+import { PasswordQueueFull } from "../passwords.ts";
+import { RateLimiter } from "../rate_limiter.ts";
 import { NO_SECURITY_LOG } from "./security_log.ts";
 import type { SecurityLog } from "./security_log.ts";
-import { checkPassword } from "./text.ts";
+import { checkPassword } from "../text.ts";
 
 export interface PasswordResetServiceOptions {
   store: Store;

@@ -4,7 +4,7 @@
  * - `memberships.json`: a JSON array, one element per server the user belongs to;
  * - `messages.jsonl`: JSON Lines, one message a line, as `GET /api/channels/:id/messages`
  *   shapes it.
- * Rows come from async iterables and are written as they come (lib/zip_stream.ts), so a user
+ * Rows come from async iterables and are written as they come (zip_stream.ts), so a user
  * with millions of messages is exported in the memory of one page of them.
  */
 import { zipChunks } from "./zip_stream.ts";

@@ -4,8 +4,8 @@
  * Only the shape is checked (one "@", a dot in the domain, no spaces or controls, at most
  * EMAIL_MAX_LENGTH): whether mail reaches it is learnt by sending, never promised here.
  */
-import { Invalid } from "./errors.ts";
-import { EMAIL_MAX_LENGTH } from "./limits.ts";
+import { Invalid } from "../errors.ts";
+import { EMAIL_MAX_LENGTH } from "../limits.ts";
 
 const EMAIL_SHAPE = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 

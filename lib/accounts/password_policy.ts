@@ -8,7 +8,7 @@
  * by PASSWORD_MAX_LENGTH (lib/text.ts checks the length first).
  */
 import { dictionary } from "@zxcvbn-ts/language-common";
-import { Invalid } from "./errors.ts";
+import { Invalid } from "../errors.ts";
 
 let common: Set<string> | undefined;
 

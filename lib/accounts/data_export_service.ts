@@ -1,6 +1,6 @@
 /**
  * A user's data export (GET /api/me/export): reads their profile, memberships and messages from
- * the store and hands back the archive as a stream (layout in lib/data_export.ts).
+ * the store and hands back the archive as a stream (layout in data_export.ts).
  *
  * Messages are read a page at a time, and the next page only once the download has taken the
  * bytes of the last, so memory stays flat however many messages a user wrote. An export is
@@ -8,19 +8,19 @@
  * DATA_EXPORTS_PER_WINDOW per DATA_EXPORT_WINDOW_MS. Like the login limits, the counts live in
  * this instance's memory: with several instances a user gets that many per instance.
  */
-import type { MembershipRecord, Store, UserRecord } from "../db/store.ts";
-import { toWireAuthor, toWireChannel, toWireMessage, toWireServer } from "./chat/shapes.ts";
+import type { MembershipRecord, Store, UserRecord } from "../../db/store.ts";
+import { toWireAuthor, toWireChannel, toWireMessage, toWireServer } from "../chat/shapes.ts";
 import { dataExportChunks } from "./data_export.ts";
-import { RateLimited } from "./errors.ts";
+import { RateLimited } from "../errors.ts";
 import {
   DATA_EXPORT_BUSY_RETRY_S,
   DATA_EXPORT_PAGE_SIZE,
   DATA_EXPORT_WINDOW_MS,
   DATA_EXPORTS_PER_WINDOW,
-} from "./limits.ts";
-import { toPublicUser } from "./public_user.ts";
-import { RateLimiter } from "./rate_limiter.ts";
-import type { WireChannel, WireMessage, WireServer } from "./realtime/protocol.ts";
+} from "../limits.ts";
+import { toPublicUser } from "../public_user.ts";
+import { RateLimiter } from "../rate_limiter.ts";
+import type { WireChannel, WireMessage, WireServer } from "../realtime/protocol.ts";
 
 /** One line of memberships.json: a server the user belongs to, its channels, and since when. */
 export interface ExportedMembership {

@@ -3,20 +3,20 @@
  * every account, suspend or reinstate one, and make a password reset link for one.
  *
  * A suspension ends the user's sessions at once (their sockets close) and keeps them out until
- * lifted: login and every authenticated request answer `403 suspended` (lib/accounts.ts).
+ * lifted: login and every authenticated request answer `403 suspended` (sign_in.ts).
  * Administrators cannot be suspended: they are named by the configuration, so locking one out
  * is a change of ADMIN_USERNAMES, not of the data.
  */
-import type { Store, UserRecord } from "../db/store.ts";
+import type { Store, UserRecord } from "../../db/store.ts";
 import { endSessionsOf } from "./end_sessions.ts";
-import { Forbidden, Invalid, NotFound } from "./errors.ts";
-import { ADMIN_USERS_PAGE_DEFAULT, ADMIN_USERS_PAGE_MAX } from "./limits.ts";
+import { Forbidden, Invalid, NotFound } from "../errors.ts";
+import { ADMIN_USERS_PAGE_DEFAULT, ADMIN_USERS_PAGE_MAX } from "../limits.ts";
 import type { PasswordResetService } from "./password_reset_service.ts";
-import { toPublicUser } from "./public_user.ts";
-import type { PublicUser } from "./public_user.ts";
+import { toPublicUser } from "../public_user.ts";
+import type { PublicUser } from "../public_user.ts";
 import { NO_SECURITY_LOG } from "./security_log.ts";
 import type { SecurityLog } from "./security_log.ts";
-import { normalizeUsername } from "./text.ts";
+import { normalizeUsername } from "../text.ts";
 
 export interface AdminServiceOptions {
   store: Store;

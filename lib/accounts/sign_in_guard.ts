@@ -5,13 +5,13 @@
  *
  * - failed logins are throttled per (account, address) pair — the guesser's own budget, with
  *   long delays — and, with larger free budgets and short delays, per account and per address,
- *   so someone else's guesses never lock an account's owner out for long (lib/attempt_throttle.ts);
+ *   so someone else's guesses never lock an account's owner out for long (attempt_throttle.ts);
  * - registrations are counted per address when they start, whatever their outcome;
  * - one address has at most PASSWORD_JOBS_PER_IP hashes or checks in flight, so it cannot fill
  *   the one password thread's queue and stall everyone else's login.
  */
 import { AttemptThrottle } from "./attempt_throttle.ts";
-import { RateLimited } from "./errors.ts";
+import { RateLimited } from "../errors.ts";
 import {
   LOGIN_BACKOFF_FIRST_MS,
   LOGIN_BACKOFF_PAIR_MAX_MS,
@@ -19,8 +19,8 @@ import {
   LOGIN_RATE_IP_MULTIPLIER,
   LOGIN_RATE_WINDOW_MS,
   REGISTER_RATE_WINDOW_MS,
-} from "./limits.ts";
-import { RateLimiter } from "./rate_limiter.ts";
+} from "../limits.ts";
+import { RateLimiter } from "../rate_limiter.ts";
 
 export interface SignInGuardOptions {
   /** Free failed logins per account and address (0: no throttling at all). */

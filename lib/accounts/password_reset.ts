@@ -6,7 +6,7 @@
  * leaked dump) cannot use a pending link; a fast hash is enough because the token has 256 bits
  * of entropy, unlike a password.
  */
-import { PASSWORD_RESET_TTL_MS } from "./limits.ts";
+import { PASSWORD_RESET_TTL_MS } from "../limits.ts";
 
 /** A new token and the hash to store for it. */
 export interface IssuedResetToken {

@@ -1,13 +1,13 @@
 /**
  * Two-factor authentication for accounts (API.md "Accounts"): enrolment, its confirmation
  * with a first code (which hands out the recovery codes), the second step of a sign-in, and
- * turning it off. The codes themselves are lib/two_factor.ts's; what is stored where is the
- * store's. AccountService calls in here for the sign-in and for turning it off, where the
- * password is checked and attempts are throttled.
+ * turning it off. The codes themselves are two_factor.ts's; what is stored where is the
+ * store's. sign_in.ts and two_factor_settings.ts call in here for the sign-in and for turning
+ * it off, where the password is checked and attempts are throttled.
  */
-import type { UserRecord } from "../db/store.ts";
-import type { TwoFactorRecord, TwoFactorStore } from "../db/two_factor_store.ts";
-import { Conflict, Invalid, Unauthorized } from "./errors.ts";
+import type { UserRecord } from "../../db/store.ts";
+import type { TwoFactorRecord, TwoFactorStore } from "../../db/two_factor_store.ts";
+import { Conflict, Invalid, Unauthorized } from "../errors.ts";
 import type { SecurityLog } from "./security_log.ts";
 import {
   findRecoveryCodeHash,

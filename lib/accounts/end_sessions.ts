@@ -2,7 +2,7 @@
  * Ending every session of a user at once (a suspension, a password reset): the stored sessions
  * go first, so no token of theirs is accepted any more, then each one's sockets are closed.
  */
-import type { Store } from "../db/store.ts";
+import type { Store } from "../../db/store.ts";
 
 /** Deletes all of the user's sessions and tells `onSessionEnded` of each; returns their ids. */
 export async function endSessionsOf(

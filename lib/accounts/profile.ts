@@ -1,0 +1,97 @@
+/** A user's profile: display name and bio, avatar, and the e-mail address reset links go to. */
+import type { AvatarRecord, Store, UserRecord } from "../../db/store.ts";
+import { Invalid, NotFound } from "../errors.ts";
+import { isCompleteImage, sniffImageType } from "../images.ts";
+import type { ImageType } from "../images.ts";
+import { AVATAR_MAX_BYTES } from "../limits.ts";
+import { toPublicUser } from "../public_user.ts";
+import type { PublicUser } from "../public_user.ts";
+import { cleanBio, cleanDisplayName } from "../text.ts";
+import { cleanEmail } from "./email_address.ts";
+
+export interface ProfileInput {
+  displayName?: unknown;
+  bio?: unknown;
+}
+
+export class ProfileService {
+  constructor(readonly store: Store, readonly now: () => number) {}
+
+  /** Updates display name and/or bio; absent fields stay as they are. */
+  async updateProfile(userId: string, input: ProfileInput): Promise<PublicUser> {
+    const patch = {
+      displayName: input.displayName === undefined
+        ? undefined
+        : cleanDisplayName(input.displayName),
+      bio: input.bio === undefined ? undefined : cleanBio(input.bio),
+    };
+    const user = await this.store.updateProfile(userId, patch);
+    if (!user) throw new NotFound("not_found", "No such user.");
+    return toPublicUser(user);
+  }
+
+  /** Sets or (with null or "") removes the address reset links are mailed to; returns it. */
+  async setEmail(userId: string, raw: unknown): Promise<string | null> {
+    const email = cleanEmail(raw);
+    if (!await this.store.setEmail(userId, email)) {
+      throw new NotFound("not_found", "No such user.");
+    }
+    return email;
+  }
+
+  /**
+   * Stores a new avatar. The bytes decide the type; `claimedType`, when given (the API's
+   * Content-Type), must agree with them.
+   */
+  async setAvatar(userId: string, bytes: Uint8Array, claimedType?: string): Promise<PublicUser> {
+    const type = checkAvatar(bytes, claimedType);
+    const user = await this.store.putAvatar(userId, {
+      contentType: type,
+      bytes,
+      version: `${this.now().toString(36)}${crypto.randomUUID().slice(0, 8)}`,
+    });
+    if (!user) throw new NotFound("not_found", "No such user.");
+    return toPublicUser(user);
+  }
+
+  /** The user's uploaded avatar, or null (then the generated default is shown). */
+  async getAvatar(userId: string): Promise<AvatarRecord | null> {
+    return await this.store.findAvatar(userId);
+  }
+
+  /** A user by id, or NotFound. */
+  async getUser(userId: string): Promise<UserRecord> {
+    const user = await this.store.findUserById(userId);
+    if (!user) throw new NotFound("not_found", "No such user.");
+    return user;
+  }
+}
+
+/** Checks size, real type, completeness, and agreement with a claimed type. */
+function checkAvatar(bytes: Uint8Array, claimedType?: string): ImageType {
+  if (bytes.length === 0) throw new Invalid("invalid_image", "The image is empty.", "avatar");
+  if (bytes.length > AVATAR_MAX_BYTES) {
+    throw new Invalid(
+      "image_too_large",
+      `The image must be at most ${
+        AVATAR_MAX_BYTES / 1024 / 1024
+      } MiB: it is ${bytes.length} bytes.`,
+      "avatar",
+    );
+  }
+  const type = sniffImageType(bytes);
+  if (!type) {
+    throw new Invalid("invalid_image", "The file is not a PNG, JPEG, WebP or GIF image.", "avatar");
+  }
+  if (claimedType !== undefined && claimedType !== type) {
+    throw new Invalid(
+      "invalid_image",
+      `The file is ${type}, but it was sent as ${claimedType}.`,
+      "avatar",
+    );
+  }
+  if (!isCompleteImage(type, bytes)) {
+    throw new Invalid("invalid_image", "The image file is incomplete.", "avatar");
+  }
+  return type;
+}
