@@ -183,3 +183,7 @@ export const DATA_EXPORT_WINDOW_MS = 60 * 60 * 1000;
 export const DATA_EXPORT_BUSY_RETRY_S = 10;
 /** Messages an export reads from the store at once (its memory is about one page). */
 export const DATA_EXPORT_PAGE_SIZE = 500;
+/** An invite code longer than this is not looked up (real ones are about 12 characters). */
+export const INVITE_CODE_INPUT_MAX = 64;
+/** Frames a socket queues while it is still starting; past this it closes (1008). */
+export const SOCKET_EARLY_FRAMES_MAX = 64;

@@ -25,6 +25,3 @@ export function textField(form: FormBody, name: string): string | undefined {
   const value = form[name];
   return typeof value === "string" ? value : undefined;
 }
-
-/** Kept here for the pages that import it from this module; see routes/safe_next.ts. */
-export { safeNext } from "./safe_next.ts";

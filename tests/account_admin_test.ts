@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { AdminUserPage, AdminUserView } from "../lib/accounts/admin_service.ts";
 import { WS_CLOSE_SESSION_ENDED } from "../lib/limits.ts";
 import { appTest } from "./helpers/app_test.ts";
+import { seedAdmin } from "./helpers/admins.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import { register } from "./helpers/people.ts";
 import { logIn, meStatus } from "./helpers/second_session.ts";
@@ -16,7 +17,7 @@ const ADMINS = { ADMIN_USERNAMES: "root, Ops" };
 appTest(
   "GET /api/admin/users - pages every account in byte order of usernames, with `suspended`",
   async (app) => {
-    const root = await register(app, "root");
+    const root = await seedAdmin(app, "root");
     for (const name of ["b.z", "bcd", "a-z", "zed"]) await register(app, name);
 
     const first = await root.http.json<AdminUserPage>("GET", "/api/admin/users?limit=2");
@@ -51,7 +52,7 @@ appTest(
 );
 
 appTest("GET /api/admin/users - a bad limit or cursor is 400, not a 500", async (app) => {
-  const root = await register(app, "root");
+  const root = await seedAdmin(app, "root");
   for (const query of ["limit=0", "limit=101", "limit=ten", "after=%20%20"]) {
     const { status, body } = await root.http.json<ErrorBody>("GET", `/api/admin/users?${query}`);
     assert.equal(status, 400, query);
@@ -83,7 +84,7 @@ appTest(
 appTest(
   "PATCH /api/admin/users/:id - a suspension ends the sessions and closes the sockets at once",
   async (app) => {
-    const root = await register(app, "root");
+    const root = await seedAdmin(app, "root");
     const mallory = await register(app, "mallory");
     const phone = await logIn(app, "mallory");
     const [socket, phoneSocket] = await Promise.all([mallory.connect(), phone.connect()]);
@@ -132,7 +133,7 @@ appTest(
 appTest(
   "PATCH /api/admin/users/:id - lifting a suspension lets the user log in again",
   async (app) => {
-    const ops = await register(app, "ops");
+    const ops = await seedAdmin(app, "ops");
     const carol = await register(app, "carol");
     await ops.http.json("PATCH", `/api/admin/users/${carol.id}`, { json: { suspended: true } });
     const lifted = await ops.http.json<{ user: AdminUserView }>(
@@ -151,8 +152,8 @@ appTest(
 appTest(
   "PATCH /api/admin/users/:id - bad input, unknown users and admins are refused",
   async (app) => {
-    const root = await register(app, "root");
-    const ops = await register(app, "ops");
+    const root = await seedAdmin(app, "root");
+    const ops = await seedAdmin(app, "ops");
     const dave = await register(app, "dave");
     const bad = await root.http.json<ErrorBody>("PATCH", `/api/admin/users/${dave.id}`, {
       json: { suspended: "yes" },
@@ -176,7 +177,7 @@ appTest(
 appTest(
   "POST /api/admin/users/:id/password-reset - 201 with a link to this site's reset page",
   async (app) => {
-    const root = await register(app, "root");
+    const root = await seedAdmin(app, "root");
     const erin = await register(app, "erin");
     const { status, body } = await root.http.json<{ url: string }>(
       "POST",

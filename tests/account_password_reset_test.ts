@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { hashResetToken, issueResetToken, resetUrl } from "../lib/accounts/password_reset.ts";
 import { WS_CLOSE_SESSION_ENDED } from "../lib/limits.ts";
 import { appTest } from "./helpers/app_test.ts";
+import { seedAdmin } from "./helpers/admins.ts";
 import { BACKENDS, needs } from "./helpers/backends.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import { register } from "./helpers/people.ts";
@@ -58,7 +59,7 @@ async function loginStatus(app: TestApp, username: string, password: string): Pr
 appTest(
   "password reset page - sets the new password, ends every session, and works once",
   async (app) => {
-    const root = await register(app, "root");
+    const root = await seedAdmin(app, "root");
     const erin = await register(app, "erin");
     const phone = await logIn(app, "erin");
     const socket = await phone.connect();
@@ -97,7 +98,7 @@ appTest(
 appTest(
   "password reset page - a refused password is shown on the form and keeps the link usable",
   async (app) => {
-    const root = await register(app, "root");
+    const root = await seedAdmin(app, "root");
     const frank = await register(app, "frank");
     const url = await linkFor(root, frank);
     const short = await submitReset(app, url, "short");
@@ -160,7 +161,7 @@ for (const backend of BACKENDS) {
       try {
         const hana = await register(app, "hana");
         const email = await hana.http.json<{ email: string | null }>("PUT", "/api/me/email", {
-          json: { email: " hana@example.com " },
+          json: { email: " hana@example.com ", currentPassword: "correct horse" },
         });
         assert.equal(email.status, 200, JSON.stringify(email.body));
         assert.equal(email.body.email, "hana@example.com");
@@ -228,17 +229,19 @@ appTest(
     const shown = () => jane.http.json<{ email: string | null }>("GET", "/api/me/email");
     assert.deepEqual((await shown()).body, { email: null });
     const set = await jane.http.json("PUT", "/api/me/email", {
-      json: { email: "jane@example.com" },
+      json: { email: "jane@example.com", currentPassword: "correct horse" },
     });
     assert.deepEqual(set.body, { email: "jane@example.com" });
     assert.deepEqual((await shown()).body, { email: "jane@example.com" });
     const bad = await jane.http.json<{ error: { code: string } }>("PUT", "/api/me/email", {
-      json: { email: "not an address" },
+      json: { email: "not an address", currentPassword: "correct horse" },
     });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, "invalid_email");
     assert.deepEqual((await shown()).body, { email: "jane@example.com" });
-    await jane.http.json("PUT", "/api/me/email", { json: { email: "" } });
+    await jane.http.json("PUT", "/api/me/email", {
+      json: { email: "", currentPassword: "correct horse" },
+    });
     assert.deepEqual((await shown()).body, { email: null });
     // Nobody else sees it: it is not part of the public user.
     const me = await jane.http.json<{ user: Record<string, unknown> }>("GET", "/api/me");

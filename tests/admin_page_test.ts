@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { appTest } from "./helpers/app_test.ts";
+import { seedAdmin } from "./helpers/admins.ts";
 import { browserTest } from "./helpers/browser_session.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import { register } from "./helpers/people.ts";
@@ -63,7 +64,7 @@ appTest(
 );
 
 appTest("admin page - lists users a page at a time, with a link to the next page", async (app) => {
-  const root = await register(app, "root");
+  const root = await seedAdmin(app, "root");
   for (const name of ["b.z", "bcd", "a-z", "zed"]) await register(app, name);
 
   const first = await adminHtml(root.http, "/admin?limit=2");
@@ -91,7 +92,7 @@ appTest("admin page - lists users a page at a time, with a link to the next page
 appTest(
   "admin page - Suspend ends the user's sessions; Reinstate lets them log in",
   async (app) => {
-    const root = await register(app, "root");
+    const root = await seedAdmin(app, "root");
     const bob = await register(app, "bob");
     const phone = await logIn(app, "bob");
 
@@ -122,7 +123,7 @@ appTest(
 );
 
 appTest("admin page - suspending keeps the page of the list it was sent from", async (app) => {
-  const root = await register(app, "root");
+  const root = await seedAdmin(app, "root");
   await register(app, "amy");
   const zoe = await register(app, "zoe");
   const suspended = await root.http.request(
@@ -140,8 +141,8 @@ appTest("admin page - suspending keeps the page of the list it was sent from", a
 appTest(
   "admin page - an administrator or bad input is refused on the page, not a 500",
   async (app) => {
-    const root = await register(app, "root");
-    const ops = await register(app, "ops");
+    const root = await seedAdmin(app, "root");
+    const ops = await seedAdmin(app, "ops");
     const dan = await register(app, "dan");
     const refused = await setSuspended(root, ops, true);
     assert.equal(refused.status, 403);
@@ -170,7 +171,7 @@ appTest(
 );
 
 appTest("admin page - Make reset link shows a link that works once", async (app) => {
-  const root = await register(app, "root");
+  const root = await seedAdmin(app, "root");
   const erin = await register(app, "erin");
   const made = await root.http.request(
     "POST",
@@ -201,7 +202,7 @@ browserTest(
   "admin page - without JavaScript: suspend a user and make their reset link",
   { env: ADMINS },
   async ({ app, pageAs }) => {
-    const root = await register(app, "root");
+    const root = await seedAdmin(app, "root");
     const bob = await register(app, "bob");
     const page = await pageAs(root, { javaScriptEnabled: false });
     await page.goto(`${app.url}/admin`);

@@ -189,7 +189,7 @@ appTest("leave - members leave and lose access; the owner cannot leave", async (
     "DELETE",
     `/api/servers/${serverId}/members/me`,
   );
-  assert.equal(ownerLeaves.status, 403);
+  assert.equal(ownerLeaves.status, 409);
   assert.equal(ownerLeaves.body.error.code, "owner_cannot_leave");
   assert.equal(
     (await member.http.request("DELETE", `/api/servers/${serverId}/members/me`)).status,

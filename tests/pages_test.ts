@@ -187,7 +187,7 @@ appTest("pages - without JavaScript: post, delete and leave through forms", asyn
   );
 
   const ownerLeaves = await owner.request("POST", `/chat/${serverId}/leave`);
-  assert.equal(ownerLeaves.status, 400);
+  assert.equal(ownerLeaves.status, 409);
   assert.match(await ownerLeaves.text(), /The owner cannot leave/);
   const left = await member.request("POST", `/chat/${serverId}/leave`);
   assert.equal(left.headers.get("Location"), "/chat");
@@ -225,3 +225,33 @@ appTest("invite page - logged out, it names the server and its member count", as
   await unknown.body?.cancel();
   assert.equal(unknown.status, 404);
 });
+
+appTest(
+  "chat page - the unread seed does not spend the reader's read budget",
+  async (app) => {
+    const { serverId, channelId, owner, member } = await room(app);
+    const channels = [channelId];
+    for (const name of ["two", "three"]) {
+      const made = await owner.http.json<{ channel: { id: string } }>(
+        "POST",
+        `/api/servers/${serverId}/channels`,
+        { json: { name } },
+      );
+      channels.push(made.body.channel.id);
+    }
+    for (const id of channels) {
+      for (let i = 0; i < 40; i++) {
+        await owner.http.json("POST", `/api/channels/${id}/messages`, {
+          json: { content: `m${i}` },
+        });
+      }
+    }
+    // 3 unread channels × 40 messages is past a budget of 60; the page shows one page of 50.
+    for (let load = 0; load < 2; load++) {
+      const page = await member.http.request("GET", `/chat/${serverId}/${channelId}`);
+      await page.body?.cancel();
+      assert.equal(page.status, 200, `load ${load + 1}`);
+    }
+  },
+  { READ_RATE_LIMIT: "120", MESSAGE_RATE_LIMIT: "0" },
+);

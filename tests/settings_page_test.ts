@@ -257,17 +257,25 @@ appTest("settings page - e-mail: saved, a bad one kept with its error, removed",
   const saved = await hal.http.request(
     "POST",
     "/settings/email",
-    form({ email: "hal@example.com" }),
+    form({ email: "hal@example.com", emailPassword: "correct horse" }),
   );
   assert.equal(saved.headers.get("Location"), "/profile?saved=email");
   assert.match(await pageText(hal.http), /id="email"[^>]*value="hal@example.com"/);
-  const bad = await hal.http.request("POST", "/settings/email", form({ email: "not an address" }));
+  const bad = await hal.http.request(
+    "POST",
+    "/settings/email",
+    form({ email: "not an address", emailPassword: "correct horse" }),
+  );
   assert.equal(bad.status, 400);
   const html = await bad.text();
   assert.match(fieldError(html, "email")!, /must look like name@example.com/);
   assert.match(html, /value="not an address"/);
   const me = await hal.http.json<{ email: string | null }>("GET", "/api/me/email");
   assert.equal(me.body.email, "hal@example.com");
-  await hal.http.request("POST", "/settings/email", form({ email: "" }));
+  await hal.http.request(
+    "POST",
+    "/settings/email",
+    form({ email: "", emailPassword: "correct horse" }),
+  );
   assert.equal((await hal.http.json<{ email: null }>("GET", "/api/me/email")).body.email, null);
 });

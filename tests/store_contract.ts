@@ -255,6 +255,22 @@ export function storeContract(backend: Backend): void {
   });
 
   contract(
+    "deleteSessionsOf - returns only the sessions that had not expired",
+    async ({ store }) => {
+      const user = newUser("grace");
+      await store.createUser(user);
+      const live = session(user.id);
+      const expired = session(user.id, { expiresAt: new Date(Date.now() - 1000) });
+      for (const s of [live, expired]) await store.createSession(s);
+
+      // Revoking an already expired session would announce a logout nobody is logged in for.
+      assert.deepEqual(await store.deleteSessionsOf(user.id), [live.id]);
+      assert.deepEqual(await store.listSessionsOf(user.id), []);
+      assert.deepEqual(await store.deleteSessionsOf(user.id), []);
+    },
+  );
+
+  contract(
     "deleteUser removes the account, sessions, avatar, memberships; messages stay",
     async ({ store }) => {
       const { owner, server, general } = await seedServer(store);

@@ -5,7 +5,10 @@ import { EMAIL_MAX_LENGTH } from "../../lib/limits.ts";
 import type { FormErrors } from "../../routes/form_errors.ts";
 import { SectionText, SettingsCard } from "./SettingsCard.tsx";
 
-/** The E-mail section: the address password reset links go to (never shown to others). */
+/**
+ * The E-mail section: the address password reset links go to (never shown to others), changed
+ * only with the current password.
+ */
 export function EmailSection(
   { email, mailEnabled, draft, errors }: {
     email: string | null;
@@ -35,6 +38,15 @@ export function EmailSection(
           autofocus={errors?.fields.email !== undefined}
           error={errors?.fields.email}
           hint="Leave it empty to remove the address."
+        />
+        <TextField
+          name="emailPassword"
+          type="password"
+          label="Current password to change the e-mail"
+          autocomplete="current-password"
+          required
+          autofocus={errors?.fields.emailPassword !== undefined}
+          error={errors?.fields.emailPassword}
         />
         <SubmitButton>Save e-mail</SubmitButton>
       </form>

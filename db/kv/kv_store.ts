@@ -412,10 +412,12 @@ export class KvStore implements Store {
     for await (const entry of this.kv.list({ prefix: ["user_sessions", userId] })) {
       const id = entry.key[2] as string;
       if (id === exceptId) continue;
+      // expireIn deletes lazily: an expired session is removed but not reported as revoked.
+      const live = (await this.findSession(id)) !== null;
       await whenUnlocked(() =>
         this.kv.atomic().delete(["sessions", id]).delete(entry.key).commit()
       );
-      deleted.push(id);
+      if (live) deleted.push(id);
     }
     return deleted;
   }

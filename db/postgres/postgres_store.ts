@@ -359,9 +359,11 @@ export class PostgresStore implements Store {
   }
 
   async deleteSessionsOf(userId: string, exceptId?: string): Promise<string[]> {
-    const rows = await this.sql<{ id: string }[]>`DELETE FROM sessions
-      WHERE user_id = ${userId} AND id <> ${exceptId ?? ""} RETURNING id`;
-    return rows.map((row) => row.id);
+    // Expired rows are never pruned, so they go too, but only live ones count as revoked.
+    const rows = await this.sql<{ id: string; live: boolean }[]>`DELETE FROM sessions
+      WHERE user_id = ${userId} AND id <> ${exceptId ?? ""}
+      RETURNING id, expires_at > now() AS live`;
+    return rows.filter((row) => row.live).map((row) => row.id);
   }
 
   findTwoFactor(userId: string): Promise<TwoFactorRecord | null> {

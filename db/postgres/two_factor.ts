@@ -1,6 +1,6 @@
 /**
  * Two-factor state on PostgreSQL: one row per user in `two_factor` (migration
- * 004_two_factor.sql). Each write is one conditional UPDATE, so the database decides which of
+ * 005_two_factor.sql). Each write is one conditional UPDATE, so the database decides which of
  * two concurrent uses of a code wins.
  */
 import type { Sql } from "postgres";

@@ -24,6 +24,8 @@ import type { Mailer } from "./mailer.ts";
 import { PasswordService } from "./password.ts";
 import type { PasswordChangeInput } from "./password.ts";
 import { PasswordResetService } from "./password_reset_service.ts";
+import { EmailChangeService } from "./email_change.ts";
+import type { EmailChangeInput } from "./email_change.ts";
 import { ProfileService } from "./profile.ts";
 import type { ProfileInput } from "./profile.ts";
 import { RegistrationService } from "./registration.ts";
@@ -43,6 +45,7 @@ import type { TwoFactorDisableInput } from "./two_factor_settings.ts";
 export type { AccountDeps, Authenticated, ClientInfo } from "./account_deps.ts";
 export type { AccountDeletionInput } from "./deletion.ts";
 export type { PasswordChangeInput } from "./password.ts";
+export type { EmailChangeInput } from "./email_change.ts";
 export type { ProfileInput } from "./profile.ts";
 export type { RegisterInput } from "./registration.ts";
 export type { AuthResult, SessionView } from "./sessions.ts";
@@ -88,6 +91,7 @@ export class AccountService {
   #signIn: SignInService;
   #sessions: SessionService;
   #profile: ProfileService;
+  #email: EmailChangeService;
   #password: PasswordService;
   #deletion: AccountDeletion;
   #twoFactor: TwoFactorSettings;
@@ -103,16 +107,18 @@ export class AccountService {
     this.#registration = new RegistrationService(deps, this.#sessions, {
       registration: options.registration ?? "open",
       joinInvite: options.joinInvite ?? (() => Promise.resolve()),
+      admins: options.adminUsernames ?? [],
     });
     this.#signIn = new SignInService(deps, options.tokens, twoFactor, this.#sessions);
     this.#profile = new ProfileService(deps.store, deps.now);
+    this.#email = new EmailChangeService(deps);
     this.#password = new PasswordService(deps, this.#sessions);
     this.#deletion = new AccountDeletion(deps, options.onAccountDeleted ?? (() => {}));
     this.#twoFactor = new TwoFactorSettings(deps, twoFactor);
     this.dataExport = new DataExportService({ store: options.store, now: options.now });
     this.resets = new PasswordResetService({
       store: deps.store,
-      passwords: options.passwords,
+      passwords: deps.passwords,
       onSessionEnded: deps.onSessionEnded,
       mailer: options.mailer,
       securityLog: deps.log,
@@ -197,9 +203,9 @@ export class AccountService {
     return this.#profile.updateProfile(userId, input);
   }
 
-  /** Sets or (with null or "") removes the address reset links are mailed to; returns it. */
-  setEmail(userId: string, raw: unknown): Promise<string | null> {
-    return this.#profile.setEmail(userId, raw);
+  /** Sets or removes the address reset links go to, given the password (email_change.ts). */
+  setEmail(auth: Authenticated, input: EmailChangeInput, ip: string): Promise<string | null> {
+    return this.#email.change(auth, input, ip);
   }
 
   /** Stores a new avatar, typed by its bytes (profile.ts). */

@@ -29,7 +29,7 @@ export interface ExportedMembership {
   channels: WireChannel[];
 }
 
-/** The name a user's export is saved under (usernames are [a-z0-9_], safe in a header). */
+/** The name a user's export is saved under (usernames are [a-z0-9_.-], safe in a header). */
 export function dataExportFilename(user: Pick<UserRecord, "username">): string {
   return `salon-export-${user.username}.zip`;
 }

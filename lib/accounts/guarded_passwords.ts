@@ -1,7 +1,7 @@
 /**
  * Password work under the sign-in guard: bcrypt hashes and checks on the password thread, each
  * within the address's slots, with the guard's refusals logged and a full queue answered 429.
- * Login, registration, password changes, account deletion and turning two-factor off share it.
+ * Login, registration, password and e-mail changes, password resets, account deletion and turning two-factor off share it.
  */
 import { Invalid, RateLimited, Unauthorized } from "../errors.ts";
 import type { PasswordHasher } from "../passwords.ts";
@@ -29,7 +29,7 @@ export class GuardedPasswords {
     { user, sessionId }: Authenticated,
     password: unknown,
     ip: string,
-    failed: "password_change_failed" | "account_deletion_failed",
+    failed: "password_change_failed" | "email_change_failed" | "account_deletion_failed",
   ): Promise<void> {
     if (typeof password !== "string") {
       throw new Invalid("invalid_credentials", "Your current password is required.");

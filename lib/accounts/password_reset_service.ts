@@ -16,6 +16,7 @@ import {
   PASSWORD_RESET_REQUESTS_PER_IP,
   PASSWORD_RESET_TTL_MS,
   PASSWORD_RESET_WINDOW_MS,
+  USERNAME_MAX_LENGTH,
 } from "../limits.ts";
 import type { Mailer } from "./mailer.ts";
 import {
@@ -26,8 +27,7 @@ import {
   resetUrl,
 } from "./password_reset.ts";
 import { checkPasswordPolicy } from "./password_policy.ts";
-import type { PasswordHasher } from "../passwords.ts";
-import { PasswordQueueFull } from "../passwords.ts";
+import type { GuardedPasswords } from "./guarded_passwords.ts";
 import { RateLimiter } from "../rate_limiter.ts";
 import { NO_SECURITY_LOG } from "./security_log.ts";
 import type { SecurityLog } from "./security_log.ts";
@@ -35,7 +35,8 @@ import { checkPassword } from "../text.ts";
 
 export interface PasswordResetServiceOptions {
   store: Store;
-  passwords: PasswordHasher;
+  /** bcrypt within the sign-in guard's per-address slots. */
+  passwords: GuardedPasswords;
   /** Told of each session a reset ends, so its sockets can be closed. */
   onSessionEnded?: (sessionId: string) => void;
   /** With one, users may ask for a link by e-mail (`SMTP_URL`). */
@@ -54,7 +55,7 @@ const INVALID_LINK = "This reset link is invalid, already used or expired: ask f
 
 export class PasswordResetService {
   #store: Store;
-  #passwords: PasswordHasher;
+  #passwords: GuardedPasswords;
   #onSessionEnded: (sessionId: string) => void;
   #mailer?: Mailer;
   #log: SecurityLog;
@@ -112,7 +113,7 @@ export class PasswordResetService {
     const password = checkPassword(newPassword);
     checkPasswordPolicy(password, user.username);
     // Hashed before the link is spent: a busy server (429) must not cost the user their link.
-    const hash = await this.#hash(password);
+    const hash = await this.#hash(password, ip);
     // Only one of two racing uses gets the link; the other is told it is spent.
     const taken = await this.#store.takePasswordReset(await hashResetToken(token as string));
     if (!taken || !isResetUsable(taken.expiresAt, this.#now())) throw invalidLink();
@@ -152,7 +153,10 @@ export class PasswordResetService {
     }
     this.#perIp.hit(ip);
     const name = typeof username === "string" ? username.trim().toLowerCase() : "";
-    const user = name === "" ? null : await this.#store.findUserByUsername(name);
+    // No account has a longer name, and a KV key that long throws: answered like an unknown one.
+    const user = name === "" || name.length > USERNAME_MAX_LENGTH
+      ? null
+      : await this.#store.findUserByUsername(name);
     this.#log.record({ event: "password_reset_requested", userId: user?.id, username: name, ip });
     if (!user?.email) return;
     // Per account, extra requests are dropped silently: a 429 here would say the account exists.
@@ -193,15 +197,10 @@ export class PasswordResetService {
     this.#sending.add(tracked);
   }
 
-  async #hash(password: string): Promise<string> {
-    try {
-      return await this.#passwords.hash(password);
-    } catch (error) {
-      if (error instanceof PasswordQueueFull) {
-        throw new RateLimited(1, "The server is busy.");
-      }
-      throw error;
-    }
+  /** Within the address's slots: racing uses of one link cannot queue unbounded bcrypt work. */
+  #hash(password: string, ip: string): Promise<string> {
+    const guarded = this.#passwords;
+    return guarded.guard.passwordJob(ip, () => guarded.hash(password));
   }
 }
 

@@ -1,4 +1,4 @@
-/** A user's profile: display name and bio, avatar, and the e-mail address reset links go to. */
+/** A user's profile: display name and bio, and avatar (the e-mail: email_change.ts). */
 import type { AvatarRecord, Store, UserRecord } from "../../db/store.ts";
 import { Invalid, NotFound } from "../errors.ts";
 import { isCompleteImage, sniffImageType } from "../images.ts";
@@ -7,7 +7,6 @@ import { AVATAR_MAX_BYTES } from "../limits.ts";
 import { toPublicUser } from "../public_user.ts";
 import type { PublicUser } from "../public_user.ts";
 import { cleanBio, cleanDisplayName } from "../text.ts";
-import { cleanEmail } from "./email_address.ts";
 
 export interface ProfileInput {
   displayName?: unknown;
@@ -28,15 +27,6 @@ export class ProfileService {
     const user = await this.store.updateProfile(userId, patch);
     if (!user) throw new NotFound("not_found", "No such user.");
     return toPublicUser(user);
-  }
-
-  /** Sets or (with null or "") removes the address reset links are mailed to; returns it. */
-  async setEmail(userId: string, raw: unknown): Promise<string | null> {
-    const email = cleanEmail(raw);
-    if (!await this.store.setEmail(userId, email)) {
-      throw new NotFound("not_found", "No such user.");
-    }
-    return email;
   }
 
   /**

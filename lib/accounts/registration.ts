@@ -7,6 +7,7 @@ import type { UserRecord } from "../../db/store.ts";
 import { UsernameTakenError } from "../../db/store.ts";
 import type { RegistrationMode } from "../config.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "../errors.ts";
+import { INVITE_CODE_INPUT_MAX } from "../limits.ts";
 import { checkPassword, cleanDisplayName, normalizeUsername } from "../text.ts";
 import { clientInfo } from "./account_deps.ts";
 import type { AccountDeps, ClientInfo } from "./account_deps.ts";
@@ -26,6 +27,11 @@ export interface RegistrationOptions {
   registration: RegistrationMode;
   /** Joins a new user to an invite's server (`REGISTRATION=invite`). */
   joinInvite: (user: UserRecord, code: string) => Promise<unknown>;
+  /**
+   * `ADMIN_USERNAMES`: refused as taken, so nobody registers into admin rights listed ahead of
+   * the account.
+   */
+  admins: readonly string[];
 }
 
 export class RegistrationService {
@@ -55,7 +61,9 @@ export class RegistrationService {
         guarded.guard.passwordJob(ip, async () => {
           guarded.guard.beginRegistration(ip);
           // A taken name is refused before the bcrypt work (a flood of them stalled every login).
-          if (await store.findUserByUsername(username)) throw usernameTaken();
+          if (this.#isReserved(username) || await store.findUserByUsername(username)) {
+            throw usernameTaken();
+          }
           return await guarded.hash(password);
         }),
     );
@@ -78,6 +86,11 @@ export class RegistrationService {
     const result = await this.sessions.start(user, userAgent);
     log.record({ event: "registered", userId: user.id, username, ip });
     return result;
+  }
+
+  /** Whether `username` is an administrator's (it must exist before it is listed). */
+  #isReserved(username: string): boolean {
+    return this.options.admins.includes(username);
   }
 
   /** An invite deleted since `#admit` checked it leaves the new account without a server. */
@@ -117,9 +130,6 @@ export class RegistrationService {
     return invite.code;
   }
 }
-
-/** An invite code longer than this is not looked up (real ones are about 22 characters). */
-const INVITE_CODE_INPUT_MAX = 64;
 
 function usernameTaken(): Conflict {
   return new Conflict("username_taken", "That username is taken.", "username");

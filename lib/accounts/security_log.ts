@@ -1,6 +1,6 @@
 /**
  * The security log: one JSON line per account event (logins and their failures, throttling,
- * registrations, password changes and resets, session revocations, account deletions, admin
+ * registrations, password and e-mail changes, resets, session revocations, account deletions, admin
  * actions), for an operator to read or ship to
  * their log system. Lines go to stderr, or are appended to the file `SECURITY_LOG` names.
  *
@@ -20,6 +20,8 @@ export type SecurityEventName =
   | "logout"
   | "password_changed"
   | "password_change_failed"
+  | "email_changed"
+  | "email_change_failed"
   | "session_revoked"
   | "account_deleted"
   | "account_deletion_failed"

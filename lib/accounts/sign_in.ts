@@ -4,6 +4,7 @@
  */
 import type { UserRecord } from "../../db/store.ts";
 import { Forbidden, Invalid, Unauthorized } from "../errors.ts";
+import { USERNAME_MAX_LENGTH } from "../limits.ts";
 import type { TokenSigner } from "../tokens.ts";
 import { clientInfo } from "./account_deps.ts";
 import type { AccountDeps, Authenticated, ClientInfo } from "./account_deps.ts";
@@ -35,6 +36,11 @@ export class SignInService {
       throw new Invalid("invalid_credentials", "Username and password are required.");
     }
     const username = input.username.trim().toLowerCase();
+    // No account has a longer name; such a key would throw in KV and bloat the throttle's map.
+    if (username.length > USERNAME_MAX_LENGTH) {
+      this.deps.log.record({ event: "login_failed", username, ip, reason: "username_too_long" });
+      throw new Unauthorized("invalid_credentials", SAME_ANSWER);
+    }
     const password = input.password;
     const code = readCode(input.code);
     const guarded = this.deps.passwords;

@@ -15,6 +15,7 @@
  */
 
 import { gzipSync } from "node:zlib";
+import { withDirLock } from "./build_lock.ts";
 import { MANIFEST_PATH, writeManifest } from "./manifest.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -97,36 +98,16 @@ async function buildUnlocked(): Promise<void> {
   await Deno.writeTextFile(STAMP, new Date().toISOString());
 }
 
-/** Held while a build writes static/build/ (a directory: `mkdir` is atomic across processes). */
+/** Held while a build writes static/build/ (see build_lock.ts). */
 const LOCK_DIR = new URL("static/.build-lock/", ROOT);
-/** A lock older than this was left by a build that died; it is taken over. */
-const STALE_LOCK_MS = 5 * 60_000;
-const LOCK_POLL_MS = 100;
 
 /**
  * Runs `build` while no other process builds. `deno test --parallel` runs test files in several
  * processes, and each browser test calls `ensureAssets`: without the lock, one process deleted
  * static/build/ while another's browser was loading the bundles from it.
  */
-async function withBuildLock<T>(build: () => Promise<T>): Promise<T> {
-  while (true) {
-    try {
-      await Deno.mkdir(LOCK_DIR);
-      break;
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-      const info = await Deno.stat(LOCK_DIR).catch(() => null);
-      if (info && Date.now() - (info.mtime?.getTime() ?? 0) > STALE_LOCK_MS) {
-        await Deno.remove(LOCK_DIR).catch(() => {});
-      }
-      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
-    }
-  }
-  try {
-    return await build();
-  } finally {
-    await Deno.remove(LOCK_DIR).catch(() => {});
-  }
+function withBuildLock<T>(build: () => Promise<T>): Promise<T> {
+  return withDirLock(LOCK_DIR, build);
 }
 
 async function newestMtime(url: URL): Promise<number> {

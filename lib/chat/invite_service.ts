@@ -1,7 +1,7 @@
 /** Invites: a code a member makes, that anyone holding it can preview and join with. */
 import type { ServerRecord, UserRecord } from "../../db/store.ts";
 import { NotFound } from "../errors.ts";
-import { INVITE_CODE_BYTES } from "../limits.ts";
+import { INVITE_CODE_BYTES, INVITE_CODE_INPUT_MAX } from "../limits.ts";
 import { toPublicUser } from "../public_user.ts";
 import type { WireServer } from "../realtime/protocol.ts";
 import type { ChatDeps } from "./chat_deps.ts";
@@ -65,7 +65,10 @@ export class InviteService {
   }
 
   async #serverOf(code: string): Promise<ServerRecord> {
-    const invite = await this.deps.store.findInvite(code);
+    // No real code is this long, and a very long one is not even a valid Deno KV key.
+    const invite = code.length <= INVITE_CODE_INPUT_MAX
+      ? await this.deps.store.findInvite(code)
+      : null;
     const server = invite && await this.deps.store.findServer(invite.serverId);
     if (!server) throw new NotFound("invalid_invite", "This invite is invalid or has expired.");
     return server;

@@ -1,6 +1,6 @@
 /** Servers: creating one, listing and reading them, leaving one. */
 import type { ChannelRecord, ServerRecord, UserRecord } from "../../db/store.ts";
-import { Forbidden } from "../errors.ts";
+import { Conflict } from "../errors.ts";
 import { toPublicUser } from "../public_user.ts";
 import type { WireChannel, WireServer } from "../realtime/protocol.ts";
 import { cleanServerName } from "../text.ts";
@@ -69,7 +69,8 @@ export class ServerService {
     const { store, publish } = this.deps;
     const server = await memberServer(store, user, serverId);
     if (server.ownerId === user.id) {
-      throw new Forbidden("owner_cannot_leave", "The owner cannot leave their own server.");
+      // 409 (API.md): a conflict with who owns the server, not a missing right.
+      throw new Conflict("owner_cannot_leave", "The owner cannot leave their own server.");
     }
     if (!(await store.removeMember(server.id, user.id))) return;
     publish({

@@ -9,8 +9,8 @@
  *        └─────────(cookie session)────────────────────────▲
  *   any state ──close()──▶ closing ──closed()──▶ closed      (and any state ──closed()──▶ closed)
  *
- * In `starting` (the token being checked, then the state for `ready` read) frames wait, so a
- * reconnecting client's `resume` is served before any live event.
+ * In `starting` (the token being checked, then the state for `ready` read) frames wait (at most
+ * SOCKET_EARLY_FRAMES_MAX), so a reconnecting client's `resume` is served before any live event.
  */
 import type { AccountService, Authenticated } from "../accounts/account_service.ts";
 import type { UserRecord } from "../../db/store.ts";
@@ -23,6 +23,7 @@ import {
   RESUME_MAX_MESSAGES,
   RESUME_RETRY_MS,
   RESUME_STORE_ATTEMPTS,
+  SOCKET_EARLY_FRAMES_MAX,
   TYPING_THROTTLE_MS,
   WS_AUTH_TIMEOUT_MS,
   WS_CLOSE_SLOW_CONSUMER,
@@ -73,7 +74,7 @@ const NEXT: Record<StateName, readonly StateName[]> = {
 /** What an error frame may carry besides its code and message. */
 interface ErrorContext {
   nonce?: string;
-  /** The channel a `resume` could not replay (named in the message: the event has no field). */
+  /** The channel a `resume` could not replay (the event's `channelId`, and in the message). */
   channelId?: string;
 }
 
@@ -212,7 +213,11 @@ export class SocketSession implements Subscriber {
     if ("error" in parsed) return this.#fail(parsed.error);
     if (this.#state.name === "starting" && parsed.frame.type !== "ping") {
       // A reconnecting client sends `resume` at once; it is served before any live event.
-      this.#state.early.push(parsed.frame);
+      const { early } = this.#state;
+      if (early.length >= SOCKET_EARLY_FRAMES_MAX) {
+        return this.close(1008, "too many frames before ready");
+      }
+      early.push(parsed.frame);
       return;
     }
     await this.#dispatch(parsed.frame);
@@ -405,7 +410,10 @@ export class SocketSession implements Subscriber {
       // before its replay: they wait a moment for a `resume`, then go out anyway.
       open.graceTimer = setTimeout(() => this.#writeAll(this.#gate.endGrace()), RESUME_GRACE_MS);
     }
-    for (const frame of early) await this.#dispatch(frame);
+    // All dispatched at once, in order: each takes its place in the `#sends` / `#resumes` chain
+    // synchronously, so a frame arriving now queues behind them. Awaiting each in turn let a
+    // later send overtake a queued one while the queued one before it was committing.
+    await Promise.all(early.map((frame) => this.#dispatch(frame)));
   }
 
   /**

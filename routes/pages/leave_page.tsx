@@ -53,8 +53,8 @@ export function leavePage(deps: AppDeps) {
       return c.redirect("/chat", 303);
     } catch (error) {
       // The owner: shown on the server's page, like any refused form.
-      if (!(error instanceof HttpError) || error.status !== 403) throw error;
-      return await channelResponse(c, deps, { serverId }, { error: error.message }, 400);
+      if (!(error instanceof HttpError) || error.code !== "owner_cannot_leave") throw error;
+      return await channelResponse(c, deps, { serverId }, { error: error.message }, 409);
     }
   });
 

@@ -81,11 +81,17 @@ export function settingsPage(deps: AppDeps) {
   app.post("/settings/email", async (c) => {
     let email: string | undefined;
     try {
-      email = textField(await readForm(c), "email");
-      await accounts.setEmail(c.get("auth").user.id, email ?? null);
+      const body = await readForm(c);
+      email = textField(body, "email");
+      const currentPassword = textField(body, "emailPassword");
+      await accounts.setEmail(
+        c.get("auth"),
+        { email: email ?? null, currentPassword },
+        clientIp(c),
+      );
       return c.redirect(savedUrl("email"), 303);
     } catch (error) {
-      const errors = settingsFormErrors(c, error, {});
+      const errors = settingsFormErrors(c, error, { invalid_credentials: "emailPassword" });
       const answer = { failed: { form: "email" as const, errors }, emailDraft: email };
       return await showSettings(c, deps, answer, errors.status);
     }

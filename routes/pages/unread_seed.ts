@@ -32,11 +32,16 @@ export async function unreadSeed(
       Number(b.serverId === shownServerId) - Number(a.serverId === shownServerId)
     )
     .slice(0, UNREAD_SEED_MENTION_CHANNELS_MAX);
+  // `states` came from the user's own memberships (channelStates), so the channels are theirs;
+  // reading them through `after` keeps this seed off the user's read budget (a page load with
+  // many unread channels must not spend it and answer 429).
   await Promise.all(unreadChannels.map(async ([channelId, state]) => {
-    const page = await chat.messages.list(user, channelId, {
-      after: String(Math.max(state.readSeq, state.lastSeq - MESSAGE_PAGE_MAX)),
-      limit: String(MESSAGE_PAGE_MAX),
-    });
+    const page = await chat.messages.after(
+      channelId,
+      Math.max(state.readSeq, state.lastSeq - MESSAGE_PAGE_MAX),
+      undefined,
+      MESSAGE_PAGE_MAX,
+    );
     state.mentions = page.filter((message) =>
       message.author.id !== user.id && mentions(message.content, user.username)
     ).length;
