@@ -74,7 +74,11 @@ async function isAbandoned(lockDir: URL, holderPid: number | null): Promise<bool
   return Date.now() - (info.mtime?.getTime() ?? 0) > STALE_LOCK_MS;
 }
 
-/** Whether `pid` runs, from /proc on Linux; null (unknown) elsewhere. */
+/**
+ * Whether `pid` runs: from /proc on Linux, or — where Deno's permissions forbid /proc (only
+ * `--allow-all` opens it; `deno test -P` does not) — by sending it SIGCONT, which a running
+ * process ignores and a missing one answers with ESRCH. Null (unknown) elsewhere.
+ */
 export async function isProcessAlive(pid: number): Promise<boolean | null> {
   if (Deno.build.os !== "linux") return null;
   try {
@@ -82,6 +86,12 @@ export async function isProcessAlive(pid: number): Promise<boolean | null> {
     return true;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
-    return null;
+    if (!(error instanceof Deno.errors.NotCapable)) return null;
+  }
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound ? false : null;
   }
 }
