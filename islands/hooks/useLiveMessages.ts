@@ -18,7 +18,7 @@ import { mergeMessage } from "../runtime/message_groups.ts";
 import type { ShownMessage } from "../runtime/message_groups.ts";
 import { watchOutbox } from "../runtime/outbox.ts";
 import { isOvertaken, reconcilePage } from "../runtime/reconcile.ts";
-import { noteSeen, onEvent, startSocket } from "../runtime/socket_client.ts";
+import { connection, noteSeen, onEvent, startSocket } from "../runtime/socket_client.ts";
 
 export interface LiveMessagesOptions {
   channelId: string;
@@ -89,6 +89,9 @@ export function useLiveMessages(
       if (event.type === "message_deleted" && event.channelId === channelId) markDeleted(event.id);
       if (event.type === "ready") void reconcile();
     });
+    // The socket may have been ready before this island mounted (another island opened it):
+    // that `ready` was missed, so reconcile now.
+    if (connection.peek() === "online") void reconcile();
     return () => {
       stopAcks();
       stopEdits();

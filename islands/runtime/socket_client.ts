@@ -35,12 +35,21 @@ export function onEvent(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
-/** Records that the page has every message of `channelId` up to `seq` (its rendered history). */
+/**
+ * Records that the page has every message of `channelId` up to `seq` (its rendered history).
+ * An island that mounts after another one opened the socket (islands hydrate one by one) was
+ * not in the `resume` sent at open: its channel is resumed now, or what came between the page's
+ * render and the socket would never arrive.
+ */
 export function noteSeen(channelId: string, seq: number): void {
-  const state = seen.get(channelId) ?? { upTo: 0, above: new Set<number>() };
+  const known = seen.get(channelId);
+  const state = known ?? { upTo: 0, above: new Set<number>() };
   state.upTo = Math.max(state.upTo, seq);
   seen.set(channelId, state);
   advance(channelId, state.upTo);
+  if (!known && socket?.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify({ type: "resume", channels: { [channelId]: state.upTo } }));
+  }
 }
 
 /** Records one received message and moves `upTo` over every seq now present without a gap. */
