@@ -1,26 +1,13 @@
 /** `REGISTRATION=open|invite|closed` (API.md "Accounts"), through the real app on both stores. */
 import assert from "node:assert/strict";
-import { hashPassword } from "../lib/passwords.ts";
 import { appTest } from "./helpers/app_test.ts";
+import { seedAccount } from "./helpers/seed_account.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import { logIn } from "./helpers/second_session.ts";
 import type { TestApp } from "./helpers/test_app.ts";
 
 interface ErrorBody {
   error: { code: string; message: string };
-}
-
-/** An account made the way an operator's first one is: before registration was restricted. */
-async function seedAccount(app: TestApp, username: string): Promise<void> {
-  await app.testStore.store.createUser({
-    id: crypto.randomUUID(),
-    username,
-    displayName: username,
-    bio: "",
-    passwordHash: await hashPassword("correct horse", 4),
-    avatarVersion: null,
-    createdAt: new Date(),
-  });
 }
 
 function registerWith(app: TestApp, json: Record<string, unknown>) {

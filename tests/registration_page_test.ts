@@ -3,8 +3,8 @@
  * JavaScript uses them: over HTTP on both stores, and one walk in Chromium with JavaScript off.
  */
 import assert from "node:assert/strict";
-import { hashPassword } from "../lib/passwords.ts";
 import { appTest } from "./helpers/app_test.ts";
+import { seedAccount } from "./helpers/seed_account.ts";
 import { browserTest } from "./helpers/browser_session.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import { logIn } from "./helpers/second_session.ts";
@@ -14,19 +14,6 @@ const INVITE_ONLY = { REGISTRATION: "invite" };
 const CLOSED = { REGISTRATION: "closed" };
 const form = (fields: Record<string, string>) => ({ body: new URLSearchParams(fields) });
 const NEWCOMER = { username: "newcomer", password: "correct horse" };
-
-/** An account made the way an operator's first one is: before registration was restricted. */
-async function seedAccount(app: TestApp, username: string): Promise<void> {
-  await app.testStore.store.createUser({
-    id: crypto.randomUUID(),
-    username,
-    displayName: username,
-    bio: "",
-    passwordHash: await hashPassword("correct horse", 4),
-    avatarVersion: null,
-    createdAt: new Date(),
-  });
-}
 
 /** The operator's server "Club" and an invite code to it. */
 async function clubInvite(app: TestApp): Promise<{ serverId: string; code: string }> {

@@ -4,25 +4,10 @@
  * the login page and sign in as someone else.
  */
 import assert from "node:assert/strict";
-import { hashPassword } from "../lib/passwords.ts";
 import { appTest } from "./helpers/app_test.ts";
+import { seedAccount } from "./helpers/seed_account.ts";
 import { HttpClient } from "./helpers/http_client.ts";
 import { logIn } from "./helpers/second_session.ts";
-import type { TestApp } from "./helpers/test_app.ts";
-
-async function seedAccount(app: TestApp, username: string): Promise<string> {
-  const id = crypto.randomUUID();
-  await app.testStore.store.createUser({
-    id,
-    username,
-    displayName: username,
-    bio: "",
-    passwordHash: await hashPassword("correct horse", 4),
-    avatarVersion: null,
-    createdAt: new Date(),
-  });
-  return id;
-}
 
 appTest("suspended cookie - the API refuses it, pages drop it and clear it", async (app) => {
   await seedAccount(app, "boss");

@@ -2,24 +2,15 @@
  * Administrators as an operator makes them: the account exists before ADMIN_USERNAMES lists its
  * name (registration refuses a listed name), so it is written to the store directly.
  */
-import { hashPassword } from "../../lib/passwords.ts";
 import type { Person } from "./people.ts";
 import { logIn } from "./second_session.ts";
+import { seedAccount } from "./seed_account.ts";
 import type { TestApp } from "./test_app.ts";
 import { WsClient } from "./ws_client.ts";
 
 /** Creates `username` (password "correct horse") in the store and signs it in. */
 export async function seedAdmin(app: TestApp, username: string): Promise<Person> {
-  const id = crypto.randomUUID();
-  await app.testStore.store.createUser({
-    id,
-    username,
-    displayName: username,
-    bio: "",
-    passwordHash: await hashPassword("correct horse", 4),
-    avatarVersion: null,
-    createdAt: new Date(),
-  });
+  const id = await seedAccount(app, username);
   const { http, token } = await logIn(app, username);
   return {
     http,
