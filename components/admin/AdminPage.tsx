@@ -4,6 +4,7 @@
  * action is a plain form, so the page works without JavaScript.
  */
 import { AppHeader } from "../AppHeader.tsx";
+import { StatusNotice } from "../StatusNotice.tsx";
 import { FormAlert } from "../AuthLayout.tsx";
 import { SubmitButton } from "../Button.tsx";
 import type { AdminUserView } from "../../lib/accounts/admin_service.ts";
@@ -138,18 +139,6 @@ function ResetLinkNotice({ link }: { link: MadeResetLink }) {
   );
 }
 
-function Notice({ text }: { text?: string }) {
-  if (!text) return null;
-  return (
-    <p
-      role="status"
-      class="rounded-lg border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800 dark:border-green-900 dark:bg-green-950 dark:text-green-300"
-    >
-      {text}
-    </p>
-  );
-}
-
 /** The whole page under the app's header. */
 export function AdminPage(props: AdminPageProps) {
   const { rows, next, place } = props;
@@ -159,7 +148,7 @@ export function AdminPage(props: AdminPageProps) {
       <main class="mx-auto max-w-5xl space-y-4 px-4 py-6">
         <h1 class="text-2xl font-bold">Administration</h1>
         <FormAlert message={props.error} />
-        <Notice text={props.notice} />
+        <StatusNotice text={props.notice} />
         {props.resetLink && <ResetLinkNotice link={props.resetLink} />}
         <div class="overflow-x-auto rounded-2xl bg-white shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
           <table class="w-full text-sm">

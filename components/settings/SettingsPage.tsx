@@ -3,6 +3,7 @@
  * posts and comes back with a notice or with its errors, so all of it works without JavaScript.
  */
 import { AppHeader } from "../AppHeader.tsx";
+import { StatusNotice } from "../StatusNotice.tsx";
 import type { SessionView } from "../../lib/accounts/account_service.ts";
 import type { PublicUser } from "../../lib/public_user.ts";
 import type { FormErrors } from "../../routes/form_errors.ts";
@@ -74,18 +75,6 @@ function SectionNav() {
   );
 }
 
-function SavedNotice({ text }: { text?: string }) {
-  if (!text) return null;
-  return (
-    <p
-      role="status"
-      class="rounded-lg border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800 dark:border-green-900 dark:bg-green-950 dark:text-green-300"
-    >
-      {text}
-    </p>
-  );
-}
-
 /** The whole page under the app's header. */
 export function SettingsPage(props: SettingsPageProps) {
   const { user, sessions, twoFactor, notice, failed, profileDraft } = props;
@@ -97,7 +86,7 @@ export function SettingsPage(props: SettingsPageProps) {
         <h1 class="text-2xl font-bold md:col-span-2">Settings</h1>
         <SectionNav />
         <div class="min-w-0 space-y-6">
-          <SavedNotice text={notice} />
+          <StatusNotice text={notice} />
           <ProfileSection
             user={user}
             draft={profileDraft}
