@@ -2,10 +2,12 @@
 // Committed; CI checks it is current: deno run -A lib/assets/manifest.ts --check
 
 import * as $AvatarPicker from "./islands/AvatarPicker.tsx";
+import * as $ChannelHeading from "./islands/ChannelHeading.tsx";
 import * as $ChannelNav from "./islands/ChannelNav.tsx";
 import * as $ChannelShortcuts from "./islands/ChannelShortcuts.tsx";
 import * as $ChatPresence from "./islands/ChatPresence.tsx";
 import * as $DrawerButton from "./islands/DrawerButton.tsx";
+import * as $GoneNotice from "./islands/GoneNotice.tsx";
 import * as $InviteButton from "./islands/InviteButton.tsx";
 import * as $LeaveServerButton from "./islands/LeaveServerButton.tsx";
 import * as $MessageInput from "./islands/MessageInput.tsx";
@@ -13,6 +15,7 @@ import * as $MessageList from "./islands/MessageList.tsx";
 import * as $ProfileFields from "./islands/ProfileFields.tsx";
 import * as $ProfilePreview from "./islands/ProfilePreview.tsx";
 import * as $QuickSwitcher from "./islands/QuickSwitcher.tsx";
+import * as $ServerHeader from "./islands/ServerHeader.tsx";
 import * as $ServerRail from "./islands/ServerRail.tsx";
 import * as $ThemeToggle from "./islands/ThemeToggle.tsx";
 
@@ -20,11 +23,18 @@ import * as $ThemeToggle from "./islands/ThemeToggle.tsx";
 const manifest = {
   routes: {
     "./routes/api/admin.ts": () => import("./routes/api/admin.ts"),
+    "./routes/api/audit_log.ts": () => import("./routes/api/audit_log.ts"),
     "./routes/api/auth.ts": () => import("./routes/api/auth.ts"),
+    "./routes/api/channel_admin.ts": () => import("./routes/api/channel_admin.ts"),
+    "./routes/api/channel_permissions.ts": () => import("./routes/api/channel_permissions.ts"),
     "./routes/api/data_export.ts": () => import("./routes/api/data_export.ts"),
+    "./routes/api/invites.ts": () => import("./routes/api/invites.ts"),
     "./routes/api/me.ts": () => import("./routes/api/me.ts"),
     "./routes/api/me_email.ts": () => import("./routes/api/me_email.ts"),
     "./routes/api/messages.ts": () => import("./routes/api/messages.ts"),
+    "./routes/api/moderation.ts": () => import("./routes/api/moderation.ts"),
+    "./routes/api/roles.ts": () => import("./routes/api/roles.ts"),
+    "./routes/api/server_admin.ts": () => import("./routes/api/server_admin.ts"),
     "./routes/api/servers.ts": () => import("./routes/api/servers.ts"),
     "./routes/api/sessions.ts": () => import("./routes/api/sessions.ts"),
     "./routes/api/two_factor.ts": () => import("./routes/api/two_factor.ts"),
@@ -35,6 +45,7 @@ const manifest = {
     "./routes/pages/chat_page.tsx": () => import("./routes/pages/chat_page.tsx"),
     "./routes/pages/forgot_password_page.tsx": () =>
       import("./routes/pages/forgot_password_page.tsx"),
+    "./routes/pages/governance_pages.tsx": () => import("./routes/pages/governance_pages.tsx"),
     "./routes/pages/invite_page.tsx": () => import("./routes/pages/invite_page.tsx"),
     "./routes/pages/leave_page.tsx": () => import("./routes/pages/leave_page.tsx"),
     "./routes/pages/password_reset_page.tsx": () =>
@@ -45,10 +56,12 @@ const manifest = {
   },
   islands: {
     AvatarPicker: $AvatarPicker,
+    ChannelHeading: $ChannelHeading,
     ChannelNav: $ChannelNav,
     ChannelShortcuts: $ChannelShortcuts,
     ChatPresence: $ChatPresence,
     DrawerButton: $DrawerButton,
+    GoneNotice: $GoneNotice,
     InviteButton: $InviteButton,
     LeaveServerButton: $LeaveServerButton,
     MessageInput: $MessageInput,
@@ -56,6 +69,7 @@ const manifest = {
     ProfileFields: $ProfileFields,
     ProfilePreview: $ProfilePreview,
     QuickSwitcher: $QuickSwitcher,
+    ServerHeader: $ServerHeader,
     ServerRail: $ServerRail,
     ThemeToggle: $ThemeToggle,
   },

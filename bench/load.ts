@@ -18,6 +18,24 @@ interface FanoutScenario extends RateSearch {
   senders: number;
   stepSeconds: number;
 }
+/**
+ * Fan-out on two servers of the same Salon process at fixed rates, step by step in turn: a
+ * plain one, and a governed one whose channel has three role overwrites and whose members hold
+ * two roles each (bench/fanout_permissions.ts compares the server's CPU per delivery).
+ */
+interface FanoutPermissionsScenario {
+  mode: "fanoutPermissions";
+  base: string;
+  receivers: number;
+  senders: number;
+  stepSeconds: number;
+  /** Messages per second of every judged step. */
+  rate: number;
+  /** Pairs of steps (plain and governed, their order alternating: ABBA…). */
+  rounds: number;
+  /** One unjudged step of each at this rate first. */
+  warmUpRate: number;
+}
 interface IngestScenario {
   mode: "ingest";
   base: string;
@@ -39,7 +57,12 @@ interface SsrScenario {
   concurrency: number;
   seconds: number;
 }
-type Scenario = FanoutScenario | IngestScenario | IdleScenario | SsrScenario;
+type Scenario =
+  | FanoutScenario
+  | FanoutPermissionsScenario
+  | IngestScenario
+  | IdleScenario
+  | SsrScenario;
 
 const scenario = JSON.parse(Deno.args[0]) as Scenario;
 const now = () => performance.timeOrigin + performance.now();
@@ -118,7 +141,53 @@ async function salonChannel(base: string, members: number) {
     20,
     (i) => users[i + 1].json("POST", `/api/invites/${invite.body.code}/join`),
   );
-  return { users, channelId: created.body.channels[0].id };
+  return { users, serverId: created.body.server.id, channelId: created.body.channels[0].id };
+}
+
+/** The bench's roles: what each one's overwrite on the channel allows and denies (view stays). */
+const BENCH_ROLES = [
+  { allow: ["view_channel", "send_messages"], deny: ["attach_files"] },
+  { allow: ["add_reactions"], deny: ["mention_everyone"] },
+  { allow: ["read_history"], deny: ["manage_messages"] },
+];
+
+/**
+ * Governs a bench server through the HTTP API: three roles, an overwrite for each on the
+ * channel, and every member but the owner holding two of them.
+ */
+async function govern(users: HttpClient[], serverId: string, channelId: string): Promise<void> {
+  const owner = users[0];
+  const roleIds: string[] = [];
+  for (const [i, { allow, deny }] of BENCH_ROLES.entries()) {
+    const created = await owner.json<{ role: { id: string } }>(
+      "POST",
+      `/api/servers/${serverId}/roles`,
+      { json: { name: `bench${i}`, permissions: ["view_channel", "send_messages"] } },
+    );
+    if (created.status !== 201) throw new Error(`role: ${created.status}`);
+    roleIds.push(created.body.role.id);
+    const put = await owner.json(
+      "PUT",
+      `/api/channels/${channelId}/overwrites/${created.body.role.id}`,
+      { json: { type: "role", allow, deny } },
+    );
+    if (put.status !== 204) throw new Error(`overwrite: ${put.status}`);
+  }
+  const members = await Promise.all(
+    users.slice(1).map(async (user) => {
+      const me = await user.json<{ user: { id: string } }>("GET", "/api/me");
+      return me.body.user.id;
+    }),
+  );
+  await inBatches(members.length * 2, 20, async (j) => {
+    const member = Math.floor(j / 2);
+    const roleId = roleIds[(member + (j % 2)) % roleIds.length];
+    const put = await owner.json(
+      "PUT",
+      `/api/servers/${serverId}/members/${members[member]}/roles/${roleId}`,
+    );
+    if (put.status !== 204) throw new Error(`member role: ${put.status}`);
+  });
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -180,8 +249,31 @@ async function fanout(s: FanoutScenario) {
       socket.send(JSON.stringify({ type: "send", channelId, content: text, nonce }));
     contentOf = salonContent;
   }
-  const runStep = async (stepIndex: number, rate: number) => {
-    const total = Math.max(1, Math.round(rate * s.stepSeconds));
+  const runStep = stepRunner(s.stepSeconds, receivers, senders, send, contentOf);
+  const steps = await searchRates(
+    s,
+    runStep,
+    stepPasses,
+    // Let the server drain what the failed step left queued.
+    () => new Promise((resolve) => setTimeout(resolve, 1000)),
+  );
+  for (const socket of [...receivers, ...senders]) socket.close();
+  return { steps };
+}
+
+/**
+ * One open-loop step at `rate` over these sockets: message k is due at `start + k / rate`,
+ * every delivery is checked for loss, doubling and order (`label` goes on the phase lines).
+ */
+function stepRunner(
+  stepSeconds: number,
+  receivers: WebSocket[],
+  senders: WebSocket[],
+  send: (socket: WebSocket, text: string, nonce: string) => void,
+  contentOf: (data: string) => string | null,
+) {
+  return async (stepIndex: number, rate: number, label?: string) => {
+    const total = Math.max(1, Math.round(rate * stepSeconds));
     const latencies: number[] = [];
     let duplicates = 0;
     let outOfOrder = 0;
@@ -203,7 +295,7 @@ async function fanout(s: FanoutScenario) {
     });
     const start = now() + 50;
     // The bench reads the server's CPU between these two lines: the step alone, not the set-up.
-    console.log(JSON.stringify({ phase: "step", stepIndex, rate }));
+    console.log(JSON.stringify({ phase: "step", stepIndex, rate, label }));
     let k = 0;
     while (k < total) {
       const due = start + (k / rate) * 1000;
@@ -231,8 +323,8 @@ async function fanout(s: FanoutScenario) {
     const received = seen.reduce((sum, set) => sum + set.size, 0);
     const result = {
       rate,
-      messagesPerSecond: total / s.stepSeconds,
-      deliveriesPerSecond: received / s.stepSeconds,
+      messagesPerSecond: total / stepSeconds,
+      deliveriesPerSecond: received / stepSeconds,
       p50: percentile(sorted, 0.5),
       p99: percentile(sorted, 0.99),
       max: sorted.at(-1) ?? 0,
@@ -245,14 +337,46 @@ async function fanout(s: FanoutScenario) {
     };
     return result;
   };
-  const steps = await searchRates(
-    s,
-    runStep,
-    stepPasses,
-    // Let the server drain what the failed step left queued.
-    () => new Promise((resolve) => setTimeout(resolve, 1000)),
-  );
-  for (const socket of [...receivers, ...senders]) socket.close();
+}
+
+/** Plain and governed fan-out in turn at one rate (see FanoutPermissionsScenario). */
+async function fanoutPermissions(s: FanoutPermissionsScenario) {
+  const members = s.receivers + s.senders;
+  const variants = [];
+  for (const governed of [false, true]) {
+    const { users, serverId, channelId } = await salonChannel(s.base, members);
+    if (governed) await govern(users, serverId, channelId);
+    const receivers = await inBatches(s.receivers, 50, (i) => open(s.base, users[i].cookie));
+    const senders = await inBatches(
+      s.senders,
+      50,
+      (i) => open(s.base, users[s.receivers + i].cookie),
+    );
+    const send = (socket: WebSocket, text: string, nonce: string) =>
+      socket.send(JSON.stringify({ type: "send", channelId, content: text, nonce }));
+    variants.push({
+      label: governed ? "governed" : "plain",
+      sockets: [...receivers, ...senders],
+      run: stepRunner(s.stepSeconds, receivers, senders, send, salonContent),
+    });
+  }
+  const steps = [];
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 500));
+  for (const variant of variants) {
+    const step = await variant.run(steps.length, s.warmUpRate, variant.label);
+    steps.push({ ...step, label: variant.label, warmUp: true });
+    await pause();
+  }
+  for (let round = 0; round < s.rounds; round++) {
+    // ABBA…: neither variant always runs on the warmer (or the noisier) half of a round.
+    const order = round % 2 === 0 ? variants : [...variants].reverse();
+    for (const variant of order) {
+      const step = await variant.run(steps.length, s.rate, variant.label);
+      steps.push({ ...step, label: variant.label });
+      await pause();
+    }
+  }
+  for (const variant of variants) for (const socket of variant.sockets) socket.close();
   return { steps };
 }
 
@@ -346,7 +470,10 @@ async function ssr(s: SsrScenario) {
   return results;
 }
 
-const modes = { fanout, ingest, idle, ssr } as Record<string, (s: never) => Promise<unknown>>;
+const modes = { fanout, fanoutPermissions, ingest, idle, ssr } as Record<
+  string,
+  (s: never) => Promise<unknown>
+>;
 const result = await modes[scenario.mode](scenario as never);
 console.log(JSON.stringify({ result }));
 Deno.exit(0);

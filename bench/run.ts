@@ -12,7 +12,9 @@
  *   (bench/baseline_store.ts) with as many writes in flight;
  * - idle: memory per authenticated idle socket after a full GC in a fresh server, compared with
  *   the raw server's per socket;
- * - SSR: requests per second of /chat (signed in) and /login.
+ * - SSR: requests per second of /chat (signed in) and /login;
+ * - then bench/ready_round_trips.ts, bench/reconnect.ts and bench/fanout_permissions.ts (the
+ *   fan-out with role overwrites against the same without, issue 14).
  *
  * PostgreSQL runs need TEST_DATABASE_URL (a database the bench may create databases in).
  */
@@ -429,9 +431,16 @@ if (values.json) {
 }
 
 // The connection benchmarks (issue "Ready for the next wave"): ready's round trips, and 1,000
-// sockets reconnecting after a restart against B_ws. Each is its own script (also runnable
-// alone: deno task bench:ready, bench:reconnect) and prints its own table.
-for (const script of ["bench/ready_round_trips.ts", "bench/reconnect.ts"]) {
+// sockets reconnecting after a restart against B_ws; then what permissions cost the fan-out
+// (issue 14). Each is its own script (also runnable alone: deno task bench:ready,
+// bench:reconnect, deno run -A bench/fanout_permissions.ts) and prints its own table.
+for (
+  const script of [
+    "bench/ready_round_trips.ts",
+    "bench/reconnect.ts",
+    "bench/fanout_permissions.ts",
+  ]
+) {
   log(script);
   const { code } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", script, ...Deno.args],

@@ -10,10 +10,12 @@ import { registerIslands } from "../lib/islands/island.ts";
 
 export const {
   AvatarPicker,
+  ChannelHeading,
   ChannelNav,
   ChannelShortcuts,
   ChatPresence,
   DrawerButton,
+  GoneNotice,
   InviteButton,
   LeaveServerButton,
   MessageInput,
@@ -21,6 +23,7 @@ export const {
   ProfileFields,
   ProfilePreview,
   QuickSwitcher,
+  ServerHeader,
   ServerRail,
   ThemeToggle,
 } = registerIslands(manifest.islands);

@@ -5,9 +5,11 @@
  * runs the same cases against each implementation so both behave identically.
  */
 import type { KvBusTransport } from "./kv/kv_bus_transport.ts";
+import type { AuditEntryRecord, GovernanceStore } from "./governance_store.ts";
 import type { TwoFactorStore } from "./two_factor_store.ts";
 
 export type { TwoFactorRecord } from "./two_factor_store.ts";
+export type * from "./governance_store.ts";
 
 /** A user as stored, including the secret parts the API never returns. */
 export interface UserRecord {
@@ -65,14 +67,23 @@ export interface ServerRecord {
   name: string;
   ownerId: string;
   createdAt: Date;
+  /** Changes with each icon upload; null: no icon (records stored before icons read as null). */
+  iconVersion: string | null;
 }
 
-/** A channel (a "salon") of a server. */
+/** A channel (a "salon") of a server, or a category that groups channels. */
 export interface ChannelRecord {
   id: string;
   serverId: string;
   name: string;
   createdAt: Date;
+  /** Records stored before categories existed read as "text", no parent, "" and 0. */
+  kind: "text" | "category";
+  /** The category it sits in (never for a category); null: none. */
+  parentId: string | null;
+  topic: string;
+  /** Sort order within its category, ascending (ties: oldest first). */
+  position: number;
 }
 
 /** An invite code that lets anyone who has it join a server. */
@@ -81,6 +92,12 @@ export interface InviteRecord {
   serverId: string;
   createdBy: string;
   createdAt: Date;
+  /** Null: never expires. */
+  expiresAt: Date | null;
+  /** 0: unlimited. */
+  maxUses: number;
+  /** Joins made with it (records stored before limits read as 0). */
+  uses: number;
 }
 
 /** A stored message. `seq` is its channel's counter: 1, 2, 3… with no gap at creation. */
@@ -163,8 +180,11 @@ export class ChannelNameTakenError extends Error {
   }
 }
 
-/** Two-factor state (findTwoFactor, activateTotp, useTotpStep…) is in TwoFactorStore. */
-export interface Store extends TwoFactorStore {
+/**
+ * Two-factor state (findTwoFactor, activateTotp, useTotpStep…) is in TwoFactorStore; roles,
+ * overwrites, moderation, invite limits and the audit log in GovernanceStore.
+ */
+export interface Store extends TwoFactorStore, GovernanceStore {
   /** Stores a new user; throws `UsernameTakenError` if the username exists, even under races. */
   createUser(user: UserRecord): Promise<void>;
   findUserById(id: string): Promise<UserRecord | null>;
@@ -218,7 +238,10 @@ export interface Store extends TwoFactorStore {
   /** Users by id, in no particular order; unknown ids are skipped. */
   findUsersByIds(ids: string[]): Promise<UserRecord[]>;
 
-  /** Creates a server with its first channel, the owner as first member, in one commit. */
+  /**
+   * Creates a server with its first channel, its `@everyone` role (DEFAULT_EVERYONE_PERMISSIONS)
+   * and the owner as first member, in one commit.
+   */
   createServer(server: ServerRecord, firstChannel: ChannelRecord): Promise<void>;
   findServer(id: string): Promise<ServerRecord | null>;
   /** The servers a user is a member of, oldest first. */
@@ -233,10 +256,13 @@ export interface Store extends TwoFactorStore {
   /** Member ids, oldest first. */
   listMemberIds(serverId: string): Promise<string[]>;
 
-  /** Creates a channel; throws `ChannelNameTakenError` if the server has one of that name. */
-  createChannel(channel: ChannelRecord): Promise<void>;
+  /**
+   * Creates a channel (with its audit entry, in one commit); throws `ChannelNameTakenError` if
+   * the server has one of that name.
+   */
+  createChannel(channel: ChannelRecord, audit?: AuditEntryRecord | null): Promise<void>;
   findChannel(id: string): Promise<ChannelRecord | null>;
-  /** A server's channels, oldest first. */
+  /** A server's channels (categories included), oldest first. */
   listChannels(serverId: string): Promise<ChannelRecord[]>;
   /** The seq of the channel's latest message (0 for none). */
   lastSeq(channelId: string): Promise<number>;
@@ -249,7 +275,8 @@ export interface Store extends TwoFactorStore {
    */
   channelStates(userId: string, serverIds: string[]): Promise<ServerState[]>;
 
-  createInvite(invite: InviteRecord): Promise<void>;
+  /** Stores an invite (with its audit entry, in one commit). */
+  createInvite(invite: InviteRecord, audit?: AuditEntryRecord | null): Promise<void>;
   findInvite(code: string): Promise<InviteRecord | null>;
 
   /**
@@ -273,8 +300,8 @@ export interface Store extends TwoFactorStore {
   listMessagesByAuthor(authorId: string, query: AuthorMessageQuery): Promise<MessageRecord[]>;
   /** Replaces the content; null if the message does not exist. */
   editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null>;
-  /** Deletes a message; false if it did not exist. */
-  deleteMessage(id: string): Promise<boolean>;
+  /** Deletes a message (with its audit entry, in one commit); false if it did not exist. */
+  deleteMessage(id: string, audit?: AuditEntryRecord | null): Promise<boolean>;
 
   /** Moves the read marker forward (never back); returns the marker now stored. */
   setReadMarker(userId: string, channelId: string, seq: number): Promise<number>;

@@ -1,18 +1,24 @@
 /**
- * Who is here: the member list with online status, who is typing in this channel, and the
- * connection banner ("Reconnecting…"). Kept live by presence, member and typing events.
+ * Who is here: the member list (a list named `Members`) with online status, who is typing in
+ * this channel, and the connection banner ("Reconnecting…"). Each member opens a profile card
+ * (with moderation for those who may). Kept live by presence, member, role and typing events.
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { WireAuthor } from "../lib/realtime/protocol.ts";
 import { connection, onEvent, startSocket } from "./runtime/socket_client.ts";
+import { rolesOf } from "./runtime/permissions.ts";
+import { useServerState } from "./runtime/server_state.ts";
+import type { ServerState } from "./runtime/server_state.ts";
+import { ProfileCard } from "./governance/ProfileCard.tsx";
+import { RoleDot } from "./governance/RoleDot.tsx";
 import { UserAvatar } from "./shared/UserAvatar.tsx";
 
 export interface ChatPresenceProps {
   serverId: string;
   channelId: string;
   meId: string;
-  members: WireAuthor[];
+  /** The server's state (members with their roles), shared with the other islands. */
+  seed: ServerState;
   online: string[];
 }
 
@@ -20,9 +26,10 @@ export interface ChatPresenceProps {
 const TYPING_SHOWN_MS = 6000;
 
 export default function ChatPresence(
-  { serverId, channelId, meId, members, online }: ChatPresenceProps,
+  { channelId, meId, seed, online }: ChatPresenceProps,
 ) {
-  const people = useSignal(members);
+  const state = useServerState(seed);
+  const shownCard = useSignal<string | null>(null);
   const here = useSignal(new Set(online));
   const typing = useSignal(new Map<string, { name: string; until: number }>());
 
@@ -39,12 +46,6 @@ export default function ChatPresence(
         if (event.status === "online") next.add(event.userId);
         else next.delete(event.userId);
         here.value = next;
-      } else if (event.type === "member_joined" && event.serverId === serverId) {
-        if (!people.value.some((p) => p.id === event.user.id)) {
-          people.value = [...people.value, event.user];
-        }
-      } else if (event.type === "member_left" && event.serverId === serverId) {
-        people.value = people.value.filter((p) => p.id !== event.user.id);
       } else if (
         event.type === "typing" && event.channelId === channelId && event.user.id !== meId
       ) {
@@ -64,8 +65,12 @@ export default function ChatPresence(
   }, []);
 
   const names = [...typing.value.values()].map((entry) => entry.name);
-  const onlineCount = people.value.filter((person) => here.value.has(person.id)).length;
-  const sorted = [...people.value].sort((a, b) =>
+  const people = state.members.map((member) => member.user);
+  const onlineCount = people.filter((person) => here.value.has(person.id)).length;
+  const card = state.members.find((member) => member.user.id === shownCard.value);
+  const until = state.members.find((member) => member.user.id === meId)?.timeoutUntil;
+  const myTimeout = until && Date.parse(until) > Date.now() ? until : null;
+  const sorted = [...people].sort((a, b) =>
     Number(here.value.has(b.id)) - Number(here.value.has(a.id)) ||
     a.displayName.localeCompare(b.displayName)
   );
@@ -78,9 +83,15 @@ export default function ChatPresence(
           {names.length > 2 && "Several people are typing…"}
         </span>
         <span class="shrink-0 lg:hidden" data-testid="online-count">
-          {onlineCount} of {people.value.length} online
+          {onlineCount} of {people.length} online
         </span>
       </div>
+      {myTimeout && (
+        <p role="status" class="bg-amber-100 px-4 py-1 text-center text-sm text-amber-900">
+          You are timed out until{" "}
+          {new Date(myTimeout).toLocaleString()}: you can read, but not send, react or type.
+        </p>
+      )}
       {connection.value === "reconnecting" && (
         <p role="status" class="bg-amber-100 px-4 py-1 text-center text-sm text-amber-900">
           Reconnecting… messages you send will go out when the connection is back.
@@ -104,34 +115,50 @@ export default function ChatPresence(
             ×
           </a>
         </div>
-        <ul class="space-y-1">
-          {sorted.map((person) => (
-            <li
-              key={person.id}
-              class="flex items-center gap-2 rounded-md px-2 py-1"
-              data-online={here.value.has(person.id) ? "" : undefined}
-            >
-              <span class="relative">
-                <UserAvatar user={person} class="h-8 w-8" decorative />
-                <span
-                  class={`absolute -bottom-0.5 -right-0.5 h-3 w-3 rounded-full border-2 border-slate-50 dark:border-slate-900 ${
-                    here.value.has(person.id) ? "bg-green-500" : "bg-slate-400"
-                  }`}
-                />
-              </span>
-              <span
-                class={`truncate text-sm ${
-                  here.value.has(person.id) ? "" : "text-slate-500 dark:text-slate-400"
-                }`}
-              >
-                {person.displayName}
-                <span class="sr-only">
-                  {here.value.has(person.id) ? " (online)" : " (offline)"}
-                </span>
-              </span>
-            </li>
-          ))}
+        <ul aria-label="Members" class="space-y-0.5">
+          {sorted.map((person) => {
+            const top = rolesOf(state, person.id).filter((role) => role.color !== null)
+              .sort((a, b) => b.position - a.position)[0];
+            return (
+              <li key={person.id} data-online={here.value.has(person.id) ? "" : undefined}>
+                <button
+                  type="button"
+                  aria-haspopup="dialog"
+                  onClick={() => shownCard.value = person.id}
+                  class="flex w-full items-center gap-2 rounded-md px-2 py-1 text-left hover:bg-slate-200 dark:hover:bg-slate-800"
+                >
+                  <span class="relative">
+                    <UserAvatar user={person} class="h-8 w-8" decorative />
+                    <span
+                      class={`absolute -bottom-0.5 -right-0.5 h-3 w-3 rounded-full border-2 border-slate-50 dark:border-slate-900 ${
+                        here.value.has(person.id) ? "bg-green-500" : "bg-slate-400"
+                      }`}
+                    />
+                  </span>
+                  <span
+                    class={`min-w-0 flex-1 truncate text-sm ${
+                      here.value.has(person.id) ? "" : "text-slate-500 dark:text-slate-400"
+                    }`}
+                  >
+                    {person.displayName}
+                    <span class="sr-only">
+                      {here.value.has(person.id) ? " (online)" : " (offline)"}
+                    </span>
+                  </span>
+                  {top && <RoleDot color={top.color} />}
+                </button>
+              </li>
+            );
+          })}
         </ul>
+        {card && (
+          <ProfileCard
+            state={state}
+            member={card}
+            online={here.value.has(card.user.id)}
+            onClose={() => shownCard.value = null}
+          />
+        )}
       </aside>
     </>
   );

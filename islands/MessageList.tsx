@@ -45,6 +45,8 @@ import {
 } from "./runtime/message_window.ts";
 import type { MessageWindow } from "./runtime/message_window.ts";
 import { outbox } from "./runtime/outbox.ts";
+import { channelPermissions } from "./runtime/permissions.ts";
+import { serverState } from "./runtime/server_state.ts";
 import { dayLabel, dayOf } from "./shared/times.ts";
 
 export interface MessageListProps {
@@ -174,6 +176,12 @@ export default function MessageList(
   const shown = inWindow(messages.value, view.value);
   const groups = groupMessages(shown, dayOf(local.value), divider.firstUnread.value);
   const editingId = editing.value?.id;
+  // Live once the page's server state exists (a role given or taken shows at once).
+  const live = serverState.value;
+  const shownChannel = live?.channels.find((channel) => channel.id === channelId);
+  const mayModerate = live && shownChannel && meId
+    ? channelPermissions(live, meId, shownChannel).has("manage_messages")
+    : canModerate;
   return (
     <div class="relative flex min-h-0 flex-1 flex-col">
       <div
@@ -199,7 +207,7 @@ export default function MessageList(
                   me={me}
                   meId={meId}
                   mentionable={members.value}
-                  canModerate={canModerate}
+                  canModerate={mayModerate}
                   editingId={editingId}
                   deleteAction={(id) => `/chat/${serverId}/${channelId}/messages/${id}/delete`}
                   onDeleted={markDeleted}

@@ -1,7 +1,7 @@
 /**
  * The column of server icons, with a link to create or join one. Live: a server with unread
  * messages gets a dot, and a red count when some of them mention the reader; servers joined or
- * left in another tab appear and go.
+ * left in another tab appear and go, and so do renames, new icons and deleted servers.
  */
 import { useSignal } from "@preact/signals";
 import type { WireServer } from "../lib/realtime/protocol.ts";
@@ -26,8 +26,12 @@ export default function ServerRail({ servers, current, unread: seed, me }: Serve
   const states = Object.values(useUnread(seed, me, (event) => {
     if (event.type === "server_joined" && !list.value.some((s) => s.id === event.server.id)) {
       list.value = [...list.value, event.server];
-    } else if (event.type === "server_left") {
+    } else if (event.type === "server_left" || event.type === "server_deleted") {
       list.value = list.value.filter((server) => server.id !== event.serverId);
+    } else if (event.type === "server_updated") {
+      list.value = list.value.map((server) =>
+        server.id === event.server.id ? event.server : server
+      );
     }
   }));
   return (
@@ -59,7 +63,9 @@ export default function ServerRail({ servers, current, unread: seed, me }: Serve
                   : "rounded-3xl bg-white text-slate-700 hover:rounded-2xl hover:bg-brand-500 hover:text-white dark:bg-slate-800 dark:text-slate-200"
               }`}
             >
-              <span aria-hidden="true">{initials(server.name)}</span>
+              {server.iconUrl
+                ? <img src={server.iconUrl} alt="" class="h-full w-full object-cover" />
+                : <span aria-hidden="true">{initials(server.name)}</span>}
               <span class="sr-only">
                 {server.name}
                 {count > 0 ? `, ${count} unread` : ""}

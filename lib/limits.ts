@@ -187,3 +187,33 @@ export const DATA_EXPORT_PAGE_SIZE = 500;
 export const INVITE_CODE_INPUT_MAX = 64;
 /** Frames a socket queues while it is still starting; past this it closes (1008). */
 export const SOCKET_EARLY_FRAMES_MAX = 64;
+
+// Governance (API.md "Permissions and roles", "Managing servers…"); Discord's limits where it has one.
+/** Roles per server, `@everyone` included. */
+export const ROLES_PER_SERVER_MAX = 250;
+export const ROLE_NAME_MAX_LENGTH = 100;
+/** Channels and categories per server. */
+export const CHANNELS_PER_SERVER_MAX = 500;
+export const CHANNEL_TOPIC_MAX_LENGTH = 1024;
+/** Overwrites on one channel. */
+export const OVERWRITES_PER_CHANNEL_MAX = 100;
+/** A time-out lasts at most 28 days. */
+export const TIMEOUT_MAX_MS = 28 * 24 * 60 * 60 * 1000;
+/** An invite's `maxAgeSeconds`: at most 7 days (0: never expires). */
+export const INVITE_MAX_AGE_MAX_S = 7 * 24 * 60 * 60;
+/** An invite's `maxUses`: at most 100 (0: unlimited). */
+export const INVITE_MAX_USES_MAX = 100;
+/** A ban's `deleteMessagesSeconds`: at most 7 days back. */
+export const BAN_DELETE_MESSAGES_MAX_S = 7 * 24 * 60 * 60;
+/** At most this many of a banned user's messages are deleted with a ban. */
+export const BAN_DELETE_MESSAGES_COUNT_MAX = 5_000;
+/** The `reason` of a kick, ban, time-out or other audited action. */
+export const AUDIT_REASON_MAX_LENGTH = 512;
+export const AUDIT_PAGE_DEFAULT = 50;
+export const AUDIT_PAGE_MAX = 100;
+/** A server icon's bytes (as an avatar's). */
+export const SERVER_ICON_MAX_BYTES = AVATAR_MAX_BYTES;
+/** A ban's message purge reads the banned user's messages in pages of this many. */
+export const BAN_DELETE_PAGE_SIZE = 200;
+/** Ids from URLs (users, servers) longer than this are unknown at once (no KV key that long). */
+export const ID_INPUT_MAX = 64;

@@ -4,7 +4,9 @@
  *
  * Wiring: services publish envelopes on the bus; the bus hands them to this instance's hub at
  * once and (with PostgreSQL) to the other instances through LISTEN/NOTIFY; each hub delivers to
- * its sockets, reading gaps back from the store.
+ * its sockets, reading gaps back from the store. One AccessBook per instance holds the
+ * permission snapshots: the services check against it, the hub keeps it current from the
+ * events it dispatches (before delivering them) and filters each channel's events by it.
  */
 import type { Store } from "../db/store.ts";
 import { AccountService } from "./accounts/account_service.ts";
@@ -14,6 +16,7 @@ import type { Config } from "./config.ts";
 import { resolveJwtSecret } from "./jwt_secret.ts";
 import { createMailer } from "./accounts/mailer.ts";
 import { createPasswordHasher } from "./password_worker_pool.ts";
+import { AccessBook } from "./permissions/access_book.ts";
 import { toPublicUser } from "./public_user.ts";
 import { openSecurityLog } from "./accounts/security_log.ts";
 import { MESSAGE_PAGE_MAX, SHUTDOWN_SOCKET_GRACE_MS, WS_CLOSE_RESTART } from "./limits.ts";
@@ -83,14 +86,17 @@ export async function createServices(
         event: { type: "error", code: "session_ended", message: "You have been logged out." },
       }),
   });
+  const access = new AccessBook(store);
   const chat = new ChatService({
     store,
+    access,
     publish,
     messageRateLimit: config.rateLimits.message,
     readRateLimit: config.rateLimits.read,
   });
   const hub = new Hub({
     instanceId,
+    access,
     loadMessages: (channelId, after, before) =>
       chat.messages.after(channelId, after, before, MESSAGE_PAGE_MAX),
   });
@@ -101,7 +107,8 @@ export async function createServices(
       instanceId,
       dispatch,
       loadMessage: (id) => chat.messages.wire(id),
-      onResubscribe: () => hub.resync(),
+      // Events may have been lost while the bus was down: permissions first, then messages.
+      onResubscribe: () => void hub.resubscribed(),
     });
   } catch (error) {
     passwords.close();

@@ -19,8 +19,15 @@ import { meApi } from "./api/me.ts";
 import { meEmailApi } from "./api/me_email.ts";
 import { adminApi } from "./api/admin.ts";
 import { usersApi } from "./api/users.ts";
-import { invitesApi, serversApi } from "./api/servers.ts";
+import { serversApi } from "./api/servers.ts";
+import { invitesApi, serverInvitesApi } from "./api/invites.ts";
+import { serverAdminApi } from "./api/server_admin.ts";
+import { moderationApi } from "./api/moderation.ts";
+import { auditLogApi } from "./api/audit_log.ts";
+import { rolesApi } from "./api/roles.ts";
 import { channelsApi, messagesApi } from "./api/messages.ts";
+import { channelAdminApi } from "./api/channel_admin.ts";
+import { channelPermissionsApi } from "./api/channel_permissions.ts";
 import { wsRoute } from "./ws.ts";
 import { authPages } from "./pages/auth_pages.tsx";
 import { chatPage } from "./pages/chat_page.tsx";
@@ -34,6 +41,8 @@ import { passwordResetPage } from "./pages/password_reset_page.tsx";
 import { adminPage } from "./pages/admin_page.tsx";
 
 const STATIC_ROOT = new URL("../static", import.meta.url).pathname;
+/** API routes that bound their bodies themselves (images). */
+const OWN_BODY_LIMIT = /^\/api\/(me\/avatar|servers\/[^/]+\/icon)$/;
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -58,9 +67,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(sameOrigin(deps.config));
   app.use(session(deps.accounts, deps.config.origin));
 
-  // The avatar route sets its own, larger limit; every other API body is small JSON.
+  // The avatar and icon routes set their own, larger limit; every other API body is small JSON.
   app.use("/api/*", async (c, next) => {
-    if (c.req.path === "/api/me/avatar") return await next();
+    if (OWN_BODY_LIMIT.test(c.req.path)) return await next();
     return await limitBody(JSON_BODY_MAX_BYTES)(c, next);
   });
   app.route("/api/auth", authApi(deps));
@@ -68,9 +77,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/me", meApi(deps));
   app.route("/api/admin", adminApi(deps));
   app.route("/api/users", usersApi(deps));
+  // serversApi first: its DELETE /:id/members/me must win over a kick's /:id/members/:userId.
   app.route("/api/servers", serversApi(deps));
+  app.route("/api/servers", serverInvitesApi(deps));
+  app.route("/api/servers", serverAdminApi(deps));
+  app.route("/api/servers", moderationApi(deps));
+  app.route("/api/servers", auditLogApi(deps));
+  app.route("/api/servers", rolesApi(deps));
   app.route("/api/invites", invitesApi(deps));
   app.route("/api/channels", channelsApi(deps));
+  app.route("/api/channels", channelAdminApi(deps));
+  app.route("/api/channels", channelPermissionsApi(deps));
   app.route("/api/messages", messagesApi(deps));
   app.route("/", wsRoute(deps));
 

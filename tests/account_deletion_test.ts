@@ -42,11 +42,11 @@ appTest(
     const kept = history.body.messages.find((m) => m.id === posted.body.message.id)!;
     assert.equal(kept.content, "goodbye, all");
     assert.equal(kept.author.displayName, "Deleted user");
-    const server = await owner.http.json<{ members: { id: string }[] }>(
+    const server = await owner.http.json<{ members: { user: { id: string } }[] }>(
       "GET",
       `/api/servers/${serverId}`,
     );
-    assert.deepEqual(server.body.members.map((m) => m.id), [owner.id]);
+    assert.deepEqual(server.body.members.map((m) => m.user.id), [owner.id]);
 
     const login = await phone.http.request("POST", "/api/auth/login", {
       json: { username: "member", password: "correct horse" },

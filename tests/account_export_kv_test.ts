@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { v7 as uuidv7 } from "uuid";
 import { authorMessageKey } from "../db/kv/author_messages.ts";
 import type { KvStore } from "../db/kv/kv_store.ts";
-import type { MessageRecord, UserRecord } from "../db/store.ts";
+import type { MessageRecord, Store, UserRecord } from "../db/store.ts";
 import { KV_BACKEND, needs } from "./helpers/backends.ts";
 
 const OWNER: UserRecord = {
@@ -15,6 +15,30 @@ const OWNER: UserRecord = {
   avatarVersion: null,
   createdAt: new Date("2026-01-02T03:04:05.678Z"),
 };
+
+/**
+ * A server of OWNER's with one channel: messages belong to a channel that exists (a message of
+ * a channel that is gone, deleted and being purged, reads as none).
+ */
+async function seedChannel(store: Store): Promise<string> {
+  const serverId = crypto.randomUUID();
+  const channelId = crypto.randomUUID();
+  const createdAt = new Date();
+  await store.createServer(
+    { id: serverId, name: "legacy", ownerId: OWNER.id, createdAt, iconVersion: null },
+    {
+      id: channelId,
+      serverId,
+      name: "general",
+      createdAt,
+      kind: "text",
+      parentId: null,
+      topic: "",
+      position: 0,
+    },
+  );
+  return channelId;
+}
 
 /** A message written the way the store did before the index: message and id keys only. */
 async function writeLegacyMessage(kv: Deno.Kv, channelId: string, seq: number, content: string) {
@@ -44,7 +68,7 @@ Deno.test(
     try {
       const { kv } = opened.store as KvStore;
       await opened.store.createUser(OWNER);
-      const channelId = crypto.randomUUID();
+      const channelId = await seedChannel(opened.store);
       const legacy = [
         await writeLegacyMessage(kv, channelId, 1, "before the index"),
         await writeLegacyMessage(kv, channelId, 2, "also before"),
@@ -77,7 +101,7 @@ Deno.test(
       await opened.store.createUser(OWNER);
       const { message } = await opened.store.appendMessage({
         id: uuidv7(),
-        channelId: crypto.randomUUID(),
+        channelId: await seedChannel(opened.store),
         authorId: OWNER.id,
         content: "soon gone",
         createdAt: new Date(),

@@ -20,11 +20,17 @@ appTest("POST /api/servers - creates a server with general, owned by the caller"
   assert.deepEqual(body.channels.map((c) => [c.name, c.serverId]), [["general", body.server.id]]);
   const list = await alice.http.json<{ servers: { id: string }[] }>("GET", "/api/servers");
   assert.deepEqual(list.body.servers.map((s) => s.id), [body.server.id]);
-  const detail = await alice.http.json<{ members: { id: string }[] }>(
-    "GET",
-    `/api/servers/${body.server.id}`,
+  const detail = await alice.http.json<{
+    members: { user: { id: string }; roles: string[]; joinedAt: string; timeoutUntil: null }[];
+    roles: { id: string; name: string; position: number }[];
+  }>("GET", `/api/servers/${body.server.id}`);
+  assert.deepEqual(detail.body.members.map((m) => m.user.id), [alice.id]);
+  assert.deepEqual(detail.body.members[0].roles, []);
+  assert.equal(detail.body.members[0].timeoutUntil, null);
+  assert.deepEqual(
+    detail.body.roles.map((r) => [r.id, r.name, r.position]),
+    [[body.server.id, "@everyone", 0]],
   );
-  assert.deepEqual(detail.body.members.map((m) => m.id), [alice.id]);
   for (const name of ["", "x".repeat(101), 42]) {
     const bad = await alice.http.json<ErrorBody>("POST", "/api/servers", { json: { name } });
     assert.equal(bad.status, 400);
@@ -34,11 +40,11 @@ appTest("POST /api/servers - creates a server with general, owned by the caller"
 
 appTest("invites - members invite, anyone with the code joins, bad codes 404", async (app) => {
   const { serverId, owner, member, outsider } = await room(app);
-  const detail = await owner.http.json<{ members: { id: string }[] }>(
+  const detail = await owner.http.json<{ members: { user: { id: string } }[] }>(
     "GET",
     `/api/servers/${serverId}`,
   );
-  assert.deepEqual(detail.body.members.map((m) => m.id), [owner.id, member.id]);
+  assert.deepEqual(detail.body.members.map((m) => m.user.id), [owner.id, member.id]);
   const byMember = await member.http.json<{ code: string }>(
     "POST",
     `/api/servers/${serverId}/invites`,
@@ -48,7 +54,7 @@ appTest("invites - members invite, anyone with the code joins, bad codes 404", a
   assert.equal(byOutsider.status, 404);
   const bad = await outsider.http.json<ErrorBody>("POST", "/api/invites/nope/join");
   assert.equal(bad.status, 404);
-  assert.equal(bad.body.error.code, "invalid_invite");
+  assert.equal(bad.body.error.code, "invite_invalid");
   const joined = await outsider.http.json<{ server: { id: string }; channels: unknown[] }>(
     "POST",
     `/api/invites/${byMember.body.code}/join`,
@@ -59,33 +65,45 @@ appTest("invites - members invite, anyone with the code joins, bad codes 404", a
   assert.equal(again.status, 200, "joining twice is harmless");
 });
 
-appTest("channels - owner creates, members may not, names are unique", async (app) => {
-  const { serverId, owner, member, outsider } = await room(app);
-  const created = await owner.http.json<{ channel: { name: string; serverId: string } }>(
-    "POST",
-    `/api/servers/${serverId}/channels`,
-    { json: { name: "Off Topic" } },
-  );
-  assert.equal(created.status, 201);
-  assert.equal(created.body.channel.name, "off-topic");
-  const duplicate = await owner.http.json<ErrorBody>("POST", `/api/servers/${serverId}/channels`, {
-    json: { name: "off-topic" },
-  });
-  assert.equal(duplicate.status, 409);
-  assert.equal(duplicate.body.error.code, "channel_exists");
-  const invalid = await owner.http.json<ErrorBody>("POST", `/api/servers/${serverId}/channels`, {
-    json: { name: "no/slashes" },
-  });
-  assert.equal(invalid.status, 400);
-  const byMember = await member.http.json<ErrorBody>("POST", `/api/servers/${serverId}/channels`, {
-    json: { name: "mine" },
-  });
-  assert.equal(byMember.status, 403);
-  const byOutsider = await outsider.http.json("POST", `/api/servers/${serverId}/channels`, {
-    json: { name: "mine" },
-  });
-  assert.equal(byOutsider.status, 404);
-});
+appTest(
+  "channels - owner creates, members without manage_channels may not, names are unique",
+  async (app) => {
+    const { serverId, owner, member, outsider } = await room(app);
+    const created = await owner.http.json<{ channel: { name: string; serverId: string } }>(
+      "POST",
+      `/api/servers/${serverId}/channels`,
+      { json: { name: "Off Topic" } },
+    );
+    assert.equal(created.status, 201);
+    assert.equal(created.body.channel.name, "off-topic");
+    const duplicate = await owner.http.json<ErrorBody>(
+      "POST",
+      `/api/servers/${serverId}/channels`,
+      {
+        json: { name: "off-topic" },
+      },
+    );
+    assert.equal(duplicate.status, 409);
+    assert.equal(duplicate.body.error.code, "channel_exists");
+    const invalid = await owner.http.json<ErrorBody>("POST", `/api/servers/${serverId}/channels`, {
+      json: { name: "no/slashes" },
+    });
+    assert.equal(invalid.status, 400);
+    const byMember = await member.http.json<ErrorBody>(
+      "POST",
+      `/api/servers/${serverId}/channels`,
+      {
+        json: { name: "mine" },
+      },
+    );
+    assert.equal(byMember.status, 403);
+    assert.equal(byMember.body.error.code, "missing_permissions");
+    const byOutsider = await outsider.http.json("POST", `/api/servers/${serverId}/channels`, {
+      json: { name: "mine" },
+    });
+    assert.equal(byOutsider.status, 404);
+  },
+);
 
 appTest("messages - send, history with cursors, seq +1 each", async (app) => {
   const { channelId, owner, member } = await room(app);
@@ -150,38 +168,45 @@ appTest("messages - content rules, and a repeated nonce stores nothing new", asy
   assert.deepEqual(history.body.messages.map((m) => m.seq), [1, 2]);
 });
 
-appTest("messages - edit by author only; delete by author or owner", async (app) => {
-  const { channelId, owner, member } = await room(app);
-  const send = async (person: typeof owner, content: string) =>
-    (await person.http.json<{ message: WireMessage }>(
-      "POST",
-      `/api/channels/${channelId}/messages`,
+appTest(
+  "messages - edit by author only; delete by author or manage_messages (the owner)",
+  async (app) => {
+    const { channelId, owner, member } = await room(app);
+    const send = async (person: typeof owner, content: string) =>
+      (await person.http.json<{ message: WireMessage }>(
+        "POST",
+        `/api/channels/${channelId}/messages`,
+        {
+          json: { content },
+        },
+      )).body.message;
+    const byMember = await send(member, "typo");
+    const byOwner = await send(owner, "owner's");
+    const edited = await member.http.json<{ message: WireMessage }>(
+      "PATCH",
+      `/api/messages/${byMember.id}`,
       {
-        json: { content },
+        json: { content: "fixed" },
       },
-    )).body.message;
-  const byMember = await send(member, "typo");
-  const byOwner = await send(owner, "owner's");
-  const edited = await member.http.json<{ message: WireMessage }>(
-    "PATCH",
-    `/api/messages/${byMember.id}`,
-    {
-      json: { content: "fixed" },
-    },
-  );
-  assert.equal(edited.status, 200);
-  assert.equal(edited.body.message.content, "fixed");
-  assert.ok(edited.body.message.editedAt);
-  const notAuthor = await owner.http.json<ErrorBody>("PATCH", `/api/messages/${byMember.id}`, {
-    json: { content: "hijack" },
-  });
-  assert.equal(notAuthor.status, 403);
-  const memberDeletesOwner = await member.http.json("DELETE", `/api/messages/${byOwner.id}`);
-  assert.equal(memberDeletesOwner.status, 403);
-  assert.equal((await owner.http.request("DELETE", `/api/messages/${byMember.id}`)).status, 204);
-  assert.equal((await owner.http.request("DELETE", `/api/messages/${byOwner.id}`)).status, 204);
-  assert.equal((await owner.http.json("DELETE", `/api/messages/${byOwner.id}`)).status, 404);
-});
+    );
+    assert.equal(edited.status, 200);
+    assert.equal(edited.body.message.content, "fixed");
+    assert.ok(edited.body.message.editedAt);
+    const notAuthor = await owner.http.json<ErrorBody>("PATCH", `/api/messages/${byMember.id}`, {
+      json: { content: "hijack" },
+    });
+    assert.equal(notAuthor.status, 403);
+    const memberDeletesOwner = await member.http.json<ErrorBody>(
+      "DELETE",
+      `/api/messages/${byOwner.id}`,
+    );
+    assert.equal(memberDeletesOwner.status, 403);
+    assert.equal(memberDeletesOwner.body.error.code, "missing_permissions");
+    assert.equal((await owner.http.request("DELETE", `/api/messages/${byMember.id}`)).status, 204);
+    assert.equal((await owner.http.request("DELETE", `/api/messages/${byOwner.id}`)).status, 204);
+    assert.equal((await owner.http.json("DELETE", `/api/messages/${byOwner.id}`)).status, 404);
+  },
+);
 
 appTest("leave - members leave and lose access; the owner cannot leave", async (app) => {
   const { serverId, channelId, owner, member } = await room(app);

@@ -15,12 +15,12 @@ appTest("invite page - a very long code is an invalid invite (404)", async (app)
   assert.match(html, /invalid or has expired/);
 });
 
-appTest("POST /api/invites/:code/join - a very long code is invalid_invite (404)", async (app) => {
+appTest("POST /api/invites/:code/join - a very long code is invite_invalid (404)", async (app) => {
   const { outsider } = await room(app);
   const joined = await outsider.http.json<{ error: { code: string } }>(
     "POST",
     `/api/invites/${LONG_CODE}/join`,
   );
   assert.equal(joined.status, 404);
-  assert.equal(joined.body.error.code, "invalid_invite");
+  assert.equal(joined.body.error.code, "invite_invalid");
 });

@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { openPostgresStore, PostgresStore } from "../db/postgres/postgres_store.ts";
-import { readMigrations } from "../db/postgres/migrate.ts";
+import { migrate, readMigrations } from "../db/postgres/migrate.ts";
 import { needs, POSTGRES_BACKEND, testDatabaseUrl } from "./helpers/backends.ts";
 import { storeContract } from "./store_contract.ts";
+import {
+  assertLegacyDefaults,
+  governanceStoreContract,
+  legacyData,
+} from "./governance_store_contract.ts";
 
 storeContract(POSTGRES_BACKEND);
+governanceStoreContract(POSTGRES_BACKEND);
 
 Deno.test(
   "postgres migrations - applied once, even by instances starting together",
@@ -63,12 +69,17 @@ Deno.test(
           name: `s${s}`,
           ownerId: userId,
           createdAt: new Date(),
+          iconVersion: null,
         };
         await seeding.createServer(server, {
           id: crypto.randomUUID(),
           serverId: server.id,
           name: "general",
           createdAt: new Date(),
+          kind: "text",
+          parentId: null,
+          topic: "",
+          position: 0,
         });
         for (let c = 0; c < 6; c++) {
           await seeding.createChannel({
@@ -76,6 +87,10 @@ Deno.test(
             serverId: server.id,
             name: `c${c}`,
             createdAt: new Date(),
+            kind: "text",
+            parentId: null,
+            topic: "",
+            position: 0,
           });
         }
         serverIds.push(server.id);
@@ -91,6 +106,47 @@ Deno.test(
       await counted.close();
       await seeding.close();
       const admin = postgres(url, { max: 1, onnotice: () => {} });
+      await admin`DROP SCHEMA ${admin(schema)} CASCADE`;
+      await admin.end();
+    }
+  },
+);
+
+Deno.test(
+  "postgres migration 008 - rows stored before governance read with the defaults",
+  needs(POSTGRES_BACKEND),
+  async () => {
+    const url = testDatabaseUrl();
+    const schema = `test_${crypto.randomUUID().replaceAll("-", "")}`;
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    await admin`CREATE SCHEMA ${admin(schema)}`;
+    const old = postgres(url, { max: 1, onnotice: () => {}, connection: { search_path: schema } });
+    let store: PostgresStore | undefined;
+    try {
+      // The database as the version before governance left it: migrations up to 007.
+      await migrate(old, { through: 7 });
+      const data = legacyData();
+      for (const user of [data.owner, data.guest]) {
+        await old`INSERT INTO users (id, username, display_name, password_hash, created_at)
+          VALUES (${user.id}, ${user.username}, ${user.displayName}, ${user.passwordHash},
+            ${user.createdAt})`;
+      }
+      const { server, channel, invite } = data;
+      await old`INSERT INTO servers (id, name, owner_id, created_at)
+        VALUES (${server.id}, ${server.name}, ${server.ownerId}, ${server.createdAt})`;
+      await old`INSERT INTO server_members (server_id, user_id, joined_at)
+        VALUES (${server.id}, ${data.owner.id}, ${server.createdAt}),
+          (${server.id}, ${data.guest.id}, ${data.guestJoinedAt})`;
+      await old`INSERT INTO channels (id, server_id, name, created_at)
+        VALUES (${channel.id}, ${channel.serverId}, ${channel.name}, ${channel.createdAt})`;
+      await old`INSERT INTO invites (code, server_id, created_by, created_at)
+        VALUES (${invite.code}, ${invite.serverId}, ${invite.createdBy}, ${invite.createdAt})`;
+
+      store = await openPostgresStore(url, { schema, max: 2 });
+      await assertLegacyDefaults(store, data);
+    } finally {
+      await store?.close();
+      await old.end();
       await admin`DROP SCHEMA ${admin(schema)} CASCADE`;
       await admin.end();
     }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { v7 as uuidv7 } from "uuid";
 import type {
   ChannelRecord,
+  InviteRecord,
   MessageRecord,
   ServerRecord,
   SessionRecord,
@@ -56,7 +57,16 @@ function tick(): Date {
 }
 
 function channel(serverId: string, name: string): ChannelRecord {
-  return { id: crypto.randomUUID(), serverId, name, createdAt: tick() };
+  return {
+    id: crypto.randomUUID(),
+    serverId,
+    name,
+    createdAt: tick(),
+    kind: "text",
+    parentId: null,
+    topic: "",
+    position: 0,
+  };
 }
 
 /** A user who owns a server with a `general` channel. */
@@ -68,6 +78,7 @@ async function seedServer(store: Store, username = "owner") {
     name: "Test server",
     ownerId: owner.id,
     createdAt: tick(),
+    iconVersion: null,
   };
   const general = channel(server.id, "general");
   await store.createServer(server, general);
@@ -370,11 +381,14 @@ export function storeContract(backend: Backend): void {
 
   contract("invites: stored and found by code", async ({ store }) => {
     const { owner, server } = await seedServer(store);
-    const invite = {
+    const invite: InviteRecord = {
       code: "abcDEF123",
       serverId: server.id,
       createdBy: owner.id,
       createdAt: tick(),
+      expiresAt: null,
+      maxUses: 0,
+      uses: 0,
     };
     await store.createInvite(invite);
     assert.deepEqual(await store.findInvite("abcDEF123"), invite);

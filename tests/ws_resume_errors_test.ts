@@ -214,7 +214,8 @@ resumeTest(
   async (url, faults) => {
     const { channelId, owner, member } = await room(url);
     await post(owner, channelId, "one");
-    faults.fail("findChannel", RESUME_STORE_ATTEMPTS);
+    // The membership check reads the store (the channel itself comes from the permission snapshot).
+    faults.fail("isMember", RESUME_STORE_ATTEMPTS);
     const ws = await WsClient.connect(url, { cookie: member.cookie });
     ws.send({ type: "resume", channels: { [channelId]: 0 } });
     const error = await ws.next("error");

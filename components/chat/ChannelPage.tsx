@@ -1,11 +1,22 @@
 import type { UnreadMap } from "../../islands/runtime/unread.ts";
 import { MESSAGE_MAX_LENGTH, MESSAGE_PAGE_DEFAULT } from "../../lib/limits.ts";
 import type { PublicUser } from "../../lib/public_user.ts";
-import type { WireChannel, WireMessage, WireServer } from "../../lib/realtime/protocol.ts";
+import type {
+  WireChannel,
+  WireMember,
+  WireMessage,
+  WireRole,
+  WireServer,
+} from "../../lib/realtime/protocol.ts";
+import { orderedChannels } from "../../islands/runtime/channel_order.ts";
+import { channelPermissions, serverPermissions } from "../../islands/runtime/permissions.ts";
+import type { ServerState } from "../../islands/runtime/server_state.ts";
 import {
+  ChannelHeading,
   ChannelShortcuts,
   ChatPresence,
   DrawerButton,
+  GoneNotice,
   InviteButton,
   MessageInput,
   MessageList,
@@ -21,13 +32,17 @@ export interface ChannelPageData {
   /** The servers the reader belongs to, for the rail. */
   servers: WireServer[];
   server: WireServer;
+  /** The channels the reader may view (categories included). */
   channels: WireChannel[];
   channel: WireChannel;
-  members: PublicUser[];
+  members: WireMember[];
+  roles: WireRole[];
   /** Ids of the members online when the page was made. */
   online: string[];
   /** The channel's latest messages, oldest first. */
   messages: WireMessage[];
+  /** The reader may view the channel but not read its history. */
+  historyHidden?: boolean;
   /** The reader's read marker in this channel. */
   readSeq: number;
   /** Unread counts and mentions per channel of every server of the reader. */
@@ -40,6 +55,8 @@ export interface ChannelNotices {
   error?: string;
   /** An invite link just made without JavaScript. */
   inviteLink?: string;
+  /** A form's confirmation. */
+  info?: string;
 }
 
 const ICON_BUTTON =
@@ -52,9 +69,20 @@ const ICON_BUTTON =
 export function ChannelPage(
   { data, notices = {} }: { data: ChannelPageData; notices?: ChannelNotices },
 ) {
-  const { user, server, channels, channel, members, messages } = data;
+  const { user, server, channel, members, messages } = data;
   const me = { id: user.id, username: user.username };
-  const isOwner = server.ownerId === user.id;
+  const seed: ServerState = {
+    server,
+    channels: data.channels,
+    roles: data.roles,
+    members,
+    meId: user.id,
+    channelId: channel.id,
+  };
+  const mayHere = channelPermissions(seed, user.id, channel);
+  const mayServer = serverPermissions(seed, user.id);
+  // Text channels in the sidebar's order: what the switcher and Alt+↑/↓ go through.
+  const channels = orderedChannels(data.channels);
   return (
     <div class="flex h-dvh overflow-hidden lg:pr-60">
       <div
@@ -63,13 +91,14 @@ export function ChannelPage(
       >
         <ServerRail servers={data.servers} current={server.id} unread={data.unread} me={me} />
         <ChannelSidebar
-          server={server}
-          channels={channels}
+          seed={seed}
           current={channel.id}
           user={user}
-          isOwner={isOwner}
+          canCreateChannels={mayServer.has("manage_channels")}
           unread={data.unread}
-          invite={<InviteButton serverId={server.id} link={notices.inviteLink} />}
+          invite={mayServer.has("create_invites")
+            ? <InviteButton serverId={server.id} link={notices.inviteLink} />
+            : null}
         />
         <a
           href="#"
@@ -86,10 +115,7 @@ export function ChannelPage(
             icon="menu"
             class={`${ICON_BUTTON} md:hidden`}
           />
-          <h1 class="truncate font-bold">
-            <span aria-hidden="true" class="text-slate-500 dark:text-slate-400">#</span>
-            {channel.name}
-          </h1>
+          <ChannelHeading seed={seed} />
           <div class="ml-auto flex shrink-0 items-center gap-2">
             <QuickSwitcher
               current={channel.id}
@@ -109,6 +135,14 @@ export function ChannelPage(
           </div>
         </header>
         <Notice text={notices.error} kind="error" />
+        <Notice text={notices.info} kind="info" />
+        <Notice
+          text={data.historyHidden
+            ? "You cannot read this channel's earlier messages (you lack Read message history): new ones show as they come."
+            : undefined}
+          kind="info"
+        />
+        <GoneNotice serverId={server.id} />
         <MessageList
           channelId={channel.id}
           channelName={channel.name}
@@ -119,19 +153,14 @@ export function ChannelPage(
           readSeq={data.readSeq}
           meId={user.id}
           serverId={server.id}
-          canModerate={isOwner}
-          mentionable={members.map((member) => member.username)}
+          canModerate={mayHere.has("manage_messages")}
+          mentionable={members.map((member) => member.user.username)}
         />
         <ChatPresence
           serverId={server.id}
           channelId={channel.id}
           meId={user.id}
-          members={members.map(({ id, username, displayName, avatarUrl }) => ({
-            id,
-            username,
-            displayName,
-            avatarUrl,
-          }))}
+          seed={seed}
           online={data.online}
         />
         <ChannelShortcuts

@@ -23,21 +23,48 @@
  * - `["invites", code]` → InviteRecord; `["read_markers", userId, channelId]` → seq
  * - `["two_factor", userId]` → TwoFactorRecord (db/kv/two_factor.ts)
  * - `["migrations", name]` → true once a one-time data change has run (indexLegacySessions)
+ * - roles, member states, bans, overwrites, the invites index, the audit log, server icons and
+ *   pending purges: db/kv/governance_keys.ts (which also says how deletions gate reads)
  */
 import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
 import type { Settled } from "../group_commit.ts";
 import { guardOutages } from "../outage_boundary.ts";
 import { retry, TRY_AGAIN } from "../retry.ts";
+import { listAuditLog } from "./audit_log.ts";
 import {
   authorMessageAddresses,
   authorMessageKey,
   indexLegacyAuthorMessages,
 } from "./author_messages.ts";
+import { KvChannelAdmin } from "./channel_admin.ts";
+import { type ChunkedMeta, deleteChunks, readChunks, writeChunks } from "./chunks.ts";
+import { getAll, getEntries, listAll, optimistically, whenUnlocked } from "./commits.ts";
+import { channelKeyOf, memberKeyOf, roleKeyOf, serverKeyOf, withAudit } from "./governance_keys.ts";
+import { indexInvites, KvInvites } from "./invites.ts";
 import type { KvBusTransport } from "./kv_bus_transport.ts";
 import { idOf, KnownEntries } from "./known_entries.ts";
 import { isKvOutage, isLocked } from "./locked.ts";
+import { addMembership, KvMembers } from "./members.ts";
+import { KvOverwrites } from "./overwrites.ts";
+import { Purger } from "./purge.ts";
+import { channelWithDefaults, everyoneRole, serverWithDefaults } from "./records.ts";
+import { KvRoles } from "./roles.ts";
+import { KvServerAdmin } from "./server_admin.ts";
 import { KvTwoFactor, twoFactorKeyOf } from "./two_factor.ts";
+import type {
+  AuditEntryRecord,
+  AuditQuery,
+  BanRecord,
+  ChannelPatch,
+  IconRecord,
+  InviteJoin,
+  MemberRecord,
+  OverwriteRecord,
+  RolePatch,
+  RoleRecord,
+  ServerPatch,
+} from "../governance_store.ts";
 import type {
   AuthorMessageQuery,
   AvatarRecord,
@@ -56,54 +83,12 @@ import type {
   TwoFactorRecord,
   UserRecord,
 } from "../store.ts";
-import {
-  ChannelNameTakenError,
-  NotAMemberError,
-  OwnsServersError,
-  UsernameTakenError,
-} from "../store.ts";
+import { NotAMemberError, OwnsServersError, UsernameTakenError } from "../store.ts";
 
-/** Below KV's 64 KiB value limit, with room for the key. */
-const AVATAR_CHUNK_BYTES = 60 * 1024;
-/** Optimistic updates retry this often before giving up (only under heavy contention). */
-const MAX_COMMIT_ATTEMPTS = 20;
 /** Appends to a busy channel retry longer: every concurrent sender competes for one counter. */
 const MAX_APPEND_ATTEMPTS = 200;
 
-/** Tries of a single write while the local file is locked by another handle (see whenUnlocked). */
-const LOCKED_WRITE_ATTEMPTS = 20;
-
-/** `getMany` reads at most this many keys per call. */
-const GET_MANY_LIMIT = 10;
-
 type MessageAddress = [channelId: string, seq: number];
-
-/**
- * Runs a single write, waiting out SQLite's "database is locked" (another handle on the same
- * local file is writing at this instant) for up to LOCKED_WRITE_ATTEMPTS short, jittered
- * pauses: a moment's lock is no reason to fail a user's request. After that the error goes
- * up (the store's boundary makes it StoreUnavailable, and the request gets a 503).
- */
-function whenUnlocked<T>(write: () => Promise<T>): Promise<T> {
-  return retry(write, {
-    attempts: LOCKED_WRITE_ATTEMPTS,
-    isRetryable: isLocked,
-    maxBackOffMs: 20,
-  });
-}
-
-/**
- * A read-check-commit that retries at once when another writer changed what it read (the
- * try returns TRY_AGAIN) or the file was locked, MAX_COMMIT_ATTEMPTS tries in all.
- */
-function optimistically<T>(what: string, attempt: () => Promise<T | typeof TRY_AGAIN>) {
-  return retry(attempt, {
-    attempts: MAX_COMMIT_ATTEMPTS,
-    isRetryable: isLocked,
-    maxBackOffMs: 0,
-    exhausted: () => new Error(`Could not ${what}: ${MAX_COMMIT_ATTEMPTS} conflicting writes`),
-  });
-}
 
 /**
  * Commits, treating SQLite's "database is locked" (another handle on the same local file is
@@ -120,18 +105,13 @@ async function commitOrBusy(
   }
 }
 
-interface AvatarMeta {
-  contentType: string;
-  version: string;
-  chunks: number;
-  size: number;
-}
-
 /** Opens a KV store; `path` undefined opens the platform's database on Deno Deploy. */
 export async function openKvStore(path?: string): Promise<KvStore> {
   const store = new KvStore(await Deno.openKv(path));
   await store.indexLegacySessions();
   await indexLegacyAuthorMessages(store.kv);
+  await indexInvites(store.kv);
+  await store.resumePurges();
   return store;
 }
 
@@ -156,8 +136,9 @@ function withSessionDefaults(session: SessionRecord): SessionRecord {
 }
 
 /**
- * Most messages one append commit carries (each adds up to 3 checks and 5 mutations, and at
- * most MESSAGE_MAX_LENGTH characters: far below KV's limits on a commit's mutations and size).
+ * Most messages one append commit carries (each adds up to 4 checks: counter, channel,
+ * membership, nonce; 5 mutations, and at most MESSAGE_MAX_LENGTH characters: below KV's limits
+ * of 100 checks and 1000 mutations a commit, and far below its size limit).
  */
 const APPEND_BATCH_MAX = 20;
 /** Append commits in flight at once (never two for one channel; more wait and join the next). */
@@ -174,11 +155,7 @@ const nonceKeyOf = (message: NewMessage): Deno.KvKey => [
 ];
 
 const counterKeyOf = (channelId: string): Deno.KvKey => ["channel_seq", channelId];
-const memberKeyOf = (serverId: string, userId: string): Deno.KvKey => [
-  "server_members",
-  serverId,
-  userId,
-];
+const avatarChunksOf = (userId: string): Deno.KvKey => ["avatar_chunks", userId];
 
 /** The distinct keys of a list. */
 function unique(keys: Deno.KvKey[]): Deno.KvKey[] {
@@ -190,9 +167,27 @@ export class KvStore implements Store {
   #known = new KnownEntries(KNOWN_ENTRIES_MAX);
   #closed = false;
   #twoFactor: KvTwoFactor;
+  /** Removes what deleted channels and servers leave in the background. */
+  #purger: Purger;
+  #serverAdmin: KvServerAdmin;
+  #channelAdmin: KvChannelAdmin;
+  #roles: KvRoles;
+  #members: KvMembers;
+  #overwrites: KvOverwrites;
+  #invites: KvInvites;
 
   constructor(readonly kv: Deno.Kv) {
     this.#twoFactor = new KvTwoFactor(kv);
+    this.#purger = new Purger(
+      kv,
+      (serverId, userId) => this.#known.forget(memberKeyOf(serverId, userId)),
+    );
+    this.#serverAdmin = new KvServerAdmin(kv, this.#purger);
+    this.#channelAdmin = new KvChannelAdmin(kv, this.#purger, this.#known);
+    this.#roles = new KvRoles(kv);
+    this.#members = new KvMembers(kv, this.#known);
+    this.#overwrites = new KvOverwrites(kv);
+    this.#invites = new KvInvites(kv, this.#known);
     guardOutages(this, isKvOutage);
   }
 
@@ -228,7 +223,7 @@ export class KvStore implements Store {
     if ((await this.listServersOf(id)).some((server) => server.ownerId === id)) {
       throw new OwnsServersError(id);
     }
-    const avatar = (await this.kv.get<AvatarMeta>(["avatars", id])).value;
+    const avatar = (await this.kv.get<ChunkedMeta>(["avatars", id])).value;
     // The account goes first, in one commit (nobody can log in or be resolved as an author any
     // more); what only it pointed to is cleaned up after.
     await whenUnlocked(() =>
@@ -244,7 +239,7 @@ export class KvStore implements Store {
     for await (const entry of this.kv.list({ prefix: ["read_markers", id] })) {
       await whenUnlocked(() => this.kv.delete(entry.key));
     }
-    if (avatar) await this.#deleteChunks(id, avatar.version);
+    if (avatar) await deleteChunks(this.kv, avatarChunksOf(id), avatar.version);
     return true;
   }
 
@@ -262,45 +257,23 @@ export class KvStore implements Store {
 
   async putAvatar(userId: string, avatar: AvatarRecord): Promise<UserRecord | null> {
     if ((await this.findUserById(userId)) === null) return null;
-    const previous = (await this.kv.get<AvatarMeta>(["avatars", userId])).value;
-    // Chunks go under the new version first; the meta key flips to them in one commit, so a
-    // reader sees the old image or the new one, never a mix.
-    const chunks = Math.ceil(avatar.bytes.length / AVATAR_CHUNK_BYTES);
-    for (let i = 0; i < chunks; i++) {
-      const chunk = avatar.bytes.slice(i * AVATAR_CHUNK_BYTES, (i + 1) * AVATAR_CHUNK_BYTES);
-      await whenUnlocked(() => this.kv.set(["avatar_chunks", userId, avatar.version, i], chunk));
-    }
-    const meta: AvatarMeta = {
-      contentType: avatar.contentType,
-      version: avatar.version,
-      chunks,
-      size: avatar.bytes.length,
-    };
+    const previous = (await this.kv.get<ChunkedMeta>(["avatars", userId])).value;
+    // Chunks go under the new version first; the meta key flips to them in one commit.
+    const meta = await writeChunks(this.kv, avatarChunksOf(userId), avatar);
     const user = await this.#updateUser(
       userId,
       (user) => ({ ...user, avatarVersion: avatar.version }),
       (op) => op.set(["avatars", userId], meta),
     );
-    if (previous) await this.#deleteChunks(userId, previous.version);
+    if (previous) await deleteChunks(this.kv, avatarChunksOf(userId), previous.version);
     return user;
   }
 
   async findAvatar(userId: string): Promise<AvatarRecord | null> {
-    const meta = (await this.kv.get<AvatarMeta>(["avatars", userId])).value;
+    const meta = (await this.kv.get<ChunkedMeta>(["avatars", userId])).value;
     if (meta === null) return null;
-    const bytes = new Uint8Array(meta.size);
-    let offset = 0;
-    for await (
-      const entry of this.kv.list<Uint8Array>({
-        prefix: ["avatar_chunks", userId, meta.version],
-      })
-    ) {
-      bytes.set(entry.value, offset);
-      offset += entry.value.length;
-    }
-    // A concurrent upload may have deleted these chunks after we read the meta key.
-    if (offset !== meta.size) return null;
-    return { contentType: meta.contentType, version: meta.version, bytes };
+    const bytes = await readChunks(this.kv, avatarChunksOf(userId), meta);
+    return bytes && { contentType: meta.contentType, version: meta.version, bytes };
   }
 
   async listUsers(after: string | undefined, limit: number): Promise<UserRecord[]> {
@@ -312,7 +285,7 @@ export class KvStore implements Store {
     for await (const entry of this.kv.list<string>(selector, { limit: limit + 1 })) {
       if (entry.key[1] !== after) ids.push(entry.value);
     }
-    const users = await this.#getAll<UserRecord>(ids.slice(0, limit).map((id) => ["users", id]));
+    const users = await getAll<UserRecord>(this.kv, ids.slice(0, limit).map((id) => ["users", id]));
     return users.filter((user): user is UserRecord => user !== null);
   }
 
@@ -381,7 +354,7 @@ export class KvStore implements Store {
     for await (const entry of this.kv.list({ prefix: ["user_sessions", userId] })) {
       ids.push(entry.key[2] as string);
     }
-    const sessions = await this.#getAll<SessionRecord>(ids.map((id) => ["sessions", id]));
+    const sessions = await getAll<SessionRecord>(this.kv, ids.map((id) => ["sessions", id]));
     const now = Date.now();
     return sessions
       .filter((session): session is SessionRecord =>
@@ -481,7 +454,7 @@ export class KvStore implements Store {
   }
 
   async findUsersByIds(ids: string[]): Promise<UserRecord[]> {
-    const users = await this.#getAll<UserRecord>(ids.map((id) => ["users", id]));
+    const users = await getAll<UserRecord>(this.kv, ids.map((id) => ["users", id]));
     return users.filter((user): user is UserRecord => user !== null);
   }
 
@@ -490,6 +463,7 @@ export class KvStore implements Store {
       this.kv.atomic()
         .check({ key: ["servers", server.id], versionstamp: null })
         .set(["servers", server.id], server)
+        .set(roleKeyOf(server.id, server.id), everyoneRole(server.id))
         .set(["server_members", server.id, server.ownerId], server.createdAt)
         .set(["user_servers", server.ownerId, server.id], server.createdAt)
         .set(["channels", firstChannel.id], firstChannel)
@@ -501,7 +475,8 @@ export class KvStore implements Store {
   }
 
   async findServer(id: string): Promise<ServerRecord | null> {
-    return (await this.kv.get<ServerRecord>(["servers", id])).value;
+    const server = (await this.kv.get<ServerRecord>(["servers", id])).value;
+    return server && serverWithDefaults(server);
   }
 
   async listServersOf(userId: string): Promise<ServerRecord[]> {
@@ -514,20 +489,22 @@ export class KvStore implements Store {
       joined.push([entry.key[2] as string, entry.value]);
     }
     joined.sort(([a, at], [b, bt]) => at.getTime() - bt.getTime() || a.localeCompare(b));
-    const servers = await this.#getAll<ServerRecord>(joined.map(([id]) => ["servers", id]));
+    const servers = await getAll<ServerRecord>(this.kv, joined.map(([id]) => ["servers", id]));
     return joined.flatMap(([, joinedAt], i) => {
       const server = servers[i];
-      return server ? [{ server, joinedAt }] : [];
+      return server ? [{ server: serverWithDefaults(server), joinedAt }] : [];
     });
   }
 
   async addMember(serverId: string, userId: string, joinedAt: Date): Promise<boolean> {
     const memberKey = memberKeyOf(serverId, userId);
     const result = await whenUnlocked(() =>
-      this.kv.atomic()
-        .check({ key: memberKey, versionstamp: null })
-        .set(memberKey, joinedAt)
-        .set(["user_servers", userId, serverId], joinedAt)
+      addMembership(
+        this.kv.atomic().check({ key: memberKey, versionstamp: null }),
+        serverId,
+        userId,
+        joinedAt,
+      )
         .commit()
     );
     // What appends knew of it is out of date (their commit's check would fail).
@@ -535,56 +512,55 @@ export class KvStore implements Store {
     return result.ok;
   }
 
-  async removeMember(serverId: string, userId: string): Promise<boolean> {
-    const memberKey = memberKeyOf(serverId, userId);
-    const entry = await this.kv.get(memberKey);
-    if (entry.versionstamp === null) return false;
-    const result = await whenUnlocked(() =>
-      this.kv.atomic()
-        .check(entry)
-        .delete(memberKey)
-        .delete(["user_servers", userId, serverId])
-        .commit()
-    );
-    this.#known.forget(memberKey);
-    return result.ok;
+  /** Removes a member (both keys and their state, as a kick does, without an audit entry). */
+  removeMember(serverId: string, userId: string): Promise<boolean> {
+    return this.#members.kickMember(serverId, userId, null);
   }
 
   async isMember(serverId: string, userId: string): Promise<boolean> {
-    return (await this.kv.get(["server_members", serverId, userId])).versionstamp !== null;
+    const [server, member] = await this.kv.getMany([
+      serverKeyOf(serverId),
+      memberKeyOf(serverId, userId),
+    ]);
+    return server.versionstamp !== null && member.versionstamp !== null;
   }
 
   async listMemberIds(serverId: string): Promise<string[]> {
-    const members: [string, Date][] = [];
-    for await (const entry of this.kv.list<Date>({ prefix: ["server_members", serverId] })) {
-      members.push([entry.key[2] as string, entry.value]);
-    }
+    const [server, entries] = await Promise.all([
+      this.kv.get(serverKeyOf(serverId)),
+      listAll<Date>(this.kv, ["server_members", serverId]),
+    ]);
+    if (server.versionstamp === null) return [];
+    const members = entries.map((entry): [string, Date] => [entry.key[2] as string, entry.value]);
     members.sort(([a, at], [b, bt]) => at.getTime() - bt.getTime() || a.localeCompare(b));
     return members.map(([id]) => id);
   }
 
-  async createChannel(channel: ChannelRecord): Promise<void> {
-    const result = await whenUnlocked(() =>
-      this.kv.atomic()
-        .check({ key: ["channel_names", channel.serverId, channel.name], versionstamp: null })
-        .set(["channels", channel.id], channel)
-        .set(["server_channels", channel.serverId, channel.id], channel)
-        .set(["channel_names", channel.serverId, channel.name], channel.id)
-        .commit()
-    );
-    if (!result.ok) throw new ChannelNameTakenError(channel.name);
+  createChannel(channel: ChannelRecord, audit?: AuditEntryRecord | null): Promise<void> {
+    return this.#channelAdmin.createChannel(channel, audit ?? null);
   }
 
   async findChannel(id: string): Promise<ChannelRecord | null> {
-    return (await this.kv.get<ChannelRecord>(["channels", id])).value;
+    const channel = (await this.kv.get<ChannelRecord>(["channels", id])).value;
+    return channel && channelWithDefaults(channel);
   }
 
   async listChannels(serverId: string): Promise<ChannelRecord[]> {
-    const channels: ChannelRecord[] = [];
-    for await (
-      const entry of this.kv.list<ChannelRecord>({ prefix: ["server_channels", serverId] })
-    ) {
-      channels.push(entry.value);
+    const [server, channels] = await Promise.all([
+      this.kv.get(serverKeyOf(serverId)),
+      this.#channelsOf(serverId),
+    ]);
+    return server.versionstamp === null ? [] : channels;
+  }
+
+  /** The server's channels, oldest first, whether or not the server is still there. */
+  async #channelsOf(serverId: string): Promise<ChannelRecord[]> {
+    const entries = await listAll<ChannelRecord>(this.kv, ["server_channels", serverId]);
+    const channels = entries.map((entry) => channelWithDefaults(entry.value));
+    // A channel created into a category while it was being deleted is in none.
+    const ids = new Set(channels.map((channel) => channel.id));
+    for (const channel of channels) {
+      if (channel.parentId !== null && !ids.has(channel.parentId)) channel.parentId = null;
     }
     return channels.sort((a, b) =>
       a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id)
@@ -592,7 +568,11 @@ export class KvStore implements Store {
   }
 
   async lastSeq(channelId: string): Promise<number> {
-    return (await this.kv.get<number>(["channel_seq", channelId])).value ?? 0;
+    const [counter, channel] = await this.kv.getMany<[number, unknown]>([
+      counterKeyOf(channelId),
+      channelKeyOf(channelId),
+    ]);
+    return channel.versionstamp === null ? 0 : counter.value ?? 0;
   }
 
   /**
@@ -606,18 +586,19 @@ export class KvStore implements Store {
   async channelStates(userId: string, serverIds: string[]): Promise<ServerState[]> {
     const ids = [...new Set(serverIds)];
     const [records, markers, channelsOf] = await Promise.all([
-      this.#getEntries(ids.flatMap((id) => [["servers", id], memberKeyOf(id, userId)])),
-      this.readMarkers(userId),
-      Promise.all(ids.map((id) => this.listChannels(id))),
+      getEntries(this.kv, ids.flatMap((id) => [["servers", id], memberKeyOf(id, userId)])),
+      this.#allReadMarkers(userId),
+      Promise.all(ids.map((id) => this.#channelsOf(id))),
     ]);
     const states = ids.flatMap((_, i): ServerState[] => {
       const [server, member] = [records[2 * i], records[2 * i + 1]];
       if (server.value === null || member.versionstamp === null) return [];
       const channels = channelsOf[i].map((channel) => ({ channel, lastSeq: 0, readSeq: 0 }));
-      return [{ server: server.value as ServerRecord, channels }];
+      return [{ server: serverWithDefaults(server.value as ServerRecord), channels }];
     });
     const channels = states.flatMap((state) => state.channels);
-    const counters = await this.#getAll<number>(
+    const counters = await getAll<number>(
+      this.kv,
       channels.map(({ channel }) => counterKeyOf(channel.id)),
     );
     channels.forEach((state, i) => {
@@ -627,12 +608,13 @@ export class KvStore implements Store {
     return states;
   }
 
-  async createInvite(invite: InviteRecord): Promise<void> {
-    await whenUnlocked(() => this.kv.set(["invites", invite.code], invite));
+  createInvite(invite: InviteRecord, audit?: AuditEntryRecord | null): Promise<void> {
+    return this.#invites.createInvite(invite, audit);
   }
 
-  async findInvite(code: string): Promise<InviteRecord | null> {
-    return (await this.kv.get<InviteRecord>(["invites", code])).value;
+  /** The invite, or null if there is none or its server is gone. */
+  findInvite(code: string): Promise<InviteRecord | null> {
+    return this.#invites.findInvite(code);
   }
 
   /** Sends that arrive together share one atomic commit (see GroupCommit). */
@@ -647,13 +629,13 @@ export class KvStore implements Store {
   }
 
   /**
-   * One atomic commit for the batch, and usually no read: each channel's counter and each
-   * sender's membership are checked at the versionstamp this instance last saw (read only when
-   * not known); the counter moves by the number of the channel's messages, which take
-   * consecutive seqs in arrival order, and each nonce is checked unused. What the batch cannot
-   * settle (not a member) and a batch whose checks fail (another writer moved a counter or a
-   * membership, or a nonce was sent before) go through the one-at-a-time path, which says
-   * exactly what happened.
+   * One atomic commit for the batch, and usually no read: each channel's counter and record
+   * (a deleted channel takes no message) and each sender's membership are checked at the
+   * versionstamp this instance last saw (read only when not known); the counter moves by the
+   * number of the channel's messages, which take consecutive seqs in arrival order, and each
+   * nonce is checked unused. What the batch cannot settle (not a member, no channel) and a batch
+   * whose checks fail (another writer moved a counter, a channel or a membership, or a nonce
+   * was sent before) go through the one-at-a-time path, which says exactly what happened.
    */
   async #appendBatch(batch: AppendInput[]): Promise<Settled<AppendResult>[]> {
     const appendOne = ({ message, memberOf }: AppendInput) => this.#appendOne(message, memberOf);
@@ -667,15 +649,19 @@ export class KvStore implements Store {
         memberOf === undefined ? [] : [memberKeyOf(memberOf, message.authorId)]
       ),
     );
-    const checked = [...counterKeys, ...memberKeys];
+    const channelKeys = counterKeys.map((key) => channelKeyOf(key[1] as string));
+    const checked = [...counterKeys, ...memberKeys, ...channelKeys];
     const entries = await this.#knownOrRead(checked);
     const entry = (key: Deno.KvKey) => entries.get(idOf(key))!;
     let op = this.kv.atomic();
     for (const key of checked) op = op.check(entry(key));
     const counters = new Map(counterKeys.map((key) => [key[1], entry(key).value as number ?? 0]));
+    const moved = new Set<string>();
     const written: (AppendResult | undefined)[] = batch.map(({ message, memberOf }, i) => {
       const member = memberOf && entry(memberKeyOf(memberOf, message.authorId));
       if (member && member.versionstamp === null) return undefined;
+      if (entry(channelKeyOf(message.channelId)).versionstamp === null) return undefined;
+      moved.add(message.channelId);
       const seq = counters.get(message.channelId)! + 1;
       counters.set(message.channelId, seq);
       const stored: MessageRecord = { ...message, seq, editedAt: null };
@@ -688,13 +674,15 @@ export class KvStore implements Store {
       }
       return { message: stored, created: true };
     });
-    for (const key of counterKeys) op = op.set(key, counters.get(key[1])!);
+    // Only counters that moved: a deleted channel must not get one back.
+    const movedCounters = counterKeys.filter((key) => moved.has(key[1] as string));
+    for (const key of movedCounters) op = op.set(key, counters.get(key[1])!);
     const result = await commitOrBusy(op);
     if (!result.ok) {
       for (const key of checked) this.#known.forget(key);
       return await settleRest(batch, [], appendOne);
     }
-    for (const key of counterKeys) {
+    for (const key of movedCounters) {
       this.#known.remember({
         key,
         value: counters.get(key[1])!,
@@ -713,7 +701,7 @@ export class KvStore implements Store {
       if (known) entries.set(idOf(key), known);
       else unknown.push(key);
     }
-    for (const read of await this.#getEntries(unknown)) {
+    for (const read of await getEntries(this.kv, unknown)) {
       this.#known.remember(read);
       entries.set(idOf(read.key), read);
     }
@@ -725,18 +713,21 @@ export class KvStore implements Store {
     const counterKey = counterKeyOf(message.channelId);
     const memberKey = memberKeyOf(memberOf ?? "", message.authorId);
     return await retry(async () => {
-      const [counter, sent, member] = await this.kv.getMany<[number, MessageAddress, Date]>([
-        counterKey,
-        nonceKey,
-        memberKey,
-      ]);
+      const [counter, sent, member, channel] = await this.kv.getMany<
+        [number, MessageAddress, Date, unknown]
+      >([counterKey, nonceKey, memberKey, channelKeyOf(message.channelId)]);
       // What it read is newer than what batches knew (say, "not a member" before a join).
       if (memberOf !== undefined) this.#known.remember(member);
+      this.#known.remember(channel);
       // Membership before the nonce: a nonce used elsewhere must not hand a non-member their old
-      // message (201) where PostgreSQL, checking membership in the statement, answers 404.
-      if (memberOf !== undefined && member.versionstamp === null) {
+      // message (201) where PostgreSQL, checking membership in the statement, answers 404. No
+      // channel (deleted meanwhile) answers the same as there (no member of it).
+      if (
+        memberOf !== undefined && (member.versionstamp === null || channel.versionstamp === null)
+      ) {
         throw new NotAMemberError(message.authorId, memberOf);
       }
+      if (channel.versionstamp === null) throw new Error(`No channel ${message.channelId}`);
       if (message.nonce !== null && sent.value !== null) {
         const first = await this.#messageAt(sent.value);
         if (first) return { message: first, created: false };
@@ -751,8 +742,9 @@ export class KvStore implements Store {
         .set(["message_ids", message.id], address)
         .set(authorMessageKey(message.authorId, message.id), address);
       if (message.nonce !== null) op = op.check(sent).set(nonceKey, address);
-      // Still a member at the moment of the commit, not only when we looked.
+      // Still a member (and the channel still there) at the commit, not only when we looked.
       if (memberOf !== undefined) op = op.check(member);
+      op = op.check(channel);
       const result = await op.commit();
       if (!result.ok) return TRY_AGAIN;
       this.#known.remember({ key: counterKey, value: seq, versionstamp: result.versionstamp });
@@ -778,18 +770,20 @@ export class KvStore implements Store {
     const end = ["messages", channelId, last];
     // With only `before`, the page is the latest messages below it; shown ascending.
     const reverse = query.after === undefined;
-    const messages: MessageRecord[] = [];
-    for await (
-      const entry of this.kv.list<MessageRecord>({ start, end }, { limit: query.limit, reverse })
-    ) {
-      messages.push(entry.value);
-    }
-    return reverse ? messages.reverse() : messages;
+    const page = async () => {
+      const messages: MessageRecord[] = [];
+      const listed = this.kv.list<MessageRecord>({ start, end }, { limit: query.limit, reverse });
+      for await (const entry of listed) messages.push(entry.value);
+      return reverse ? messages.reverse() : messages;
+    };
+    // A deleted channel's messages are purged after it: its record says whether they count.
+    const [channel, messages] = await Promise.all([this.kv.get(channelKeyOf(channelId)), page()]);
+    return channel.versionstamp === null ? [] : messages;
   }
 
   async findMessage(id: string): Promise<MessageRecord | null> {
     const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
-    return address ? await this.#messageAt(address) : null;
+    return address ? (await this.#messageEntry(address)).value : null;
   }
 
   async listMessagesByAuthor(
@@ -797,17 +791,22 @@ export class KvStore implements Store {
     query: AuthorMessageQuery,
   ): Promise<MessageRecord[]> {
     const addresses = await authorMessageAddresses(this.kv, authorId, query);
-    const messages = await this.#getAll<MessageRecord>(
-      addresses.map((address) => ["messages", ...address]),
+    const channelIds = [...new Set(addresses.map(([channelId]) => channelId))];
+    const [messages, channels] = await Promise.all([
+      getAll<MessageRecord>(this.kv, addresses.map((address) => ["messages", ...address])),
+      getEntries(this.kv, channelIds.map(channelKeyOf)),
+    ]);
+    const live = new Set(channelIds.filter((_, i) => channels[i].versionstamp !== null));
+    return messages.filter((message): message is MessageRecord =>
+      message !== null && live.has(message.channelId)
     );
-    return messages.filter((message): message is MessageRecord => message !== null);
   }
 
   async editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {
     const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
     if (!address) return null;
     return await optimistically(`edit message ${id}`, async () => {
-      const entry = await this.kv.get<MessageRecord>(["messages", ...address]);
+      const entry = await this.#messageEntry(address);
       if (entry.value === null) return null;
       const edited = { ...entry.value, content, editedAt };
       const result = await this.kv.atomic().check(entry).set(entry.key, edited).commit();
@@ -815,12 +814,13 @@ export class KvStore implements Store {
     });
   }
 
-  async deleteMessage(id: string): Promise<boolean> {
+  async deleteMessage(id: string, audit?: AuditEntryRecord | null): Promise<boolean> {
     const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
     if (!address) return false;
-    const entry = await this.kv.get<MessageRecord>(["messages", ...address]);
+    const entry = await this.#messageEntry(address);
     if (entry.value === null) return false;
-    let op = this.kv.atomic().check(entry).delete(entry.key).delete(["message_ids", id])
+    let op = withAudit(this.kv.atomic(), audit).check(entry).delete(entry.key)
+      .delete(["message_ids", id])
       .delete(authorMessageKey(entry.value.authorId, id));
     if (entry.value.nonce !== null) {
       op = op.delete(["message_nonces", entry.value.authorId, entry.value.nonce]);
@@ -837,7 +837,18 @@ export class KvStore implements Store {
     });
   }
 
+  /** The user's markers of channels that exist (a deleted channel's go after it). */
   async readMarkers(userId: string): Promise<Map<string, number>> {
+    const markers = await this.#allReadMarkers(userId);
+    const ids = [...markers.keys()];
+    const channels = await getEntries(this.kv, ids.map(channelKeyOf));
+    ids.forEach((id, i) => {
+      if (channels[i].versionstamp === null) markers.delete(id);
+    });
+    return markers;
+  }
+
+  async #allReadMarkers(userId: string): Promise<Map<string, number>> {
     const markers = new Map<string, number>();
     for await (const entry of this.kv.list<number>({ prefix: ["read_markers", userId] })) {
       markers.set(entry.key[2] as string, entry.value);
@@ -845,29 +856,157 @@ export class KvStore implements Store {
     return markers;
   }
 
-  /** Closes the database; closing again is harmless (a restart and a dispose may both). */
-  close(): Promise<void> {
-    if (!this.#closed) this.kv.close();
+  // Governance: one module per concept (db/kv/governance_keys.ts lists their keys).
+
+  updateServer(id: string, patch: ServerPatch, audit: AuditEntryRecord | null) {
+    return this.#serverAdmin.updateServer(id, patch, audit);
+  }
+
+  putServerIcon(id: string, icon: IconRecord, audit: AuditEntryRecord | null) {
+    return this.#serverAdmin.putServerIcon(id, icon, audit);
+  }
+
+  findServerIcon(id: string): Promise<IconRecord | null> {
+    return this.#serverAdmin.findServerIcon(id);
+  }
+
+  deleteServer(id: string): Promise<boolean> {
+    return this.#serverAdmin.deleteServer(id);
+  }
+
+  updateChannel(id: string, patch: ChannelPatch, audit: AuditEntryRecord | null) {
+    return this.#channelAdmin.updateChannel(id, patch, audit);
+  }
+
+  deleteChannel(id: string, audit: AuditEntryRecord | null): Promise<boolean> {
+    return this.#channelAdmin.deleteChannel(id, audit);
+  }
+
+  listRoles(serverId: string): Promise<RoleRecord[]> {
+    return this.#roles.listRoles(serverId);
+  }
+
+  createRole(role: RoleRecord, audit: AuditEntryRecord | null): Promise<void> {
+    return this.#roles.createRole(role, audit);
+  }
+
+  updateRole(serverId: string, roleId: string, patch: RolePatch, audit: AuditEntryRecord | null) {
+    return this.#roles.updateRole(serverId, roleId, patch, audit);
+  }
+
+  deleteRole(serverId: string, roleId: string, audit: AuditEntryRecord | null) {
+    return this.#roles.deleteRole(serverId, roleId, audit);
+  }
+
+  findMember(serverId: string, userId: string): Promise<MemberRecord | null> {
+    return this.#members.findMember(serverId, userId);
+  }
+
+  listMembers(serverId: string): Promise<MemberRecord[]> {
+    return this.#members.listMembers(serverId);
+  }
+
+  setMemberRole(
+    serverId: string,
+    userId: string,
+    roleId: string,
+    add: boolean,
+    audit: AuditEntryRecord | null,
+  ): Promise<MemberRecord | null> {
+    return this.#members.setMemberRole(serverId, userId, roleId, add, audit);
+  }
+
+  setMemberTimeout(
+    serverId: string,
+    userId: string,
+    until: Date | null,
+    audit: AuditEntryRecord | null,
+  ): Promise<MemberRecord | null> {
+    return this.#members.setMemberTimeout(serverId, userId, until, audit);
+  }
+
+  kickMember(serverId: string, userId: string, audit: AuditEntryRecord | null) {
+    return this.#members.kickMember(serverId, userId, audit);
+  }
+
+  banMember(ban: BanRecord, audit: AuditEntryRecord | null): Promise<{ wasMember: boolean }> {
+    return this.#members.banMember(ban, audit);
+  }
+
+  unbanMember(serverId: string, userId: string, audit: AuditEntryRecord | null) {
+    return this.#members.unbanMember(serverId, userId, audit);
+  }
+
+  findBan(serverId: string, userId: string): Promise<BanRecord | null> {
+    return this.#members.findBan(serverId, userId);
+  }
+
+  listBans(serverId: string): Promise<BanRecord[]> {
+    return this.#members.listBans(serverId);
+  }
+
+  putOverwrite(overwrite: OverwriteRecord, audit: AuditEntryRecord | null): Promise<void> {
+    return this.#overwrites.putOverwrite(overwrite, audit);
+  }
+
+  deleteOverwrite(channelId: string, targetId: string, audit: AuditEntryRecord | null) {
+    return this.#overwrites.deleteOverwrite(channelId, targetId, audit);
+  }
+
+  listOverwrites(serverId: string): Promise<OverwriteRecord[]> {
+    return this.#overwrites.listOverwrites(serverId);
+  }
+
+  listInvites(serverId: string): Promise<InviteRecord[]> {
+    return this.#invites.listInvites(serverId);
+  }
+
+  deleteInvite(code: string, audit: AuditEntryRecord | null): Promise<boolean> {
+    return this.#invites.deleteInvite(code, audit);
+  }
+
+  joinByInvite(code: string, userId: string, now: Date): Promise<InviteJoin> {
+    return this.#invites.joinByInvite(code, userId, now);
+  }
+
+  listAuditLog(serverId: string, query: AuditQuery): Promise<AuditEntryRecord[]> {
+    return listAuditLog(this.kv, serverId, query);
+  }
+
+  /** Starts the purges that a close or a crash cut short (db/kv/purge.ts). */
+  resumePurges(): Promise<void> {
+    return this.#purger.resume();
+  }
+
+  /** Resolves once no purge of a deleted channel or server runs here (for tests). */
+  purgesDone(): Promise<void> {
+    return this.#purger.idle();
+  }
+
+  /**
+   * Closes the database; closing again is harmless (a restart and a dispose may both). Purges
+   * stop at their next batch first (the next open resumes them).
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
-    return Promise.resolve();
+    await this.#purger.stop();
+    this.kv.close();
   }
 
   async #messageAt([channelId, seq]: MessageAddress): Promise<MessageRecord | null> {
     return (await this.kv.get<MessageRecord>(["messages", channelId, seq])).value;
   }
 
-  /** `getMany` for any number of keys, in order. */
-  async #getEntries<T>(keys: Deno.KvKey[]): Promise<Deno.KvEntryMaybe<T>[]> {
-    const chunks = [];
-    for (let i = 0; i < keys.length; i += GET_MANY_LIMIT) {
-      chunks.push(this.kv.getMany<T[]>(keys.slice(i, i + GET_MANY_LIMIT)));
-    }
-    return (await Promise.all(chunks)).flat();
-  }
-
-  /** The values of any number of keys, in order (null where there is none). */
-  async #getAll<T>(keys: Deno.KvKey[]): Promise<(T | null)[]> {
-    return (await this.#getEntries<T>(keys)).map((entry) => entry.value);
+  /** A message's entry: none if its channel is gone (its messages are being purged). */
+  async #messageEntry([channelId, seq]: MessageAddress): Promise<Deno.KvEntryMaybe<MessageRecord>> {
+    const [message, channel] = await this.kv.getMany<[MessageRecord, unknown]>([
+      ["messages", channelId, seq],
+      channelKeyOf(channelId),
+    ]);
+    return channel.versionstamp === null
+      ? { ...message, value: null, versionstamp: null }
+      : message;
   }
 
   /** Read-modify-write of one user with a versionstamp check, retried on contention. */
@@ -883,11 +1022,5 @@ export class KvStore implements Store {
       const op = this.kv.atomic().check(entry).set(["users", id], updated);
       return (await alsoInCommit(op).commit()).ok ? updated : TRY_AGAIN;
     });
-  }
-
-  async #deleteChunks(userId: string, version: string): Promise<void> {
-    for await (const entry of this.kv.list({ prefix: ["avatar_chunks", userId, version] })) {
-      await whenUnlocked(() => this.kv.delete(entry.key));
-    }
   }
 }

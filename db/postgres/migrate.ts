@@ -28,9 +28,15 @@ export async function readMigrations(): Promise<Migration[]> {
   return migrations.sort((a, b) => a.version - b.version);
 }
 
+export interface MigrateOptions {
+  /** Apply none after this version (tests write data in the shape an older version had). */
+  through?: number;
+}
+
 /** Applies every migration not yet recorded; returns the names applied. */
-export async function migrate(sql: Sql): Promise<string[]> {
-  const migrations = await readMigrations();
+export async function migrate(sql: Sql, options: MigrateOptions = {}): Promise<string[]> {
+  const { through = Infinity } = options;
+  const migrations = (await readMigrations()).filter((m) => m.version <= through);
   return await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`;
     await tx`CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,25 +1,37 @@
 /**
  * The PostgreSQL backend (postgres.js), used when `DATABASE_URL` is set.
  *
- * Rows are snake_case; they become camelCase records here, at the storage boundary, and nowhere
- * else. Uniqueness of usernames is the database's job (a unique index).
+ * Rows are snake_case; they become camelCase records in db/postgres (here, rows.ts and the
+ * modules this class delegates to: two_factor.ts, governance.ts), at the storage boundary, and
+ * nowhere else. Uniqueness of usernames is the database's job (a unique index).
  */
 import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
 import type { Settled } from "../group_commit.ts";
 import postgres from "postgres";
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import type {
+  AuditEntryRecord,
+  AuditQuery,
   AuthorMessageQuery,
   AvatarRecord,
+  BanRecord,
+  ChannelPatch,
   ChannelRecord,
+  IconRecord,
+  InviteJoin,
   InviteRecord,
+  MemberRecord,
   MembershipRecord,
   MessageQuery,
   MessageRecord,
   NewMessage,
+  OverwriteRecord,
   PasswordResetRecord,
   ProfilePatch,
+  RolePatch,
+  RoleRecord,
+  ServerPatch,
   ServerRecord,
   ServerState,
   SessionRecord,
@@ -34,12 +46,21 @@ import {
   UsernameTakenError,
 } from "../store.ts";
 import { guardOutages } from "../outage_boundary.ts";
+import { insertEveryone, PostgresGovernance, writeAudit } from "./governance.ts";
 import { migrate } from "./migrate.ts";
 import { isPostgresOutage } from "./outage.ts";
+import {
+  type ChannelRow,
+  type InviteRow,
+  isForeignKeyViolation,
+  isUniqueViolation,
+  type ServerRow,
+  toChannel,
+  toInvite,
+  toServer,
+} from "./rows.ts";
 import { PostgresTwoFactor } from "./two_factor.ts";
 
-const UNIQUE_VIOLATION = "23505";
-const FOREIGN_KEY_VIOLATION = "23503";
 /** The largest value of a PostgreSQL integer (the type of seq). */
 const MAX_SEQ = 2 ** 31 - 1;
 
@@ -97,25 +118,15 @@ interface SessionRow {
   last_seen_at: Date;
 }
 
-interface ServerRow {
-  id: string;
-  name: string;
-  owner_id: string;
-  created_at: Date;
-}
-
-interface ChannelRow {
-  id: string;
-  server_id: string;
-  name: string;
-  created_at: Date;
-}
-
 /** A server joined to one of its channels (null columns: a server without channels). */
 interface ChannelStateRow extends ServerRow {
   channel_id: string | null;
   channel_name: string | null;
   channel_created_at: Date | null;
+  channel_kind: ChannelRecord["kind"] | null;
+  parent_id: string | null;
+  topic: string | null;
+  position: number | null;
   last_seq: number | null;
   read_seq: number;
 }
@@ -131,14 +142,6 @@ interface MessageRow {
   nonce: string | null;
 }
 
-function toServer(row: ServerRow): ServerRecord {
-  return { id: row.id, name: row.name, ownerId: row.owner_id, createdAt: row.created_at };
-}
-
-function toChannel(row: ChannelRow): ChannelRecord {
-  return { id: row.id, serverId: row.server_id, name: row.name, createdAt: row.created_at };
-}
-
 function toMessage(row: MessageRow): MessageRecord {
   return {
     id: row.id,
@@ -150,16 +153,6 @@ function toMessage(row: MessageRow): MessageRecord {
     editedAt: row.edited_at,
     nonce: row.nonce,
   };
-}
-
-function isForeignKeyViolation(error: unknown, constraint: string): boolean {
-  return error instanceof postgres.PostgresError && error.code === FOREIGN_KEY_VIOLATION &&
-    error.constraint_name === constraint;
-}
-
-function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  return error instanceof postgres.PostgresError && error.code === UNIQUE_VIOLATION &&
-    (constraint === undefined || error.constraint_name === constraint);
 }
 
 function toUser(row: UserRow): UserRecord {
@@ -216,9 +209,11 @@ const APPEND_MIN_BATCH_WHILE_BUSY = 16;
 
 export class PostgresStore implements Store {
   #twoFactor: PostgresTwoFactor;
+  #governance: PostgresGovernance;
 
   constructor(readonly sql: Sql) {
     this.#twoFactor = new PostgresTwoFactor(sql);
+    this.#governance = new PostgresGovernance(sql);
     guardOutages(this, isPostgresOutage);
   }
 
@@ -412,12 +407,13 @@ export class PostgresStore implements Store {
 
   async createServer(server: ServerRecord, firstChannel: ChannelRecord): Promise<void> {
     await this.sql.begin(async (tx) => {
-      await tx`INSERT INTO servers (id, name, owner_id, created_at)
-        VALUES (${server.id}, ${server.name}, ${server.ownerId}, ${server.createdAt})`;
+      await tx`INSERT INTO servers (id, name, owner_id, created_at, icon_version)
+        VALUES (${server.id}, ${server.name}, ${server.ownerId}, ${server.createdAt},
+          ${server.iconVersion})`;
       await tx`INSERT INTO server_members (server_id, user_id, joined_at)
         VALUES (${server.id}, ${server.ownerId}, ${server.createdAt})`;
-      await tx`INSERT INTO channels (id, server_id, name, created_at) VALUES
-        (${firstChannel.id}, ${server.id}, ${firstChannel.name}, ${firstChannel.createdAt})`;
+      await insertEveryone(tx, server.id);
+      await insertChannel(tx, { ...firstChannel, serverId: server.id });
     });
   }
 
@@ -464,10 +460,12 @@ export class PostgresStore implements Store {
     return rows.map((row) => row.user_id);
   }
 
-  async createChannel(channel: ChannelRecord): Promise<void> {
+  async createChannel(channel: ChannelRecord, audit?: AuditEntryRecord | null): Promise<void> {
     try {
-      await this.sql`INSERT INTO channels (id, server_id, name, created_at)
-        VALUES (${channel.id}, ${channel.serverId}, ${channel.name}, ${channel.createdAt})`;
+      await this.sql.begin(async (tx) => {
+        await insertChannel(tx, channel);
+        await writeAudit(tx, audit);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ChannelNameTakenError(channel.name);
       throw error;
@@ -499,8 +497,9 @@ export class PostgresStore implements Store {
   async channelStates(userId: string, serverIds: string[]): Promise<ServerState[]> {
     if (serverIds.length === 0) return [];
     const rows = await this.sql<ChannelStateRow[]>`
-      SELECT s.id, s.name, s.owner_id, s.created_at,
+      SELECT s.id, s.name, s.owner_id, s.created_at, s.icon_version,
         c.id AS channel_id, c.name AS channel_name, c.created_at AS channel_created_at,
+        c.kind AS channel_kind, c.parent_id, c.topic, c.position,
         c.last_seq, coalesce(r.seq, 0) AS read_seq
       FROM servers s
       JOIN server_members m ON m.server_id = s.id AND m.user_id = ${userId}
@@ -519,6 +518,10 @@ export class PostgresStore implements Store {
           serverId: row.id,
           name: row.channel_name!,
           createdAt: row.channel_created_at!,
+          kind: row.channel_kind!,
+          parentId: row.parent_id,
+          topic: row.topic!,
+          position: row.position!,
         },
         lastSeq: row.last_seq!,
         readSeq: row.read_seq,
@@ -527,23 +530,19 @@ export class PostgresStore implements Store {
     return [...new Set(serverIds)].flatMap((id) => states.get(id) ?? []);
   }
 
-  async createInvite(invite: InviteRecord): Promise<void> {
-    await this.sql`INSERT INTO invites (code, server_id, created_by, created_at)
-      VALUES (${invite.code}, ${invite.serverId}, ${invite.createdBy}, ${invite.createdAt})`;
+  async createInvite(invite: InviteRecord, audit?: AuditEntryRecord | null): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      await tx`INSERT INTO invites
+          (code, server_id, created_by, created_at, expires_at, max_uses, uses)
+        VALUES (${invite.code}, ${invite.serverId}, ${invite.createdBy}, ${invite.createdAt},
+          ${invite.expiresAt}, ${invite.maxUses}, ${invite.uses})`;
+      await writeAudit(tx, audit);
+    });
   }
 
   async findInvite(code: string): Promise<InviteRecord | null> {
-    const [row] = await this.sql<
-      { code: string; server_id: string; created_by: string; created_at: Date }[]
-    >`SELECT * FROM invites WHERE code = ${code}`;
-    return row
-      ? {
-        code: row.code,
-        serverId: row.server_id,
-        createdBy: row.created_by,
-        createdAt: row.created_at,
-      }
-      : null;
+    const [row] = await this.sql<InviteRow[]>`SELECT * FROM invites WHERE code = ${code}`;
+    return row ? toInvite(row) : null;
   }
 
   /** Sends that arrive together share one statement and one commit (see GroupCommit). */
@@ -697,9 +696,16 @@ export class PostgresStore implements Store {
     return row ? toMessage(row) : null;
   }
 
-  async deleteMessage(id: string): Promise<boolean> {
-    const rows = await this.sql`DELETE FROM messages WHERE id = ${id} RETURNING id`;
-    return rows.length === 1;
+  async deleteMessage(id: string, audit?: AuditEntryRecord | null): Promise<boolean> {
+    if (!audit) {
+      const rows = await this.sql`DELETE FROM messages WHERE id = ${id} RETURNING id`;
+      return rows.length === 1;
+    }
+    return await this.sql.begin(async (tx) => {
+      const rows = await tx`DELETE FROM messages WHERE id = ${id} RETURNING id`;
+      if (rows.length === 1) await writeAudit(tx, audit);
+      return rows.length === 1;
+    });
   }
 
   async setReadMarker(userId: string, channelId: string, seq: number): Promise<number> {
@@ -717,7 +723,131 @@ export class PostgresStore implements Store {
     return new Map(rows.map((row) => [row.channel_id, row.seq]));
   }
 
+  // Governance (db/postgres/governance.ts).
+
+  updateServer(id: string, patch: ServerPatch, audit: AuditEntryRecord | null) {
+    return this.#governance.updateServer(id, patch, audit);
+  }
+
+  putServerIcon(id: string, icon: IconRecord, audit: AuditEntryRecord | null) {
+    return this.#governance.putServerIcon(id, icon, audit);
+  }
+
+  findServerIcon(id: string): Promise<IconRecord | null> {
+    return this.#governance.findServerIcon(id);
+  }
+
+  deleteServer(id: string): Promise<boolean> {
+    return this.#governance.deleteServer(id);
+  }
+
+  updateChannel(id: string, patch: ChannelPatch, audit: AuditEntryRecord | null) {
+    return this.#governance.updateChannel(id, patch, audit);
+  }
+
+  deleteChannel(id: string, audit: AuditEntryRecord | null): Promise<boolean> {
+    return this.#governance.deleteChannel(id, audit);
+  }
+
+  listRoles(serverId: string): Promise<RoleRecord[]> {
+    return this.#governance.listRoles(serverId);
+  }
+
+  createRole(role: RoleRecord, audit: AuditEntryRecord | null): Promise<void> {
+    return this.#governance.createRole(role, audit);
+  }
+
+  updateRole(serverId: string, roleId: string, patch: RolePatch, audit: AuditEntryRecord | null) {
+    return this.#governance.updateRole(serverId, roleId, patch, audit);
+  }
+
+  deleteRole(serverId: string, roleId: string, audit: AuditEntryRecord | null) {
+    return this.#governance.deleteRole(serverId, roleId, audit);
+  }
+
+  findMember(serverId: string, userId: string): Promise<MemberRecord | null> {
+    return this.#governance.findMember(serverId, userId);
+  }
+
+  listMembers(serverId: string): Promise<MemberRecord[]> {
+    return this.#governance.listMembers(serverId);
+  }
+
+  setMemberRole(
+    serverId: string,
+    userId: string,
+    roleId: string,
+    add: boolean,
+    audit: AuditEntryRecord | null,
+  ): Promise<MemberRecord | null> {
+    return this.#governance.setMemberRole(serverId, userId, roleId, add, audit);
+  }
+
+  setMemberTimeout(
+    serverId: string,
+    userId: string,
+    until: Date | null,
+    audit: AuditEntryRecord | null,
+  ): Promise<MemberRecord | null> {
+    return this.#governance.setMemberTimeout(serverId, userId, until, audit);
+  }
+
+  kickMember(serverId: string, userId: string, audit: AuditEntryRecord | null) {
+    return this.#governance.kickMember(serverId, userId, audit);
+  }
+
+  banMember(ban: BanRecord, audit: AuditEntryRecord | null) {
+    return this.#governance.banMember(ban, audit);
+  }
+
+  unbanMember(serverId: string, userId: string, audit: AuditEntryRecord | null) {
+    return this.#governance.unbanMember(serverId, userId, audit);
+  }
+
+  findBan(serverId: string, userId: string): Promise<BanRecord | null> {
+    return this.#governance.findBan(serverId, userId);
+  }
+
+  listBans(serverId: string): Promise<BanRecord[]> {
+    return this.#governance.listBans(serverId);
+  }
+
+  putOverwrite(overwrite: OverwriteRecord, audit: AuditEntryRecord | null): Promise<void> {
+    return this.#governance.putOverwrite(overwrite, audit);
+  }
+
+  deleteOverwrite(channelId: string, targetId: string, audit: AuditEntryRecord | null) {
+    return this.#governance.deleteOverwrite(channelId, targetId, audit);
+  }
+
+  listOverwrites(serverId: string): Promise<OverwriteRecord[]> {
+    return this.#governance.listOverwrites(serverId);
+  }
+
+  listInvites(serverId: string): Promise<InviteRecord[]> {
+    return this.#governance.listInvites(serverId);
+  }
+
+  deleteInvite(code: string, audit: AuditEntryRecord | null): Promise<boolean> {
+    return this.#governance.deleteInvite(code, audit);
+  }
+
+  joinByInvite(code: string, userId: string, now: Date): Promise<InviteJoin> {
+    return this.#governance.joinByInvite(code, userId, now);
+  }
+
+  listAuditLog(serverId: string, query: AuditQuery): Promise<AuditEntryRecord[]> {
+    return this.#governance.listAuditLog(serverId, query);
+  }
+
   async close(): Promise<void> {
     await this.sql.end({ timeout: 5 });
   }
+}
+
+/** Inserts a channel row with every field of the record. */
+async function insertChannel(tx: TransactionSql, channel: ChannelRecord): Promise<void> {
+  await tx`INSERT INTO channels (id, server_id, name, created_at, kind, parent_id, topic, position)
+    VALUES (${channel.id}, ${channel.serverId}, ${channel.name}, ${channel.createdAt},
+      ${channel.kind}, ${channel.parentId}, ${channel.topic}, ${channel.position})`;
 }

@@ -3,7 +3,8 @@
  * (badges), the server rail (dots) and the tab title. Seeded from what the server rendered, then
  * kept live by the socket: `ready` (latest seq and read marker of every channel of every server),
  * `message` (counts up, and counts mentions of the reader), `ack` (own messages are read),
- * `read` (a marker moved, in this tab or another), `channel_created` and `server_joined`.
+ * `read` (a marker moved, in this tab or another), `channel_created` and `server_joined`; and
+ * `channel_deleted`, `server_deleted` and `server_left` drop what the reader no longer has.
  */
 import { computed, effect, signal, useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
@@ -89,6 +90,12 @@ function change(channelId: string, update: (state: ChannelUnread) => ChannelUnre
   unread.value = { ...unread.value, [channelId]: next };
 }
 
+/** Forgets the channels the reader no longer has (deleted, hidden, or of a server left). */
+function drop(gone: (id: string, state: ChannelUnread) => boolean): void {
+  const kept = Object.entries(unread.value).filter(([id, state]) => !gone(id, state));
+  if (kept.length !== Object.keys(unread.value).length) unread.value = Object.fromEntries(kept);
+}
+
 /** Channels new to the reader (created, or of a server joined): nothing unread in them yet. */
 function addChannels(channels: { id: string; serverId: string }[]): void {
   const next = { ...unread.value };
@@ -160,7 +167,15 @@ function apply(event: ServerEvent, me: { id: string; username: string }): void {
       markReadLocally(event.channelId, event.seq);
       break;
     case "channel_created":
-      addChannels([event.channel]);
+      // A channel seen again (a permission came back) keeps what it had.
+      if (!unread.value[event.channel.id]) addChannels([event.channel]);
+      break;
+    case "channel_deleted":
+      drop((id) => id === event.channelId);
+      break;
+    case "server_deleted":
+    case "server_left":
+      drop((_, state) => state.serverId === event.serverId);
       break;
     case "server_joined":
       addChannels(event.channels);
@@ -175,7 +190,7 @@ function apply(event: ServerEvent, me: { id: string; username: string }): void {
 export function useUnread(
   seed: UnreadMap,
   me: { id: string; username: string },
-  onServerEvent: (event: ServerEvent) => void,
+  onServerEvent: (event: ServerEvent) => void = () => {},
 ): UnreadMap {
   const live = useSignal(false);
   useEffect(() => {

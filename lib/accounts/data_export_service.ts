@@ -110,7 +110,7 @@ export class DataExportService {
       yield {
         server: toWireServer(server),
         joinedAt: joinedAt.toISOString(),
-        channels: channels.map(toWireChannel),
+        channels: channels.map((channel) => toWireChannel(channel)),
       };
     }
   }

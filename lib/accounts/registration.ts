@@ -9,6 +9,7 @@ import type { RegistrationMode } from "../config.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "../errors.ts";
 import { INVITE_CODE_INPUT_MAX } from "../limits.ts";
 import { checkPassword, cleanDisplayName, normalizeUsername } from "../text.ts";
+import { isUsable } from "../governance/invite_shape.ts";
 import { clientInfo } from "./account_deps.ts";
 import type { AccountDeps, ClientInfo } from "./account_deps.ts";
 import { checkPasswordPolicy } from "./password_policy.ts";
@@ -119,7 +120,8 @@ export class RegistrationService {
     const invite = typeof code === "string" && code.length <= INVITE_CODE_INPUT_MAX
       ? await this.deps.store.findInvite(code)
       : null;
-    if (!invite) {
+    // Expired and used-up invites admit nobody (the join would refuse them after the account).
+    if (!invite || !isUsable(invite, this.deps.now())) {
       refused("invite_invalid");
       throw new Invalid(
         "invite_invalid",

@@ -1,27 +1,41 @@
 /**
- * The chat domain, one service per concept: servers, invites, channels, messages, read state
- * and typing. Every read and write checks membership first, and a non-member gets NotFound,
- * never another server's data. Changes are published as events.
+ * The chat domain, one service per concept: servers, invites, channels, messages, read state,
+ * typing, roles and channel overwrites; server and channel administration, moderation and the
+ * audit log. Every read and write checks access first through the
+ * server's permission snapshot (lib/chat/membership.ts): a non-member, or a member asking for a
+ * channel they cannot view, gets NotFound, never another server's data. Changes are published
+ * as events.
  *
- * Built once per instance (lib/services.ts); the services share the store, the publish function,
- * the clock and the channel → server cache.
+ * Built once per instance (lib/services.ts); the services share the store, the permission
+ * snapshots, the publish function, the clock and the channel → server cache.
  */
 import type { Store } from "../../db/store.ts";
+import type { AccessBook } from "../permissions/access_book.ts";
 import type { Publish } from "../realtime/envelope.ts";
+import { AuditLogService } from "../governance/audit_log_service.ts";
+import { ChannelAdminService } from "../governance/channel_admin_service.ts";
+import { ModerationService } from "../governance/moderation_service.ts";
+import { OverwriteService } from "../governance/overwrite_service.ts";
+import { RoleService } from "../governance/role_service.ts";
+import { ServerAdminService } from "../governance/server_admin_service.ts";
 import { ChannelPlaces } from "./channel_places.ts";
 import { ChannelService } from "./channel_service.ts";
+import type { ChatDeps } from "./chat_deps.ts";
 import { InviteService } from "./invite_service.ts";
 import { MessageService } from "./message_service.ts";
 import { ReadStateService } from "./read_state_service.ts";
 import { ServerService } from "./server_service.ts";
 import { TypingService } from "./typing_service.ts";
 
-export type { ServerWithChannels } from "./server_service.ts";
+export type { ServerDetail, ServerWithChannels } from "./server_service.ts";
 export type { HistoryQuery, SendInput, SendResult } from "./message_service.ts";
 export type { ReadyServer } from "./read_state_service.ts";
+export type { PermissionExplanation } from "../governance/overwrite_service.ts";
 
 export interface ChatServiceOptions {
   store: Store;
+  /** This instance's permission snapshots, the same the hub keeps current. */
+  access: AccessBook;
   publish: Publish;
   /** Messages per user per 10 s (0: off). */
   messageRateLimit: number;
@@ -37,9 +51,20 @@ export class ChatService {
   readonly messages: MessageService;
   readonly reads: ReadStateService;
   readonly typing: TypingService;
+  readonly roles: RoleService;
+  readonly overwrites: OverwriteService;
+  readonly serverAdmin: ServerAdminService;
+  readonly channelAdmin: ChannelAdminService;
+  readonly moderation: ModerationService;
+  readonly auditLog: AuditLogService;
 
   constructor(options: ChatServiceOptions) {
-    const deps = { store: options.store, publish: options.publish, now: options.now ?? Date.now };
+    const deps: ChatDeps = {
+      store: options.store,
+      access: options.access,
+      publish: options.publish,
+      now: options.now ?? Date.now,
+    };
     const places = new ChannelPlaces();
     this.servers = new ServerService(deps);
     this.invites = new InviteService(deps);
@@ -50,5 +75,11 @@ export class ChatService {
     });
     this.reads = new ReadStateService(deps, places);
     this.typing = new TypingService(deps, places);
+    this.roles = new RoleService(deps);
+    this.overwrites = new OverwriteService(deps, places);
+    this.serverAdmin = new ServerAdminService(deps);
+    this.channelAdmin = new ChannelAdminService(deps, places);
+    this.moderation = new ModerationService(deps);
+    this.auditLog = new AuditLogService(deps);
   }
 }

@@ -1,9 +1,14 @@
-/** Messages: history pages, sending, editing and deleting, each published to the server. */
+/**
+ * Messages: history pages, sending, editing and deleting, each published to the viewers of its
+ * channel. History needs `view_channel` and `read_history`; sending `send_messages` and no
+ * time-out; deleting another's message `manage_messages` (and an audit entry).
+ */
 import type { AppendResult } from "../../db/append_queue.ts";
 import type { ChannelRecord, MessageRecord, UserRecord } from "../../db/store.ts";
 import { NotAMemberError } from "../../db/store.ts";
 import { v7 as uuidv7 } from "uuid";
 import { Forbidden, Invalid, NotFound, RateLimited } from "../errors.ts";
+import { auditEntry } from "../governance/audit.ts";
 import {
   MESSAGE_PAGE_DEFAULT,
   MESSAGE_PAGE_MAX,
@@ -16,8 +21,15 @@ import { checkNonce, cleanMessageContent } from "../text.ts";
 import { withAuthors } from "./authors.ts";
 import type { ChannelPlaces } from "./channel_places.ts";
 import type { ChatDeps } from "./chat_deps.ts";
-import { memberChannel } from "./membership.ts";
+import {
+  holdsInChannel,
+  plausibleId,
+  requireChannelPermission,
+  requireNotTimedOut,
+  viewableChannel,
+} from "./membership.ts";
 import { toWireAuthor, toWireMessage } from "./shapes.ts";
+import type { ServerAccess } from "../permissions/server_access.ts";
 
 export interface SendInput {
   content?: unknown;
@@ -55,6 +67,23 @@ function seqParam(raw: string | undefined, name: string): number | undefined {
   return Number(raw);
 }
 
+/** What sending (and typing) needs in a viewable channel: `send_messages`, and no time-out. */
+export function checkSend(
+  access: ServerAccess,
+  user: UserRecord,
+  channelId: string,
+  now: number,
+): void {
+  requireChannelPermission(
+    access,
+    user.id,
+    channelId,
+    "send_messages",
+    "send messages in this channel",
+  );
+  requireNotTimedOut(access, user.id, now);
+}
+
 export class MessageService {
   #sendLimiter: RateLimiter;
   #readLimiter: RateLimiter;
@@ -79,7 +108,16 @@ export class MessageService {
   /** A page of history, ascending by seq. */
   async list(user: UserRecord, channelId: string, query: HistoryQuery): Promise<WireMessage[]> {
     const { store } = this.deps;
-    const channel = await memberChannel(store, this.places, user, channelId);
+    const { channel, access } = await viewableChannel(this.deps, this.places, user, channelId, {
+      confirm: true,
+    });
+    requireChannelPermission(
+      access,
+      user.id,
+      channel.id,
+      "read_history",
+      "read this channel's history",
+    );
     const limit = seqParam(query.limit, "limit") ?? MESSAGE_PAGE_DEFAULT;
     if (limit < 1 || limit > MESSAGE_PAGE_MAX) {
       throw new Invalid(
@@ -169,7 +207,7 @@ export class MessageService {
     const wire = toWireMessage(message, toWireAuthor(user));
     if (created) {
       this.deps.publish({
-        target: { servers: [serverId] },
+        target: { servers: [serverId], channel: message.channelId },
         event: { type: "message", message: wire },
         order: { channelId: message.channelId, seq: message.seq },
         skipSocket: socketId,
@@ -186,8 +224,11 @@ export class MessageService {
   ): Promise<{ appending: Promise<AppendResult>; serverId: string }> {
     const content = cleanMessageContent(input.content);
     const nonce = checkNonce(input.nonce);
-    // Membership is checked by the append itself (one round trip on the hot path).
-    const serverId = await this.#serverOf(channelId);
+    // In memory when the snapshot is loaded; membership is checked again by the append itself
+    // (one round trip on the hot path).
+    const { channel, access } = await viewableChannel(this.deps, this.places, user, channelId);
+    checkSend(access, user, channel.id, this.deps.now());
+    const serverId = channel.serverId;
     const retryAfterMs = this.#sendLimiter.retryAfterMs(user.id);
     if (retryAfterMs > 0) {
       throw new RateLimited(Math.ceil(retryAfterMs / 1000), "You are sending messages too fast.");
@@ -205,16 +246,6 @@ export class MessageService {
     }, serverId);
     // Returned in an object: an async function returning the promise itself would wait for it.
     return { appending, serverId };
-  }
-
-  /** The channel's server: remembered (it never changes), or read once. */
-  async #serverOf(channelId: string): Promise<string> {
-    const known = this.places.serverOf(channelId);
-    if (known !== undefined) return known;
-    const channel = await this.deps.store.findChannel(channelId);
-    if (!channel) throw new NotFound("not_found", "No such channel.");
-    this.places.remember(channel.id, channel.serverId);
-    return channel.serverId;
   }
 
   /** Edits a message (its author only). */
@@ -236,48 +267,61 @@ export class MessageService {
     if (!edited) throw new NotFound("not_found", "No such message.");
     const wire = toWireMessage(edited, toWireAuthor(user));
     this.deps.publish({
-      target: { servers: [channel.serverId] },
+      target: { servers: [channel.serverId], channel: channel.id },
       event: { type: "message_updated", message: wire },
     });
     return wire;
   }
 
-  /** Deletes a message (its author or the server's owner). */
+  /** Deletes a message: its author's own, or anyone's with `manage_messages` (audited). */
   async delete(user: UserRecord, messageId: string): Promise<void> {
     const { store, publish } = this.deps;
-    const { message, channel } = await this.#memberMessage(user, messageId);
+    const { message, channel, access } = await this.#memberMessage(user, messageId);
+    let audit = null;
     if (message.authorId !== user.id) {
-      const server = await store.findServer(channel.serverId);
-      if (server?.ownerId !== user.id) {
+      if (!holdsInChannel(access, user.id, channel.id, "manage_messages")) {
         throw new Forbidden(
-          "not_allowed",
-          "Only the author or the server's owner can delete a message.",
+          "missing_permissions",
+          "You need the manage_messages permission to delete other people's messages.",
         );
       }
+      audit = auditEntry(this.deps.now(), {
+        serverId: channel.serverId,
+        action: "message_delete",
+        actorId: user.id,
+        targetType: "message",
+        targetId: message.id,
+        changes: [
+          { key: "channelId", old: channel.id, new: null },
+          { key: "authorId", old: message.authorId, new: null },
+        ],
+      });
     }
-    if (!(await store.deleteMessage(message.id))) return;
+    if (!(await store.deleteMessage(message.id, audit))) return;
     publish({
-      target: { servers: [channel.serverId] },
+      target: { servers: [channel.serverId], channel: channel.id },
       event: { type: "message_deleted", channelId: message.channelId, id: message.id },
     });
   }
 
   /**
-   * A message the user may see, with its channel. A channel the user may not see makes it
-   * "No such message"; any other failure (the store being away) goes up as it is.
+   * A message the user may see, with its channel and its server's snapshot. A channel the user
+   * may not view makes it "No such message"; any other failure (the store being away) goes up
+   * as it is.
    */
   async #memberMessage(
     user: UserRecord,
     messageId: string,
-  ): Promise<{ message: MessageRecord; channel: ChannelRecord }> {
-    const { store } = this.deps;
-    const message = await store.findMessage(messageId);
+  ): Promise<{ message: MessageRecord; channel: ChannelRecord; access: ServerAccess }> {
+    const message = plausibleId(messageId) ? await this.deps.store.findMessage(messageId) : null;
     if (!message) throw new NotFound("not_found", "No such message.");
-    try {
-      return { message, channel: await memberChannel(store, this.places, user, message.channelId) };
-    } catch (error) {
-      if (error instanceof NotFound) throw new NotFound("not_found", "No such message.");
-      throw error;
-    }
+    const { channel, access } = await viewableChannel(
+      this.deps,
+      this.places,
+      user,
+      message.channelId,
+      { confirm: true, thing: "message" },
+    );
+    return { message, channel, access };
   }
 }

@@ -1,7 +1,28 @@
 /** Stored chat records → the API's shapes (camelCase already; times become ISO strings). */
-import type { ChannelRecord, MessageRecord, ServerRecord, UserRecord } from "../../db/store.ts";
-import { avatarUrl } from "../public_user.ts";
-import type { WireAuthor, WireChannel, WireMessage, WireServer } from "../realtime/protocol.ts";
+import type {
+  ChannelRecord,
+  MemberRecord,
+  MessageRecord,
+  OverwriteRecord,
+  RoleRecord,
+  ServerRecord,
+  UserRecord,
+} from "../../db/store.ts";
+import { avatarUrl, toPublicUser } from "../public_user.ts";
+import type {
+  WireAuthor,
+  WireChannel,
+  WireMember,
+  WireMessage,
+  WireOverwrite,
+  WireRole,
+  WireServer,
+} from "../realtime/protocol.ts";
+
+/** Where a server's icon is served; the version makes the URL cacheable forever. */
+export function iconUrl(server: Pick<ServerRecord, "id" | "iconVersion">): string | null {
+  return server.iconVersion ? `/api/servers/${server.id}/icon?v=${server.iconVersion}` : null;
+}
 
 export function toWireServer(server: ServerRecord): WireServer {
   return {
@@ -9,15 +30,55 @@ export function toWireServer(server: ServerRecord): WireServer {
     name: server.name,
     ownerId: server.ownerId,
     createdAt: server.createdAt.toISOString(),
+    iconUrl: iconUrl(server),
   };
 }
 
-export function toWireChannel(channel: ChannelRecord): WireChannel {
+export function toWireOverwrite(overwrite: OverwriteRecord): WireOverwrite {
+  return {
+    id: overwrite.targetId,
+    type: overwrite.type,
+    allow: overwrite.allow,
+    deny: overwrite.deny,
+  };
+}
+
+/** A channel with its overwrites (from the server's permission snapshot; none if not given). */
+export function toWireChannel(
+  channel: ChannelRecord,
+  overwrites: readonly OverwriteRecord[] = [],
+): WireChannel {
   return {
     id: channel.id,
     serverId: channel.serverId,
     name: channel.name,
     createdAt: channel.createdAt.toISOString(),
+    kind: channel.kind,
+    parentId: channel.parentId,
+    topic: channel.topic,
+    position: channel.position,
+    permissionOverwrites: overwrites.map(toWireOverwrite),
+  };
+}
+
+export function toWireRole(role: RoleRecord): WireRole {
+  return {
+    id: role.id,
+    serverId: role.serverId,
+    name: role.name,
+    color: role.color,
+    position: role.position,
+    permissions: role.permissions,
+    mentionable: role.mentionable,
+  };
+}
+
+export function toWireMember(member: MemberRecord, user: UserRecord): WireMember {
+  return {
+    user: toPublicUser(user),
+    roles: member.roleIds,
+    joinedAt: member.joinedAt.toISOString(),
+    timeoutUntil: member.timeoutUntil?.toISOString() ?? null,
   };
 }
 

@@ -5,8 +5,11 @@
 import type { ServerEvent } from "./protocol.ts";
 
 export type Target =
-  /** Every socket of every member of these servers (each socket once). */
-  | { servers: string[] }
+  /**
+   * Every socket of every member of these servers (each socket once); with `channel`, only the
+   * sockets whose user may view that channel (of those servers) now.
+   */
+  | { servers: string[]; channel?: string }
   /** Every socket of one user. */
   | { user: string }
   /** The sockets of one login session. */

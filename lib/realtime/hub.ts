@@ -4,31 +4,38 @@
  *
  * - Each event is serialised once per envelope, then handed to each target socket once (a
  *   socket in several targeted servers still gets it once).
- * - `message` events are delivered in per-channel `seq` order: one that arrives early (another
- *   instance, or two local sends finishing out of order) waits while the gap is read from the
- *   store, and one already delivered is dropped.
+ * - `message` events are delivered in per-channel `seq` order (channel_order.ts).
  * - Presence is counted over all of a user's sockets, here and (through the bus) elsewhere.
+ * - Permissions: a channel's events go only to sockets whose user may view it (the snapshot's
+ *   cached `canView`, no allocation per socket). Every access event (roles, members, channels,
+ *   overwrites, owner) is applied to this instance's AccessBook before delivery, and each local
+ *   user is told which channels appeared or went for them (visibility.ts); `channel_created`
+ *   and `channel_deleted` envelopes themselves are never forwarded as they are.
+ * - A server's snapshot is loaded before a socket subscribes to it: at socket start
+ *   (`prepare`), and on `server_joined`, where the server's envelopes wait for the load.
  */
-import { GAP_RETRY_MS, GAP_WAIT_MS, WS_CLOSE_SESSION_ENDED } from "../limits.ts";
+import { GAP_RETRY_MS, WS_CLOSE_SESSION_ENDED } from "../limits.ts";
+import type { AccessBook } from "../permissions/access_book.ts";
+import { isAccessEvent, serverOfAccessEvent } from "../permissions/access_book.ts";
+import type { ServerAccess } from "../permissions/server_access.ts";
+import { ChannelOrders } from "./channel_order.ts";
 import type { Envelope, Publish } from "./envelope.ts";
-import type { WireMessage } from "./protocol.ts";
+import type { ServerEvent, WireMessage } from "./protocol.ts";
 import type { Subscriber } from "./subscriber.ts";
+import { usersOf, visibilityChanges, visibleOf } from "./visibility.ts";
+import type { Visible } from "./visibility.ts";
 
 export interface HubOptions {
   /** This instance's id, stamped on the presence it publishes. */
   instanceId: string;
   /** Reads messages `afterSeq < seq < beforeSeq` of a channel, ascending (gap filling). */
   loadMessages(channelId: string, afterSeq: number, beforeSeq: number): Promise<WireMessage[]>;
+  /** This instance's permission snapshots (shared with the services). */
+  access: AccessBook;
 }
 
-interface ChannelOrder {
-  serverId: string;
-  delivered: number;
-  /** Early envelopes by seq, waiting for the gap below them. */
-  waiting: Map<number, Envelope>;
-  filling: boolean;
-  gapTimer?: ReturnType<typeof setTimeout>;
-}
+/** Loads of a snapshot that envelopes wait for before they go out fail-closed without it. */
+const SNAPSHOT_LOAD_ATTEMPTS = 3;
 
 export class Hub {
   #options: HubOptions;
@@ -36,12 +43,22 @@ export class Hub {
   #byServer = new Map<string, Set<Subscriber>>();
   #byUser = new Map<string, Set<Subscriber>>();
   #serversOfSocket = new Map<Subscriber, Set<string>>();
-  #channels = new Map<string, ChannelOrder>();
   /** Users online on other instances: user id → instance ids. */
   #remoteOnline = new Map<string, Set<string>>();
+  /** Servers whose snapshot is being loaded for a local socket: their envelopes, in order. */
+  #waiting = new Map<string, Envelope[]>();
+
+  #orders: ChannelOrders;
 
   constructor(options: HubOptions) {
     this.#options = options;
+    this.#orders = new ChannelOrders({
+      loadMessages: options.loadMessages,
+      deliver: (envelope) => this.#deliver(envelope),
+      hasTargets: (envelope) => this.#targets(envelope).size > 0,
+      hasSockets: (serverId) => (this.#byServer.get(serverId)?.size ?? 0) > 0,
+    });
+    options.access.onReplace((serverId, before, after) => this.#replaced(serverId, before, after));
   }
 
   /** Connects the hub to the bus it publishes presence on. */
@@ -54,7 +71,12 @@ export class Hub {
     return [...this.#serversOfSocket.keys()];
   }
 
-  /** Registers an authenticated socket for its user's servers. */
+  /** Loads the permission snapshots of these servers (before a socket is added for them). */
+  async prepare(serverIds: string[]): Promise<void> {
+    await Promise.all(serverIds.map((serverId) => this.#options.access.load(serverId)));
+  }
+
+  /** Registers an authenticated socket for its user's servers (after `prepare`). */
   add(socket: Subscriber, serverIds: string[]): void {
     this.#serversOfSocket.set(socket, new Set());
     for (const serverId of serverIds) this.#subscribe(socket, serverId);
@@ -81,7 +103,7 @@ export class Hub {
   /** Starts the per-channel order of channels this instance has not seen yet (from `ready`). */
   trackChannels(channels: { channelId: string; serverId: string; lastSeq: number }[]): void {
     for (const { channelId, serverId, lastSeq } of channels) {
-      this.#trackChannel(channelId, serverId, lastSeq);
+      this.#orders.track(channelId, serverId, lastSeq);
     }
   }
 
@@ -90,14 +112,42 @@ export class Hub {
    * with sockets here is read from the store above what it delivered.
    */
   resync(): void {
-    for (const [channelId, order] of this.#channels) {
-      if (this.#byServer.get(order.serverId)?.size) void this.#fillGap(channelId, order, true);
+    this.#orders.resync();
+  }
+
+  /**
+   * After the bus reconnected: every snapshot is read again (events may have been lost; each
+   * replacement is diffed as it happens, see `#replaced`), then the channels catch up.
+   */
+  async resubscribed(): Promise<void> {
+    try {
+      await this.#options.access.reloadAll();
+    } catch (error) {
+      console.error("Could not reload the permission snapshots after a bus reconnect:", error);
     }
+    this.resync();
+  }
+
+  /**
+   * A snapshot was read again: each local user is told what they gained or lost meanwhile; a
+   * server they are no longer in, or that is gone, as `server_deleted`.
+   */
+  #replaced(serverId: string, before: ServerAccess, after: ServerAccess | null): void {
+    const sockets = this.#byServer.get(serverId);
+    if (!sockets?.size) return;
+    const seen = visibleOf(before, usersOf(sockets));
+    for (const userId of seen.keys()) {
+      if (after?.isMember(userId)) continue;
+      seen.delete(userId);
+      this.#removeFromServer(userId, serverId);
+    }
+    if (!after) this.#dropServer(serverId);
+    else this.#sendChanges(serverId, visibilityChanges(after, seen));
   }
 
   /** Stops pending gap timers (shutdown). */
   close(): void {
-    for (const order of this.#channels.values()) clearTimeout(order.gapTimer);
+    this.#orders.close();
   }
 
   /** True if the user has a socket here or on another instance. */
@@ -111,30 +161,162 @@ export class Hub {
     if (event.type === "presence" && envelope.origin !== undefined) {
       if (!this.#notePresence(envelope.origin, event.userId, event.status === "online")) return;
     }
-    if (event.type === "server_joined" && "user" in envelope.target) {
-      for (const socket of this.#byUser.get(envelope.target.user) ?? []) {
+    this.#route(envelope);
+  }
+
+  /** Holds the envelope while its server's snapshot loads for a local socket; else runs it. */
+  #route(envelope: Envelope): void {
+    for (const serverId of serversOf(envelope)) {
+      const queue = this.#waiting.get(serverId);
+      if (queue) {
+        // Counted by the book (a load that raced an event reads again); applied when run.
+        this.#options.access.observe(envelope);
+        queue.push(envelope);
+        return;
+      }
+      if (this.#needsLoad(envelope, serverId)) {
+        this.#options.access.observe(envelope);
+        this.#waiting.set(serverId, [envelope]);
+        void this.#loadThenRun(serverId);
+        return;
+      }
+    }
+    this.#run(envelope);
+  }
+
+  /** True if a local socket is (or is about to be) in the server and its snapshot is missing. */
+  #needsLoad(envelope: Envelope, serverId: string): boolean {
+    const { event, target } = envelope;
+    if (!("servers" in target)) {
+      // A user's server_left/server_deleted only waits behind a load already running.
+      return event.type === "server_joined" && "user" in target &&
+        this.#byUser.has(target.user) && !this.#options.access.peek(serverId);
+    }
+    if (event.type === "server_deleted" || this.#options.access.peek(serverId)) return false;
+    return (this.#byServer.get(serverId)?.size ?? 0) > 0;
+  }
+
+  /** Loads the snapshot (retrying a little), then runs what waited for it, in order. */
+  async #loadThenRun(serverId: string): Promise<void> {
+    for (let attempt = 1; attempt <= SNAPSHOT_LOAD_ATTEMPTS; attempt++) {
+      try {
+        await this.#options.access.load(serverId);
+        break;
+      } catch (error) {
+        // Without it, channel events go to nobody (fail closed) until a later envelope loads it.
+        console.error(`Could not load the permission snapshot of server ${serverId}:`, error);
+        await new Promise((resolve) => setTimeout(resolve, GAP_RETRY_MS * attempt));
+      }
+    }
+    const queue = this.#waiting.get(serverId) ?? [];
+    this.#waiting.delete(serverId);
+    for (const envelope of queue) this.#run(envelope);
+  }
+
+  #run(envelope: Envelope): void {
+    const { event, target } = envelope;
+    if (event.type === "server_joined" && "user" in target) {
+      for (const socket of this.#byUser.get(target.user) ?? []) {
         this.#subscribe(socket, event.server.id);
       }
-      for (const channel of event.channels) this.#trackChannel(channel.id, channel.serverId, 0);
+      for (const channel of event.channels) this.#orders.track(channel.id, channel.serverId, 0);
     }
-    if (event.type === "channel_created") {
-      this.#trackChannel(event.channel.id, event.channel.serverId, 0);
-    }
+    if ("servers" in target && isAccessEvent(event)) return this.#runAccessEvent(envelope);
     if (envelope.order) {
-      this.#dispatchInOrder(envelope);
+      this.#orders.dispatch(envelope);
     } else {
       this.#deliver(envelope);
     }
-    if (event.type === "server_left" && "user" in envelope.target) {
-      for (const socket of this.#byUser.get(envelope.target.user) ?? []) {
+    if ((event.type === "server_left" || event.type === "server_deleted") && "user" in target) {
+      for (const socket of this.#byUser.get(target.user) ?? []) {
         this.#unsubscribe(socket, event.serverId);
       }
     }
-    if ("session" in envelope.target) {
+    if ("session" in target) {
       for (const socket of this.#targets(envelope)) {
         socket.close(WS_CLOSE_SESSION_ENDED, "session ended");
       }
     }
+  }
+
+  /**
+   * An event that may change who sees what: each local user's visible channels are noted, the
+   * event is applied to the snapshot, the event goes out, then each user hears what changed.
+   */
+  #runAccessEvent(envelope: Envelope): void {
+    const event = envelope.event;
+    const serverId = serverOfAccessEvent(event)!;
+    const access = this.#options.access;
+    const sockets = this.#byServer.get(serverId);
+    const snapshot = access.peek(serverId);
+    const users = snapshot && sockets?.size ? usersToDiff(event, sockets) : undefined;
+    const before = users ? visibleOf(snapshot!, users) : undefined;
+    access.observe(envelope);
+    const after = access.peek(serverId);
+    switch (event.type) {
+      case "channel_created":
+        this.#orders.track(event.channel.id, serverId, 0);
+        break;
+      case "channel_deleted":
+        this.#orders.untrack(event.channelId);
+        break;
+      case "channel_updated":
+        if (before && after) this.#deliverToViewers(envelope, event.channel.id, before, after);
+        break;
+      default:
+        this.#deliver(envelope);
+    }
+    if (before && after) this.#sendChanges(serverId, visibilityChanges(after, before));
+    if (event.type === "member_left") {
+      for (const socket of this.#byUser.get(event.user.id) ?? []) {
+        this.#unsubscribe(socket, serverId);
+      }
+    }
+    if (event.type === "server_deleted") this.#dropServer(serverId);
+  }
+
+  /** `channel_updated` goes to those who saw the channel before and still may. */
+  #deliverToViewers(
+    envelope: Envelope,
+    channelId: string,
+    before: Visible,
+    after: ServerAccess,
+  ): void {
+    const text = JSON.stringify(envelope.event);
+    for (const socket of this.#targets(envelope)) {
+      if (!before.get(socket.userId)?.has(channelId)) continue;
+      if (after.canView(socket.userId, channelId)) socket.deliver(text);
+    }
+  }
+
+  /** Sends each user's channel_created/channel_deleted frames to their sockets in the server. */
+  #sendChanges(serverId: string, changes: Map<string, string[]>): void {
+    for (const [userId, frames] of changes) {
+      for (const socket of this.#byUser.get(userId) ?? []) {
+        if (!this.#serversOfSocket.get(socket)?.has(serverId)) continue;
+        for (const text of frames) socket.deliver(text);
+      }
+    }
+  }
+
+  /** Tells a user's sockets that a server is gone for them, and unsubscribes them from it. */
+  #removeFromServer(userId: string, serverId: string): void {
+    const text = JSON.stringify({ type: "server_deleted", serverId } satisfies ServerEvent);
+    for (const socket of this.#byUser.get(userId) ?? []) {
+      if (!this.#serversOfSocket.get(socket)?.has(serverId)) continue;
+      socket.deliver(text);
+      this.#unsubscribe(socket, serverId);
+    }
+  }
+
+  /** Forgets a deleted server: no socket stays subscribed, its channels' orders go. */
+  #dropServer(serverId: string): void {
+    for (const socket of this.#byServer.get(serverId) ?? []) {
+      this.#serversOfSocket.get(socket)?.delete(serverId);
+    }
+    this.#byServer.delete(serverId);
+    this.#orders.untrackServer(serverId);
+    this.#options.access.drop(serverId);
   }
 
   #targets(envelope: Envelope): Set<Subscriber> {
@@ -151,118 +333,39 @@ export class Hub {
     return sockets;
   }
 
+  /**
+   * The fan-out. A channel's event (its target names the channel, or the event is a message or
+   * typing in one) goes only to the sockets whose user may view that channel: a cached bit test
+   * per socket. Without the channel's snapshot it goes to nobody (fail closed).
+   */
   #deliver(envelope: Envelope): void {
     const targets = this.#targets(envelope);
     if (targets.size === 0) return;
+    const channelId = channelOf(envelope);
+    const access = channelId === undefined ? undefined : this.#accessOf(envelope, channelId);
+    if (channelId !== undefined && !access) return;
     const text = JSON.stringify(envelope.event);
-    for (const socket of targets) {
-      if (socket.id !== envelope.skipSocket) socket.deliver(text, envelope.order);
-    }
-  }
-
-  #trackChannel(channelId: string, serverId: string, lastSeq: number): void {
-    if (!this.#channels.has(channelId)) {
-      this.#channels.set(channelId, {
-        serverId,
-        delivered: lastSeq,
-        waiting: new Map(),
-        filling: false,
-      });
-    }
-  }
-
-  #dispatchInOrder(envelope: Envelope): void {
-    const { channelId, seq } = envelope.order!;
-    let order = this.#channels.get(channelId);
-    if (!order) {
-      // No socket here has seen this channel: nobody to order for yet.
-      if (this.#targets(envelope).size === 0) return;
-      const { target } = envelope;
-      this.#trackChannel(channelId, "servers" in target ? target.servers[0] : "", seq - 1);
-      order = this.#channels.get(channelId)!;
-    }
-    if (seq <= order.delivered) return;
-    if (seq === order.delivered + 1 && !order.filling) {
-      order.delivered = seq;
-      this.#deliver(envelope);
-      this.#drainContiguous(order);
+    const { skipSocket, order } = envelope;
+    if (!access) {
+      for (const socket of targets) {
+        if (socket.id !== skipSocket) socket.deliver(text, order);
+      }
       return;
     }
-    order.waiting.set(seq, envelope);
-    // The missing one is usually a moment behind (a concurrent send whose commit finished
-    // later): wait briefly for it before reading the gap from the store.
-    order.gapTimer ??= setTimeout(() => {
-      order.gapTimer = undefined;
-      void this.#fillGap(channelId, order);
-    }, GAP_WAIT_MS);
-  }
-
-  /** Delivers waiting envelopes that now follow without a gap. */
-  #drainContiguous(order: ChannelOrder): void {
-    let next: Envelope | undefined;
-    while ((next = order.waiting.get(order.delivered + 1))) {
-      order.waiting.delete(order.delivered + 1);
-      order.delivered++;
-      this.#deliver(next);
-    }
-    if (order.waiting.size === 0 && order.gapTimer !== undefined) {
-      clearTimeout(order.gapTimer);
-      order.gapTimer = undefined;
-    }
-  }
-
-  /**
-   * Reads what is missing below the earliest waiting message from the store, then delivers in
-   * order; with `readToEnd`, first everything the store has above what was delivered.
-   */
-  async #fillGap(channelId: string, order: ChannelOrder, readToEnd = false): Promise<void> {
-    if (order.filling) return;
-    order.filling = true;
-    try {
-      const everyone = { servers: [order.serverId] };
-      if (readToEnd) await this.#readStore(channelId, order, Number.MAX_SAFE_INTEGER, everyone);
-      while (order.waiting.size > 0) {
-        const next = Math.min(...order.waiting.keys());
-        const envelope = order.waiting.get(next)!;
-        await this.#readStore(channelId, order, next, envelope.target);
-        // Whatever is still missing below `next` was deleted meanwhile.
-        order.waiting.delete(next);
-        if (next > order.delivered) {
-          order.delivered = next;
-          this.#deliver(envelope);
-        }
-      }
-    } catch (error) {
-      console.error(`Could not read the message gap of channel ${channelId}; retrying:`, error);
-      order.gapTimer ??= setTimeout(() => {
-        order.gapTimer = undefined;
-        void this.#fillGap(channelId, order, readToEnd);
-      }, GAP_RETRY_MS);
-    } finally {
-      order.filling = false;
-    }
-  }
-
-  /** Delivers the stored messages above `delivered` and below `before`, in seq order. */
-  async #readStore(
-    channelId: string,
-    order: ChannelOrder,
-    before: number,
-    target: Envelope["target"],
-  ): Promise<void> {
-    while (before > order.delivered + 1) {
-      const missing = await this.#options.loadMessages(channelId, order.delivered, before);
-      if (missing.length === 0) return;
-      for (const message of missing) {
-        if (message.seq <= order.delivered) continue;
-        order.delivered = message.seq;
-        this.#deliver({
-          target,
-          event: { type: "message", message },
-          order: { channelId, seq: message.seq },
-        });
+    for (const socket of targets) {
+      if (socket.id !== skipSocket && access.canView(socket.userId, channelId!)) {
+        socket.deliver(text, order);
       }
     }
+  }
+
+  /** The snapshot of the server (of the envelope's) that has the channel. */
+  #accessOf(envelope: Envelope, channelId: string): ServerAccess | undefined {
+    const { target } = envelope;
+    if (!("servers" in target)) return undefined;
+    const book = this.#options.access;
+    if (target.servers.length === 1) return book.peek(target.servers[0]);
+    return target.servers.map((id) => book.peek(id)).find((access) => access?.channel(channelId));
   }
 
   #subscribe(socket: Subscriber, serverId: string): void {
@@ -299,5 +402,60 @@ export class Hub {
     if (instances.size > 0) this.#remoteOnline.set(userId, instances);
     else this.#remoteOnline.delete(userId);
     return this.isOnline(userId) !== before;
+  }
+}
+
+/**
+ * Whose visible channels an access event may change among these sockets' users. A joining or
+ * leaving member is not diffed: `server_joined` lists their channels, and `server_left` /
+ * `server_deleted` takes the server away whole.
+ */
+function usersToDiff(event: ServerEvent, sockets: Iterable<Subscriber>): Set<string> | undefined {
+  switch (event.type) {
+    case "member_joined":
+    case "member_left":
+    case "server_deleted":
+      return undefined;
+    case "member_updated": {
+      const users = usersOf(sockets);
+      return users.has(event.member.user.id) ? new Set([event.member.user.id]) : undefined;
+    }
+    default:
+      return usersOf(sockets);
+  }
+}
+
+/** The servers an envelope is about, for its wait: its targets, or the one a user joins or leaves. */
+function serversOf(envelope: Envelope): string[] {
+  const { target, event } = envelope;
+  if ("servers" in target) return target.servers;
+  switch (event.type) {
+    case "server_joined":
+      return [event.server.id];
+    case "server_left":
+    case "server_deleted":
+      return [event.serverId];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The channel a server-wide envelope's event belongs to: named by its target, or by the event
+ * itself (a message or typing), so a publisher that forgot `channel` still cannot leak one.
+ */
+function channelOf(envelope: Envelope): string | undefined {
+  const { target, event } = envelope;
+  if (!("servers" in target)) return undefined;
+  if (target.channel !== undefined) return target.channel;
+  switch (event.type) {
+    case "message":
+    case "message_updated":
+      return event.message.channelId;
+    case "message_deleted":
+    case "typing":
+      return event.channelId;
+    default:
+      return undefined;
   }
 }

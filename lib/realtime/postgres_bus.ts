@@ -2,7 +2,10 @@
  * The bus between instances sharing one PostgreSQL database: LISTEN/NOTIFY on one channel.
  *
  * NOTIFY payloads are limited to 8000 bytes, so an event carrying a long message is sent as a
- * reference (its id) and each receiver loads it from the database. If the LISTEN connection
+ * reference (its id) and each receiver loads it from the database; any other event that large
+ * (a channel with many overwrites, a `server_joined` listing many channels) is cut into parts
+ * that the receivers put back together: permission snapshots on other instances must see every
+ * change, however large. If the LISTEN connection
  * drops, postgres.js reconnects and re-listens; `onResubscribe` then lets the caller resync
  * (anything published while it was down is read back from the store by seq).
  *
@@ -19,10 +22,23 @@ export const NOTIFY_CHANNEL = "salon_events";
 /** Below PostgreSQL's 8000-byte payload limit, with room for the envelope around a reference. */
 const MAX_INLINE_PAYLOAD_BYTES = 7000;
 
+/** UTF-16 units of an envelope's JSON per part: at most 3 UTF-8 bytes each, and quotes or
+ * backslashes escaped to 2, so a part's NOTIFY stays under MAX_INLINE_PAYLOAD_BYTES. */
+const PART_UNITS = 1800;
+/** Parts of an envelope still incomplete after this long are given up (a sender died). */
+const PART_TTL_MS = 60_000;
+
 interface Reference {
   ref: { type: "message" | "message_updated"; id: string };
 }
-type Wire = Omit<Envelope, "skipSocket"> | (Omit<Envelope, "event" | "skipSocket"> & Reference);
+/** One part of a large envelope's JSON (`index` of `count`, all sharing `id`). */
+interface Part {
+  part: { id: string; index: number; count: number; text: string };
+}
+type Wire =
+  | Omit<Envelope, "skipSocket">
+  | (Omit<Envelope, "event" | "skipSocket"> & Reference)
+  | Part;
 
 export interface PostgresBusOptions {
   url: string;
@@ -56,7 +72,7 @@ export class PostgresBus implements Bus {
     let listening = false;
     await sql.listen(
       bus.#channel,
-      (payload) => void bus.#receive(payload),
+      (payload) => bus.#received(payload),
       () => {
         if (listening) options.onResubscribe?.();
         listening = true;
@@ -72,18 +88,31 @@ export class PostgresBus implements Bus {
     if (this.#bytes(payload) > MAX_INLINE_PAYLOAD_BYTES) {
       const { event, ...rest } = shared;
       if (event.type !== "message" && event.type !== "message_updated") {
-        console.error(`Event ${event.type} is too large for NOTIFY; not sent to other instances`);
-        return;
+        return this.#queue(...partsOf(payload));
       }
       const wire: Wire = { ...rest, ref: { type: event.type, id: event.message.id } };
       payload = JSON.stringify(wire);
     }
-    // Events published in the same tick share NOTIFYs: one query for many events.
-    this.#pending.push(payload);
-    if (this.#pending.length === 1) queueMicrotask(() => this.#flush());
+    this.#queue(payload);
+  }
+
+  /**
+   * Events published in the same tick share NOTIFYs: one query for many events. One NOTIFY is
+   * in flight at a time, so they commit (and reach listeners) in the order published — a large
+   * event's parts, and whatever follows them, included; what is published meanwhile waits and
+   * goes in the next, larger batch.
+   */
+  #queue(...payloads: string[]): void {
+    this.#pending.push(...payloads);
+    if (this.#flushing) return;
+    this.#flushing = true;
+    queueMicrotask(() => void this.#flush());
   }
 
   #pending: string[] = [];
+  #flushing = false;
+  /** Payloads received, handled one after another (a referenced message is loaded in turn). */
+  #receiving: Promise<void> = Promise.resolve();
 
   /** UTF-8 length; only a string that might be over the limit is encoded to know. */
   #bytes(text: string): number {
@@ -92,27 +121,44 @@ export class PostgresBus implements Bus {
       : this.#encoder.encode(text).length;
   }
 
-  /** Sends the pending payloads as JSON arrays, each under the NOTIFY size limit. */
-  #flush(): void {
-    const payloads = this.#pending.splice(0);
+  /** Sends the pending payloads as JSON arrays under the NOTIFY size limit, one at a time. */
+  async #flush(): Promise<void> {
+    while (this.#pending.length > 0) {
+      for (const notification of this.#batches(this.#pending.splice(0))) {
+        try {
+          await this.#sql.notify(this.#channel, notification);
+        } catch (error) {
+          console.error("NOTIFY failed; other instances will catch up by seq:", error);
+        }
+      }
+    }
+    this.#flushing = false;
+  }
+
+  /** The payloads as NOTIFY texts: `<instance id>\n[payload,…]`, each under the limit. */
+  #batches(payloads: string[]): string[] {
     const origin = `${this.#options.instanceId}\n`;
+    const notifications: string[] = [];
     let batch: string[] = [];
     let size = origin.length + 2;
-    const send = () => {
-      if (batch.length === 0) return;
-      this.#sql.notify(this.#channel, `${origin}[${batch.join(",")}]`).catch((error) => {
-        console.error("NOTIFY failed; other instances will catch up by seq:", error);
-      });
+    const cut = () => {
+      if (batch.length > 0) notifications.push(`${origin}[${batch.join(",")}]`);
       batch = [];
       size = origin.length + 2;
     };
     for (const payload of payloads) {
       const bytes = this.#bytes(payload) + 1;
-      if (size + bytes > MAX_INLINE_PAYLOAD_BYTES) send();
+      if (size + bytes > MAX_INLINE_PAYLOAD_BYTES) cut();
       batch.push(payload);
       size += bytes;
     }
-    send();
+    cut();
+    return notifications;
+  }
+
+  /** Queues a received payload behind the ones before it, so events dispatch in order. */
+  #received(payload: string): void {
+    this.#receiving = this.#receiving.then(() => this.#receive(payload));
   }
 
   async #receive(payload: string): Promise<void> {
@@ -128,8 +174,38 @@ export class PostgresBus implements Bus {
     }
   }
 
-  async #receiveOne(wire: Wire): Promise<void> {
+  /** Parts of large envelopes being received, by id. */
+  #parts = new Map<
+    string,
+    { texts: string[]; received: number; timer: ReturnType<typeof setTimeout> }
+  >();
+
+  /** Puts a part with the others of its envelope; the whole envelope once it is complete. */
+  #assemble({ part }: Part): Exclude<Wire, Part> | undefined {
+    const entry = this.#parts.get(part.id) ?? {
+      texts: new Array<string>(part.count),
+      received: 0,
+      timer: setTimeout(() => this.#parts.delete(part.id), PART_TTL_MS),
+    };
+    this.#parts.set(part.id, entry);
+    if (entry.texts[part.index] === undefined) entry.received++;
+    entry.texts[part.index] = part.text;
+    if (entry.received < part.count) return undefined;
+    clearTimeout(entry.timer);
+    this.#parts.delete(part.id);
+    return JSON.parse(entry.texts.join("")) as Exclude<Wire, Part>;
+  }
+
+  async #receiveOne(received: Wire & { origin?: string }): Promise<void> {
     try {
+      let wire: Exclude<Wire, Part>;
+      if ("part" in received) {
+        const whole = this.#assemble(received);
+        if (!whole) return;
+        wire = { ...whole, origin: received.origin };
+      } else {
+        wire = received;
+      }
       if ("ref" in wire) {
         const { ref, ...rest } = wire;
         const message = await this.#options.loadMessage(ref.id);
@@ -144,6 +220,17 @@ export class PostgresBus implements Bus {
   }
 
   async close(): Promise<void> {
+    for (const { timer } of this.#parts.values()) clearTimeout(timer);
     await this.#sql.end({ timeout: 5 });
   }
+}
+
+/** An envelope's JSON cut into parts small enough for one NOTIFY each. */
+function partsOf(payload: string): string[] {
+  const id = crypto.randomUUID();
+  const count = Math.ceil(payload.length / PART_UNITS);
+  return Array.from({ length: count }, (_, index) => {
+    const text = payload.slice(index * PART_UNITS, (index + 1) * PART_UNITS);
+    return JSON.stringify({ part: { id, index, count, text } } satisfies Part);
+  });
 }

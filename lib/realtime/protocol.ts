@@ -21,12 +21,80 @@ export interface WireServer {
   name: string;
   ownerId: string;
   createdAt: string;
+  /** The server's icon (a cache-busting URL), or null for none. */
+  iconUrl: string | null;
+}
+
+/** One overwrite of a channel (Discord's `permission_overwrites` entry, names for bits). */
+export interface WireOverwrite {
+  /** The role's or the member's (user's) id. */
+  id: string;
+  type: "role" | "member";
+  allow: string[];
+  deny: string[];
 }
 
 export interface WireChannel {
   id: string;
   serverId: string;
   name: string;
+  createdAt: string;
+  kind: "text" | "category";
+  parentId: string | null;
+  topic: string;
+  position: number;
+  /** Salon's addition (Discord has it too): so clients and instances see overwrites live. */
+  permissionOverwrites: WireOverwrite[];
+}
+
+/** API.md's `role`. */
+export interface WireRole {
+  id: string;
+  serverId: string;
+  name: string;
+  color: number | null;
+  position: number;
+  permissions: string[];
+  mentionable: boolean;
+}
+
+/** API.md's `member`. */
+export interface WireMember {
+  user: WireUser;
+  roles: string[];
+  joinedAt: string;
+  timeoutUntil: string | null;
+}
+
+/** API.md's `invite`: what anyone holding the code may see of it and of its server. */
+export interface WireInvite {
+  code: string;
+  server: { id: string; name: string; iconUrl: string | null; memberCount: number };
+  /** The creator's user id. */
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  uses: number;
+  /** 0: unlimited. */
+  maxUses: number;
+}
+
+/** One entry of `GET /api/servers/:id/bans`. */
+export interface WireBan {
+  user: WireUser;
+  reason: string | null;
+  createdAt: string;
+}
+
+/** API.md's audit entry. */
+export interface WireAuditEntry {
+  id: string;
+  action: string;
+  actorId: string;
+  targetType: string;
+  targetId: string;
+  reason: string | null;
+  changes: { key: string; old: unknown; new: unknown }[];
   createdAt: string;
 }
 
@@ -65,8 +133,21 @@ export type ServerEvent =
   | { type: "typing"; channelId: string; user: WireAuthor }
   | { type: "presence"; userId: string; status: "online" | "offline" }
   | { type: "member_joined"; serverId: string; user: WireUser }
-  | { type: "member_left"; serverId: string; user: WireUser }
+  | {
+    type: "member_left";
+    serverId: string;
+    user: WireUser;
+    reason?: "left" | "kicked" | "banned";
+  }
+  | { type: "member_updated"; serverId: string; member: WireMember }
   | { type: "channel_created"; channel: WireChannel }
+  | { type: "channel_updated"; channel: WireChannel }
+  | { type: "channel_deleted"; serverId: string; channelId: string }
+  | { type: "server_updated"; server: WireServer }
+  | { type: "server_deleted"; serverId: string }
+  | { type: "role_created"; role: WireRole }
+  | { type: "role_updated"; role: WireRole }
+  | { type: "role_deleted"; serverId: string; roleId: string }
   | { type: "read"; channelId: string; seq: number }
   | { type: "server_joined"; server: WireServer; channels: WireChannel[] }
   | { type: "server_left"; serverId: string }

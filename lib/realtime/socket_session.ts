@@ -379,11 +379,17 @@ export class SocketSession implements Subscriber {
     this.close(WS_CLOSE_TRY_AGAIN, "try again later");
   }
 
-  /** Subscribes first (events wait), then reads the state for `ready`: nothing falls between. */
+  /**
+   * Subscribes first (events wait), then reads the state for `ready`: nothing falls between.
+   * `ready` lists only the channels the user may view (the chat service filters by the same
+   * snapshots the hub delivers by).
+   */
   async #setUp(): Promise<void> {
     const { hub, chat } = this.#deps;
     const user = this.#auth!.user;
     const serverIds = await chat.serverIdsOf(user);
+    // Its channels' events are filtered by the servers' permission snapshots: loaded first.
+    await hub.prepare(serverIds);
     // The peer may have gone while we read: registering it now would leak it in the hub.
     if (this.#leaving) return;
     hub.add(this, serverIds);

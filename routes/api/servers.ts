@@ -1,4 +1,4 @@
-/** Servers, invites and channels (API.md "Servers, channels, messages"). */
+/** Servers and their channels (API.md "Servers, channels, messages"); invites: invites.ts. */
 import { Hono } from "hono";
 import type { AppEnv } from "../app_env.ts";
 import type { AppDeps } from "../deps.ts";
@@ -23,11 +23,6 @@ export function serversApi({ chat }: AppDeps) {
     return c.json(await chat.servers.get(user, c.req.param("id")));
   });
 
-  app.post("/:id/invites", async (c) => {
-    const { user } = requireAuth(c);
-    return c.json({ code: await chat.invites.create(user, c.req.param("id")) }, 201);
-  });
-
   app.delete("/:id/members/me", async (c) => {
     const { user } = requireAuth(c);
     await chat.servers.leave(user, c.req.param("id"));
@@ -38,17 +33,6 @@ export function serversApi({ chat }: AppDeps) {
     const { user } = requireAuth(c);
     const channel = await chat.channels.create(user, c.req.param("id"), await readJsonObject(c));
     return c.json({ channel }, 201);
-  });
-
-  return app;
-}
-
-export function invitesApi({ chat }: AppDeps) {
-  const app = new Hono<AppEnv>();
-
-  app.post("/:code/join", async (c) => {
-    const { user } = requireAuth(c);
-    return c.json(await chat.invites.join(user, c.req.param("code")));
   });
 
   return app;

@@ -15,12 +15,14 @@ import { requireSignIn } from "../middleware/require_sign_in.ts";
 import { linkOrigin } from "../middleware/same_origin.ts";
 import type { SignedInEnv } from "../middleware/require_sign_in.ts";
 import { renderPage } from "../render_page.tsx";
+import { orderedChannels } from "../../islands/runtime/channel_order.ts";
 import { loadChannelPage } from "./channel_loader.ts";
+import { governancePages } from "./governance_pages.tsx";
 import type { ChannelPlace } from "./channel_loader.ts";
 import { unreadSeed } from "./unread_seed.ts";
 
 /** The statuses a chat page goes out with: a form's refusal shows the page again. */
-export type ChatPageStatus = 200 | 400 | 404 | 409 | 429;
+export type ChatPageStatus = 200 | 400 | 403 | 404 | 409 | 429;
 
 /** The channel page as a response; a channel the server lacks redirects to its first one. */
 export async function channelResponse(
@@ -79,9 +81,21 @@ export function chatPage(deps: AppDeps) {
   });
 
   app.get("/chat/:serverId", signedIn, async (c) => {
-    const { channels } = await deps.chat.servers.get(c.get("auth").user, c.req.param("serverId"));
-    return c.redirect(`/chat/${c.req.param("serverId")}/${channels[0].id}`, 303);
+    const { server, channels } = await deps.chat.servers.get(
+      c.get("auth").user,
+      c.req.param("serverId"),
+    );
+    const [first] = orderedChannels(channels);
+    if (!first) {
+      // Every channel may be hidden from a member (overwrites): say so, never a dead redirect.
+      return await welcomeResponse(c, deps, {
+        error: `${server.name} has no channel you can see yet.`,
+      });
+    }
+    return c.redirect(`/chat/${server.id}/${first.id}`, 303);
   });
+  // Before the channel route: /chat/:serverId/settings is not a channel.
+  app.route("/", governancePages(deps));
 
   app.get("/chat/:serverId/:channelId", signedIn, async (c) => {
     const invite = c.req.query("invite");

@@ -1,0 +1,214 @@
+/**
+ * The bulk of a deleted channel or server, removed in batches after the commit that deleted the
+ * records gating it (db/kv/governance_keys.ts): a channel can hold millions of messages and a
+ * server thousands of members, far beyond one commit's 1000 mutations. That commit also writes
+ * `["purges", kind, id]`, deleted once the purge is complete, so a purge cut short (a crash, a
+ * close) resumes when the store opens again. Nothing here is reachable meanwhile; a purge run
+ * twice (two instances resuming it) deletes the same keys twice, which is harmless.
+ */
+import type { MessageRecord } from "../store.ts";
+import { authorMessageKey } from "./author_messages.ts";
+import { deleteChunks } from "./chunks.ts";
+import { COMMIT_MUTATIONS_MAX, deleteInBatches, listAll, whenUnlocked } from "./commits.ts";
+import {
+  channelKeyOf,
+  iconChunksOf,
+  iconKeyOf,
+  inviteKeyOf,
+  memberKeyOf,
+  memberStateKeyOf,
+  serverChannelKeyOf,
+  userServerKeyOf,
+} from "./governance_keys.ts";
+
+/** A deletion still being purged. */
+export type Purge =
+  | { kind: "channel"; id: string; serverId: string }
+  | { kind: "server"; id: string };
+
+/** Messages per purge commit (each takes up to 4 deletions). */
+const MESSAGES_PER_BATCH = 200;
+/** Members per purge commit (each takes 3 deletions). */
+const MEMBERS_PER_BATCH = 300;
+
+/** Where a pending purge is recorded. */
+export const purgeKeyOf = (purge: Purge): Deno.KvKey => ["purges", purge.kind, purge.id];
+
+/** Thrown inside a purge when the store closes: the rest waits for the next open. */
+const STOPPED = Symbol("stopped");
+
+/**
+ * Runs purges in the background, one per deletion, and stops them between batches when the
+ * store closes. `forgetMember` is told of each membership removed (KnownEntries).
+ */
+export class Purger {
+  #running = new Map<string, Promise<void>>();
+  #stopped = false;
+
+  constructor(
+    private readonly kv: Deno.Kv,
+    private readonly forgetMember: (serverId: string, userId: string) => void,
+  ) {}
+
+  /** Starts purging (unless this one already runs here). */
+  start(purge: Purge): void {
+    const id = purgeKeyOf(purge).join("/");
+    if (this.#stopped || this.#running.has(id)) return;
+    const run = this.#run(purge)
+      .catch((error) => {
+        // Closing cuts a purge short on purpose; anything else is left for the next open too.
+        if (error !== STOPPED && !this.#stopped) console.error(`Purge ${id} failed:`, error);
+      })
+      .finally(() => this.#running.delete(id));
+    this.#running.set(id, run);
+  }
+
+  /** Starts every purge recorded as pending (at open). */
+  async resume(): Promise<void> {
+    for await (const entry of this.kv.list<Purge>({ prefix: ["purges"] })) this.start(entry.value);
+  }
+
+  /** Resolves once no purge runs (tests wait for it to look at what is left). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all(this.#running.values());
+  }
+
+  /** Stops every purge at its next batch and waits for them. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.idle();
+  }
+
+  async #run(purge: Purge): Promise<void> {
+    if (purge.kind === "channel") await this.#purgeChannel(purge.serverId, purge.id);
+    else await this.#purgeServer(purge.id);
+    await whenUnlocked(() => this.kv.delete(purgeKeyOf(purge)));
+  }
+
+  /**
+   * A channel's messages (with their indexes), overwrites, counter and (unless its server's
+   * purge does them all at once) read markers.
+   */
+  async #purgeChannel(serverId: string, channelId: string, markers = true): Promise<void> {
+    await this.#inBatches(
+      { prefix: ["messages", channelId] },
+      MESSAGES_PER_BATCH,
+      (entry: Deno.KvEntry<MessageRecord>) => {
+        const message = entry.value;
+        const keys = [
+          entry.key,
+          ["message_ids", message.id],
+          authorMessageKey(message.authorId, message.id),
+        ];
+        if (message.nonce !== null) keys.push(["message_nonces", message.authorId, message.nonce]);
+        return keys;
+      },
+    );
+    // Read markers are keyed by user: those of the server's members (markers of people who left
+    // stay, unreachable: reads of markers skip channels that are gone).
+    if (markers) {
+      await this.#inBatches(
+        { prefix: ["server_members", serverId] },
+        COMMIT_MUTATIONS_MAX,
+        (entry) => [["read_markers", entry.key[2] as string, channelId]],
+        false,
+      );
+    }
+    await this.#deletePrefix(["overwrites", serverId, channelId]);
+    await whenUnlocked(() =>
+      this.kv.atomic()
+        .delete(["channel_seq", channelId])
+        .delete(channelKeyOf(channelId))
+        .delete(serverChannelKeyOf(serverId, channelId))
+        .commit()
+    );
+  }
+
+  /**
+   * The members' read markers of every channel, every channel (as above), then memberships and
+   * everything else keyed by the server.
+   */
+  async #purgeServer(serverId: string): Promise<void> {
+    const channels = (await listAll(this.kv, ["server_channels", serverId]))
+      .map((entry) => entry.key[2] as string);
+    await this.#purgeMarkers(serverId, new Set(channels));
+    for (const channelId of channels) {
+      this.#checkStopped();
+      await this.#purgeChannel(serverId, channelId, false);
+    }
+    await this.#inBatches(
+      { prefix: ["server_members", serverId] },
+      MEMBERS_PER_BATCH,
+      (entry) => {
+        const userId = entry.key[2] as string;
+        this.forgetMember(serverId, userId);
+        return [
+          memberKeyOf(serverId, userId),
+          userServerKeyOf(userId, serverId),
+          memberStateKeyOf(serverId, userId),
+        ];
+      },
+    );
+    await this.#inBatches(
+      { prefix: ["server_invites", serverId] },
+      COMMIT_MUTATIONS_MAX / 2,
+      (entry) => [entry.key, inviteKeyOf(entry.key[2] as string)],
+    );
+    for (const name of ["channel_names", "member_state", "roles", "bans", "overwrites", "audit"]) {
+      await this.#deletePrefix([name, serverId]);
+    }
+    await deleteChunks(this.kv, iconChunksOf(serverId));
+    await whenUnlocked(() => this.kv.delete(iconKeyOf(serverId)));
+  }
+
+  /**
+   * Each member's markers of these channels: one list of the member's markers each (a user has
+   * a marker per channel read, far fewer than members × channels blind deletions).
+   */
+  async #purgeMarkers(serverId: string, channels: Set<string>): Promise<void> {
+    for await (const member of this.kv.list({ prefix: ["server_members", serverId] })) {
+      this.#checkStopped();
+      const markers = await listAll(this.kv, ["read_markers", member.key[2] as string]);
+      const keys = markers.map((entry) => entry.key).filter((key) =>
+        channels.has(key[2] as string)
+      );
+      await deleteInBatches(this.kv, keys);
+    }
+  }
+
+  async #deletePrefix(prefix: Deno.KvKey): Promise<void> {
+    await this.#inBatches({ prefix }, COMMIT_MUTATIONS_MAX, (entry) => [entry.key]);
+  }
+
+  /**
+   * Lists `selector` `perBatch` entries at a time and deletes the keys `keysOf` names for each,
+   * one commit per batch. With `consumed` (the listed keys are among those deleted), each batch
+   * lists from the start again; otherwise it goes on after the last key listed.
+   */
+  async #inBatches<T>(
+    selector: Deno.KvListSelector,
+    perBatch: number,
+    keysOf: (entry: Deno.KvEntry<T>) => Deno.KvKey[],
+    consumed = true,
+  ): Promise<void> {
+    let cursor: string | undefined;
+    for (;;) {
+      this.#checkStopped();
+      const listed = this.kv.list<T>(selector, { limit: perBatch, cursor });
+      let op = this.kv.atomic();
+      let count = 0;
+      for await (const entry of listed) {
+        for (const key of keysOf(entry)) op = op.delete(key);
+        count++;
+      }
+      if (count === 0) return;
+      await whenUnlocked(() => op.commit());
+      if (count < perBatch) return;
+      if (!consumed) cursor = listed.cursor;
+    }
+  }
+
+  #checkStopped(): void {
+    if (this.#stopped) throw STOPPED;
+  }
+}

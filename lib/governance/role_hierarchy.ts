@@ -1,0 +1,20 @@
+/**
+ * The hierarchy rule for roles (API.md Precisions): one may create, edit, delete, give or take
+ * only roles below one's own highest role; the owner is above every role.
+ */
+import { Forbidden } from "../errors.ts";
+import type { ServerAccess } from "../permissions/server_access.ts";
+
+/** Throws `403 role_hierarchy` unless `position` is below the actor's highest role. */
+export function requireBelowActor(
+  access: ServerAccess,
+  actorId: string,
+  position: number,
+  purpose: string,
+): void {
+  if (position < access.highestPosition(actorId)) return;
+  throw new Forbidden(
+    "role_hierarchy",
+    `You can only ${purpose} roles below your highest role.`,
+  );
+}
