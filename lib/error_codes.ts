@@ -70,7 +70,6 @@ export const ERROR_CODES = [
   // 404, 409, 413, 415, 426, 429.
   "not_found",
   "reset_link_invalid",
-  "invalid_invite",
   "username_taken",
   "owns_servers",
   "channel_exists",
