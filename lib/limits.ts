@@ -215,5 +215,7 @@ export const AUDIT_PAGE_MAX = 100;
 export const SERVER_ICON_MAX_BYTES = AVATAR_MAX_BYTES;
 /** A ban's message purge reads the banned user's messages in pages of this many. */
 export const BAN_DELETE_PAGE_SIZE = 200;
+/** A ban's message deletion reads at most this many pages of the author's messages (all servers). */
+export const BAN_DELETE_PAGES_MAX = 50;
 /** Ids from URLs (users, servers) longer than this are unknown at once (no KV key that long). */
 export const ID_INPUT_MAX = 64;

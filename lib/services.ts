@@ -152,6 +152,8 @@ export async function createServices(
       // A reset mail being sent finishes (or fails) before the process goes.
       await accounts.resets.settled();
       await bus.close();
+      // Permission re-reads under way finish before the store they read from is closed.
+      await access.close();
       hub.close();
       passwords.close();
       securityLog.close();

@@ -137,15 +137,15 @@ bookTest(
     const { mia, server, general } = await seed(t.store);
     const book = new AccessBook(t.store);
     const access = (await book.load(server.id))!;
-    const hidden = toWireChannel(general, [
-      {
-        channelId: general.id,
-        targetId: mia.id,
-        type: "member",
-        allow: [],
-        deny: ["view_channel"],
-      },
-    ]);
+    const overwrite = {
+      channelId: general.id,
+      targetId: mia.id,
+      type: "member" as const,
+      allow: [],
+      deny: ["view_channel"],
+    };
+    await t.store.putOverwrite(overwrite, null);
+    const hidden = toWireChannel(general, [overwrite]);
     assert.deepEqual(
       book.observe({
         target: { servers: [server.id] },
@@ -169,7 +169,9 @@ bookTest(
       }),
       null,
     );
-    assert.equal(book.peek(server.id), access);
+    // The change is read again from the store (see the next test); it agrees.
+    await book.settled();
+    assert.equal(book.peek(server.id)?.canView(mia.id, general.id), false);
     // Not loaded: nothing to apply.
     assert.equal(
       book.observe({
@@ -243,3 +245,30 @@ bookTest("reloadAll keeps each snapshot usable until its replacement is read", a
   assert.equal(after.highestPosition(first.mia.id), 1);
   assert.equal(book.peek(second.server.id), undefined, "a server that is gone is dropped");
 });
+
+bookTest(
+  "a change event is followed by a re-read: an older state from the bus cannot win",
+  async (t) => {
+    const { mia, server, general } = await seed(t.store);
+    const book = new AccessBook(t.store);
+    await book.load(server.id);
+    // The store has the deny (the latest change, made on another instance)…
+    const deny = {
+      channelId: general.id,
+      targetId: mia.id,
+      type: "member" as const,
+      allow: [],
+      deny: ["view_channel"],
+    };
+    await t.store.putOverwrite(deny, null);
+    // …and the bus brings an older state of the channel last (a rename made before it).
+    book.observe({
+      target: { servers: [server.id] },
+      event: { type: "channel_updated", channel: toWireChannel({ ...general, topic: "old" }) },
+    });
+    assert.equal(book.peek(server.id)?.canView(mia.id, general.id), true, "applied at once");
+    await book.settled();
+    assert.equal(book.peek(server.id)?.canView(mia.id, general.id), false, "the store's truth");
+    await book.close();
+  },
+);

@@ -306,7 +306,8 @@ Deno.test("ServerAccess - apply: member events (join, roles, time-out, leave)", 
   assert.equal(access.canView("dave", "general"), true);
   assert.equal(access.canView("dave", "staff"), false);
 
-  // Given "mod" (and a role this snapshot does not know, which is left out).
+  // Given "mod" and a role this snapshot has not heard of yet (its role_created may come after
+  // this event from another instance): kept, and counted once it is known.
   const member = {
     user: wireUser("dave"),
     roles: ["mod", "ghost"],
@@ -314,11 +315,12 @@ Deno.test("ServerAccess - apply: member events (join, roles, time-out, leave)", 
     timeoutUntil: null,
   };
   assert.equal(access.apply({ type: "member_updated", serverId: S, member }), "dave");
-  assert.deepEqual(access.member("dave")?.roleIds, ["mod"]);
+  assert.deepEqual(access.member("dave")?.roleIds, ["mod", "ghost"]);
   assert.equal(access.canView("dave", "staff"), true);
+  assert.equal(access.highestPosition("dave"), access.role("mod")!.position, "ghost: unknown");
   // A repeated join does not reset the roles (events may arrive twice after a reload).
   access.apply({ type: "member_joined", serverId: S, user: wireUser("dave") });
-  assert.deepEqual(access.member("dave")?.roleIds, ["mod"]);
+  assert.deepEqual(access.member("dave")?.roleIds, ["mod", "ghost"]);
 
   assert.equal(
     access.apply({ type: "member_left", serverId: S, user: wireUser("dave"), reason: "kicked" }),

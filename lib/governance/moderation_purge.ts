@@ -8,7 +8,11 @@
  */
 import type { MessageRecord } from "../../db/store.ts";
 import type { ChatDeps } from "../chat/chat_deps.ts";
-import { BAN_DELETE_MESSAGES_COUNT_MAX, BAN_DELETE_PAGE_SIZE } from "../limits.ts";
+import {
+  BAN_DELETE_MESSAGES_COUNT_MAX,
+  BAN_DELETE_PAGE_SIZE,
+  BAN_DELETE_PAGES_MAX,
+} from "../limits.ts";
 import type { ServerAccess } from "../permissions/server_access.ts";
 
 /** The lowest UUIDv7 of millisecond `ms`: every id made at or after `ms` sorts above it. */
@@ -19,7 +23,8 @@ export function lowestIdAt(ms: number): string {
 
 /**
  * Deletes the user's messages in the server's channels created at or after `sinceMs`, at most
- * BAN_DELETE_MESSAGES_COUNT_MAX; returns how many were deleted.
+ * BAN_DELETE_MESSAGES_COUNT_MAX of them within BAN_DELETE_PAGES_MAX pages of the author's
+ * messages; returns how many were deleted.
  */
 export async function purgeMessages(
   deps: ChatDeps,
@@ -30,7 +35,13 @@ export async function purgeMessages(
   const channels = new Set(access.channels().map((channel) => channel.id));
   let afterId = lowestIdAt(sinceMs);
   let deleted = 0;
-  while (deleted < BAN_DELETE_MESSAGES_COUNT_MAX) {
+  // The author's pages span every server they are in: a prolific author elsewhere must not
+  // make one ban read their whole window, so the pages read are bounded too.
+  for (
+    let read = 0;
+    read < BAN_DELETE_PAGES_MAX && deleted < BAN_DELETE_MESSAGES_COUNT_MAX;
+    read++
+  ) {
     const page = await deps.store.listMessagesByAuthor(userId, {
       afterId,
       limit: BAN_DELETE_PAGE_SIZE,

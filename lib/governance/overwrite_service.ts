@@ -23,7 +23,7 @@ import { auditEntry } from "./audit.ts";
 import type { AuditChange } from "../../db/store.ts";
 import { changedBits, checkOverwriteBody } from "./overwrite_input.ts";
 import { requireGrantable } from "./permission_input.ts";
-import { requireBelowActor } from "./role_hierarchy.ts";
+import { requireBelowActor, requireOutranks } from "./role_hierarchy.ts";
 
 /** `GET /api/channels/:id/permissions`: the result and each step that led to it. */
 export interface PermissionExplanation {
@@ -98,6 +98,9 @@ export class OverwriteService {
     // A member's overwrite may outlive their membership; a role's goes with the role.
     const role = before.type === "role" ? access.role(targetId) : undefined;
     if (role) requireBelowActor(access, user.id, role.position, "remove overwrites of");
+    if (before.type === "member" && targetId !== user.id && access.isMember(targetId)) {
+      requireOutranks(access, user.id, targetId, "remove the overwrites of");
+    }
     requireGrantable(
       access,
       user.id,
@@ -187,6 +190,10 @@ export class OverwriteService {
     const role = access.role(targetId);
     if (type === "role" && role) {
       requireBelowActor(access, user.id, role.position, "set overwrites for");
+    }
+    // A member's own overwrite cannot raise them (only permissions they hold can be changed).
+    if (type === "member" && targetId !== user.id) {
+      requireOutranks(access, user.id, targetId, "set overwrites for");
     }
     return { channel: access.channel(found.channel.id) ?? found.channel, access };
   }

@@ -18,3 +18,21 @@ export function requireBelowActor(
     `You can only ${purpose} roles below your highest role.`,
   );
 }
+
+/**
+ * Throws `403 role_hierarchy` unless the actor outranks the member (API.md: one acts only on
+ * members whose highest role is below one's own; the owner is above everyone). Acting on
+ * oneself is left to each rule (a member may drop their own role, never raise themselves).
+ */
+export function requireOutranks(
+  access: ServerAccess,
+  actorId: string,
+  memberId: string,
+  purpose: string,
+): void {
+  if (access.outranks(actorId, memberId)) return;
+  throw new Forbidden(
+    "role_hierarchy",
+    `You can only ${purpose} members whose highest role is below yours.`,
+  );
+}

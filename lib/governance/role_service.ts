@@ -16,7 +16,7 @@ import type { ServerEvent, WireRole } from "../realtime/protocol.ts";
 import { auditEntry, changesOf } from "./audit.ts";
 import { requireGrantable } from "./permission_input.ts";
 import { checkRoleFields } from "./role_input.ts";
-import { requireBelowActor } from "./role_hierarchy.ts";
+import { requireBelowActor, requireOutranks } from "./role_hierarchy.ts";
 import { movedRoles, placeRole } from "./role_positions.ts";
 
 /** The fields an audit entry records of a role, in this order. */
@@ -175,6 +175,10 @@ export class RoleService {
     }
     const { access, role } = await this.#managed(user, serverId, roleId, "", manager);
     requireBelowActor(access, user.id, role.position, verb);
+    // Others' roles only below one's own rank (API.md Precisions); one's own may be changed.
+    if (userId !== user.id && access.isMember(userId)) {
+      requireOutranks(access, user.id, userId, `${verb} roles of`);
+    }
     const { store } = this.deps;
     if (!plausibleId(userId)) throw new NotFound("not_found", "No such member.");
     const [before, target] = await Promise.all([

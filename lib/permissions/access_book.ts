@@ -31,6 +31,18 @@ const ACCESS_EVENTS: ReadonlySet<ServerEvent["type"]> = new Set([
   "server_deleted",
 ]);
 
+/** Access events whose whole-state payloads may race across instances (see `#settle`). */
+const SETTLED_EVENTS: ReadonlySet<ServerEvent["type"]> = new Set([
+  "role_created",
+  "role_updated",
+  "role_deleted",
+  "member_updated",
+  "channel_created",
+  "channel_updated",
+  "channel_deleted",
+  "server_updated",
+]);
+
 /** True if the event may change a permission snapshot (so the hub diffs visibility around it). */
 export function isAccessEvent(event: ServerEvent): boolean {
   return ACCESS_EVENTS.has(event.type);
@@ -71,6 +83,9 @@ export class AccessBook {
   #listeners: ReplacementListener[] = [];
   #snapshots = new Map<string, ServerAccess>();
   #loading = new Map<string, Promise<ServerAccess | null>>();
+  #closed = false;
+  /** Servers whose last read still raced events: read again once it is done. */
+  #stale = new Set<string>();
   /** Events observed per server (only counted while something may be reading it). */
   #generations = new Map<string, number>();
 
@@ -119,7 +134,35 @@ export class AccessBook {
     if (!snapshot) return null;
     const affected = snapshot.apply(envelope.event);
     if (envelope.event.type === "server_deleted") this.drop(serverId);
+    else if (SETTLED_EVENTS.has(envelope.event.type)) this.#settle(serverId);
     return affected === null ? null : { serverId, affected };
+  }
+
+  /**
+   * Reads the server again after a change event was applied. Events carry whole new states
+   * (a channel with its overwrites, a member with its roles), and each instance applies its own
+   * at once but others' when the bus brings them: two changes made at the same moment on two
+   * instances are applied in different orders, and an older state could win for good. The
+   * store has the committed truth: reading it after the event converges every instance (a load
+   * in flight reads again, see `#read`). Joins and leaves, the frequent ones, carry one member
+   * each and need no read.
+   */
+  #settle(serverId: string): void {
+    if (this.#closed) return;
+    this.reload(serverId).catch((error) => {
+      console.error(`Could not re-read the permissions of server ${serverId}:`, error);
+    });
+  }
+
+  /** Resolves once no read is under way (the re-reads that follow changes included). */
+  async settled(): Promise<void> {
+    while (this.#loading.size > 0) await Promise.allSettled([...this.#loading.values()]);
+  }
+
+  /** Stops re-reading after changes and waits for the reads under way (before the store closes). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.settled();
   }
 
   /** Forgets a server's snapshot (deleted; the next `load` reads the store again). */
@@ -150,6 +193,7 @@ export class AccessBook {
       loading = this.#read(serverId).finally(() => {
         this.#loading.delete(serverId);
         this.#generations.delete(serverId);
+        if (this.#stale.delete(serverId)) this.#settle(serverId);
       });
       this.#loading.set(serverId, loading);
     }
@@ -162,7 +206,11 @@ export class AccessBook {
       const snapshot = await this.#readOnce(serverId);
       const raced = (this.#generations.get(serverId) ?? 0) !== generation;
       if (raced && attempt < LOAD_ATTEMPTS) continue;
-      if (raced) console.warn(`Permission snapshot of ${serverId} kept racing events; using it`);
+      if (raced) {
+        // Still racing: use this read, and read once more after it (events keep coming).
+        console.warn(`Permission snapshot of ${serverId} kept racing events; reading again`);
+        this.#stale.add(serverId);
+      }
       const before = this.#snapshots.get(serverId);
       if (snapshot) this.#snapshots.set(serverId, snapshot);
       else this.#snapshots.delete(serverId);

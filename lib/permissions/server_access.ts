@@ -101,7 +101,7 @@ export class ServerAccess {
     return this.#roles.get(id);
   }
 
-  /** The member's record (role ids of deleted roles never appear), or undefined. */
+  /** The member's record (ids of deleted roles never appear; of a role not heard of yet, may), or undefined. */
   member(userId: string): MemberRecord | undefined {
     return this.#members.get(userId);
   }
@@ -245,10 +245,16 @@ export class ServerAccess {
         this.#members.delete(event.user.id);
         return event.user.id;
       case "channel_created":
-      case "channel_updated":
+      case "channel_updated": {
         if (event.channel.serverId !== this.serverId) return null;
+        const known = this.#channels.has(event.channel.id);
+        const before = JSON.stringify(this.#overwrites.get(event.channel.id) ?? []);
         this.#putChannel(event.channel);
-        return "all";
+        const after = JSON.stringify(this.#overwrites.get(event.channel.id) ?? []);
+        // A rename, a topic or a move changes nobody's permissions: the caches stay (moving one
+        // channel renumbers its siblings, one event each).
+        return known && before === after ? null : "all";
+      }
       case "channel_deleted":
         if (event.serverId !== this.serverId) return null;
         this.#channels.delete(event.channelId);
@@ -371,7 +377,9 @@ export class ServerAccess {
       serverId: this.serverId,
       userId: wire.user.id,
       joinedAt: new Date(wire.joinedAt),
-      roleIds: wire.roles.filter((id) => this.#roles.has(id) && id !== this.serverId),
+      // Ids of roles not known yet are kept (a member_updated may overtake its role_created
+      // from another instance); evaluation skips roles it does not know.
+      roleIds: wire.roles.filter((id) => id !== this.serverId),
       timeoutUntil: wire.timeoutUntil === null ? null : new Date(wire.timeoutUntil),
     };
   }
