@@ -12,6 +12,7 @@ import * as $InviteButton from "./islands/InviteButton.tsx";
 import * as $LeaveServerButton from "./islands/LeaveServerButton.tsx";
 import * as $MessageInput from "./islands/MessageInput.tsx";
 import * as $MessageList from "./islands/MessageList.tsx";
+import * as $PinnedMessages from "./islands/PinnedMessages.tsx";
 import * as $ProfileFields from "./islands/ProfileFields.tsx";
 import * as $ProfilePreview from "./islands/ProfilePreview.tsx";
 import * as $QuickSwitcher from "./islands/QuickSwitcher.tsx";
@@ -28,11 +29,14 @@ const manifest = {
     "./routes/api/channel_admin.ts": () => import("./routes/api/channel_admin.ts"),
     "./routes/api/channel_permissions.ts": () => import("./routes/api/channel_permissions.ts"),
     "./routes/api/data_export.ts": () => import("./routes/api/data_export.ts"),
+    "./routes/api/emojis.ts": () => import("./routes/api/emojis.ts"),
     "./routes/api/invites.ts": () => import("./routes/api/invites.ts"),
     "./routes/api/me.ts": () => import("./routes/api/me.ts"),
     "./routes/api/me_email.ts": () => import("./routes/api/me_email.ts"),
     "./routes/api/messages.ts": () => import("./routes/api/messages.ts"),
     "./routes/api/moderation.ts": () => import("./routes/api/moderation.ts"),
+    "./routes/api/pins.ts": () => import("./routes/api/pins.ts"),
+    "./routes/api/reactions.ts": () => import("./routes/api/reactions.ts"),
     "./routes/api/roles.ts": () => import("./routes/api/roles.ts"),
     "./routes/api/server_admin.ts": () => import("./routes/api/server_admin.ts"),
     "./routes/api/servers.ts": () => import("./routes/api/servers.ts"),
@@ -43,6 +47,7 @@ const manifest = {
     "./routes/pages/auth_pages.tsx": () => import("./routes/pages/auth_pages.tsx"),
     "./routes/pages/chat_actions.tsx": () => import("./routes/pages/chat_actions.tsx"),
     "./routes/pages/chat_page.tsx": () => import("./routes/pages/chat_page.tsx"),
+    "./routes/pages/emoji_data.ts": () => import("./routes/pages/emoji_data.ts"),
     "./routes/pages/forgot_password_page.tsx": () =>
       import("./routes/pages/forgot_password_page.tsx"),
     "./routes/pages/governance_pages.tsx": () => import("./routes/pages/governance_pages.tsx"),
@@ -66,6 +71,7 @@ const manifest = {
     LeaveServerButton: $LeaveServerButton,
     MessageInput: $MessageInput,
     MessageList: $MessageList,
+    PinnedMessages: $PinnedMessages,
     ProfileFields: $ProfileFields,
     ProfilePreview: $ProfilePreview,
     QuickSwitcher: $QuickSwitcher,

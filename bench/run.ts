@@ -439,6 +439,7 @@ for (
     "bench/ready_round_trips.ts",
     "bench/reconnect.ts",
     "bench/fanout_permissions.ts",
+    "bench/reactions.ts",
   ]
 ) {
   log(script);

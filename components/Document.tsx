@@ -26,6 +26,13 @@ export function Document({ title, islandNames, islandProps, children }: Document
         <title>{title === "Salon" ? title : `${title} · Salon`}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/build/app.css" />
+        {
+          /*
+          The remembered colour theme ("system" follows the operating system; ThemeToggle
+          changes it), applied before the page paints: loaded blocking here, as a file because
+          the Content-Security-Policy allows no inline script. Kept small: it is on every page.
+        */
+        }
         <script src="/theme.js" />
         {islandProps !== null && (
           <>

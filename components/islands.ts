@@ -20,6 +20,7 @@ export const {
   LeaveServerButton,
   MessageInput,
   MessageList,
+  PinnedMessages,
   ProfileFields,
   ProfilePreview,
   QuickSwitcher,

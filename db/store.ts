@@ -7,9 +7,11 @@
 import type { KvBusTransport } from "./kv/kv_bus_transport.ts";
 import type { AuditEntryRecord, GovernanceStore } from "./governance_store.ts";
 import type { TwoFactorStore } from "./two_factor_store.ts";
+import type { ConversationStore } from "./conversation_store.ts";
 
 export type { TwoFactorRecord } from "./two_factor_store.ts";
 export type * from "./governance_store.ts";
+export type * from "./conversation_store.ts";
 
 /** A user as stored, including the secret parts the API never returns. */
 export interface UserRecord {
@@ -111,6 +113,19 @@ export interface MessageRecord {
   editedAt: Date | null;
   /** The sender's id for this send; the same (author, nonce) is stored once. */
   nonce: string | null;
+  /** The message this one replies to (records stored before replies read as null). */
+  replyToId: string | null;
+  /**
+   * Who the message mentions, resolved at send: user ids, and whether it mentions everyone
+   * (records stored before mentions read as `{ users: [], everyone: false }`).
+   */
+  mentions: MessageMentions;
+}
+
+/** The mentions stored with a message. */
+export interface MessageMentions {
+  users: string[];
+  everyone: boolean;
 }
 
 /** A page of one author's messages across channels: `afterId` is an exclusive id bound. */
@@ -182,9 +197,10 @@ export class ChannelNameTakenError extends Error {
 
 /**
  * Two-factor state (findTwoFactor, activateTotp, useTotpStep…) is in TwoFactorStore; roles,
- * overwrites, moderation, invite limits and the audit log in GovernanceStore.
+ * overwrites, moderation, invite limits and the audit log in GovernanceStore; reactions, pins,
+ * custom emoji and the change log in ConversationStore.
  */
-export interface Store extends TwoFactorStore, GovernanceStore {
+export interface Store extends TwoFactorStore, GovernanceStore, ConversationStore {
   /** Stores a new user; throws `UsernameTakenError` if the username exists, even under races. */
   createUser(user: UserRecord): Promise<void>;
   findUserById(id: string): Promise<UserRecord | null>;
@@ -298,9 +314,15 @@ export interface Store extends TwoFactorStore, GovernanceStore {
    * ids: the order they were sent); deleted ones are gone, edited ones read as edited.
    */
   listMessagesByAuthor(authorId: string, query: AuthorMessageQuery): Promise<MessageRecord[]>;
-  /** Replaces the content; null if the message does not exist. */
+  /**
+   * Replaces the content, with a change-log entry at `editedAt` in the same commit (see
+   * ConversationStore.changedSince); null if the message does not exist.
+   */
   editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null>;
-  /** Deletes a message (with its audit entry, in one commit); false if it did not exist. */
+  /**
+   * Deletes a message with its reactions and pin, its audit entry and a change-log entry (at
+   * the audit entry's time, or now without one), in one commit; false if it did not exist.
+   */
   deleteMessage(id: string, audit?: AuditEntryRecord | null): Promise<boolean>;
 
   /** Moves the read marker forward (never back); returns the marker now stored. */

@@ -14,7 +14,13 @@ import { useServerState } from "./runtime/server_state.ts";
 import type { ServerState } from "./runtime/server_state.ts";
 import { countOf, useUnread } from "./runtime/unread.ts";
 import type { UnreadMap } from "./runtime/unread.ts";
-import { applyPlacements, ChannelSettings } from "./governance/ChannelSettings.tsx";
+import { applyPlacements } from "./runtime/placements.ts";
+import { lazy } from "./shared/lazy.tsx";
+
+/** Its code loads when it first opens (the chat page's JavaScript budget). */
+const ChannelSettings = lazy(() =>
+  import("./governance/ChannelSettings.tsx").then((loaded) => loaded.ChannelSettings)
+);
 import { UnreadBadge } from "./shared/UnreadBadge.tsx";
 
 export interface ChannelNavProps {
@@ -168,6 +174,7 @@ export default function ChannelNav(
           state={state}
           channel={edited}
           onClose={() => editing.value = null}
+          place={applyPlacements}
         />
       )}
     </nav>

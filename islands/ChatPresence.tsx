@@ -9,7 +9,13 @@ import { connection, onEvent, startSocket } from "./runtime/socket_client.ts";
 import { rolesOf } from "./runtime/permissions.ts";
 import { useServerState } from "./runtime/server_state.ts";
 import type { ServerState } from "./runtime/server_state.ts";
-import { ProfileCard } from "./governance/ProfileCard.tsx";
+import { lazy } from "./shared/lazy.tsx";
+
+/** Its code loads when a card first opens (the chat page's JavaScript budget). */
+const ProfileCard = lazy(() =>
+  import("./governance/ProfileCard.tsx").then((loaded) => loaded.ProfileCard)
+);
+import { profileOf } from "./runtime/conversation_ui.ts";
 import { RoleDot } from "./governance/RoleDot.tsx";
 import { UserAvatar } from "./shared/UserAvatar.tsx";
 
@@ -67,7 +73,9 @@ export default function ChatPresence(
   const names = [...typing.value.values()].map((entry) => entry.name);
   const people = state.members.map((member) => member.user);
   const onlineCount = people.filter((person) => here.value.has(person.id)).length;
-  const card = state.members.find((member) => member.user.id === shownCard.value);
+  // From the member list, or from a name or avatar in the messages.
+  const cardId = shownCard.value ?? profileOf.value;
+  const card = state.members.find((member) => member.user.id === cardId);
   const until = state.members.find((member) => member.user.id === meId)?.timeoutUntil;
   const myTimeout = until && Date.parse(until) > Date.now() ? until : null;
   const sorted = [...people].sort((a, b) =>
@@ -156,7 +164,10 @@ export default function ChatPresence(
             state={state}
             member={card}
             online={here.value.has(card.user.id)}
-            onClose={() => shownCard.value = null}
+            onClose={() => {
+              shownCard.value = null;
+              profileOf.value = null;
+            }}
           />
         )}
       </aside>

@@ -10,6 +10,11 @@
  * view kept still. Opening a channel with a read marker shows the "New messages" divider
  * (loading history back to it); scrolled up, "Jump to latest" counts what came since.
  *
+ * Each message has its actions (Reply, Add reaction, Edit, Delete, Pin, Copy link), its
+ * reactions and the quoted preview of what it replies to; a preview jumps to the original
+ * (loading the history around it if needed) and highlights it, as a `?m=<seq>` link does when
+ * the page opens there (`openAt`).
+ *
  * The parts, each alone: useLiveMessages (the messages, live), useOlderHistory (older pages),
  * useUnreadDivider, useScrollKeeper (where the view goes after a render), useReadMarker,
  * useMentionable, useLastOwnMessage; this file wires them to the scroll and the window.
@@ -21,6 +26,7 @@ import type { WireMessage } from "../lib/realtime/protocol.ts";
 import { ChannelStart } from "./components/ChannelStart.tsx";
 import { DayDivider } from "./components/DayDivider.tsx";
 import { JumpToLatest } from "./components/JumpToLatest.tsx";
+import { LazyEmojiPicker } from "./components/LazyEmojiPicker.tsx";
 import { MessageGroup } from "./components/MessageGroup.tsx";
 import { PendingMessages } from "./components/PendingMessages.tsx";
 import { UnreadDivider } from "./components/UnreadDivider.tsx";
@@ -31,10 +37,13 @@ import { useOlderHistory } from "./hooks/useOlderHistory.ts";
 import { useReadMarker } from "./hooks/useReadMarker.ts";
 import { useScrollKeeper } from "./hooks/useScrollKeeper.ts";
 import { useUnreadDivider } from "./hooks/useUnreadDivider.ts";
+import { setReaction } from "./runtime/api.ts";
+import { loadCustomEmoji } from "./runtime/custom_emoji.ts";
 import { editing } from "./runtime/editing.ts";
 import { windowAtUnread } from "./runtime/first_unread.ts";
 import { followTaps } from "./runtime/message_actions.ts";
 import { groupMessages } from "./runtime/message_groups.ts";
+import type { ShownMessage } from "./runtime/message_groups.ts";
 import {
   inWindow,
   latestWindow,
@@ -70,7 +79,16 @@ export interface MessageListProps {
    * live as members join and leave). Without it, every `@name` is.
    */
   mentionable?: string[];
+  /** The page opened on this message (a `?m=<seq>` link): the view starts there, lit. */
+  openAt?: number;
+  /** True when newer messages exist after `initial` (a page opened around `openAt`). */
+  hasNewer?: boolean;
 }
+
+/** A `:name:` that may be a custom emoji. */
+const CUSTOM = /:[a-z0-9_]{2,32}:/;
+/** A jump's target stays highlighted this long. */
+const HIGHLIGHT_MS = 4000;
 
 /** Within this many pixels of the bottom counts as "at the bottom". */
 const STICK_PX = 80;
@@ -90,9 +108,18 @@ export default function MessageList(
     canModerate,
     readSeq = 0,
     mentionable,
+    openAt,
   }: MessageListProps,
 ) {
   const view = useSignal<MessageWindow>(latestWindow(initial.length));
+  /** The highlighted message (a link's target, or a jump's). */
+  const lit = useSignal<string | null>(
+    initial.find((message) => message.seq === openAt)?.id ?? null,
+  );
+  /** The message the emoji picker reacts to, while it is open. */
+  const picking = useSignal<{ message: ShownMessage; anchor: HTMLElement } | null>(null);
+  /** Why a jump did not land. */
+  const jumpNote = useSignal<string | null>(null);
   const local = useSignal(false);
   /** Shown at the bottom (not scrolled up, window following the latest). */
   const atBottom = useSignal(true);
@@ -102,8 +129,10 @@ export default function MessageList(
   const { messages, markDeleted } = useLiveMessages({
     channelId,
     initial,
+    meId,
     pageSize,
     onArrived(message, length) {
+      if (CUSTOM.test(message.content)) loadCustomEmoji(serverId);
       const following = scroll.stick.current;
       if (!following && message.author.id !== meId) unseen.value++;
       view.value = windowOnArrival(view.value, length, following);
@@ -123,7 +152,7 @@ export default function MessageList(
       view.value = windowAtUnread(index, messages.value.length);
     },
   });
-  const scroll = useScrollKeeper(divider.openAtUnread, onScroll);
+  const scroll = useScrollKeeper(divider.openAtUnread, onScroll, lit.value ? openAt : undefined);
   const reader = useReadMarker(channelId, messages, readSeq, () => scroll.stick.current);
   const members = useMentionable(serverId, mentionable);
   useLastOwnMessage(messages, meId);
@@ -131,7 +160,47 @@ export default function MessageList(
   useEffect(() => {
     local.value = true;
     followTaps();
+    if (lit.value) setTimeout(() => lit.value = null, HIGHLIGHT_MS);
+    // Custom emoji show as images: their list loads when the page holds one.
+    if (
+      initial.some((message) =>
+        CUSTOM.test(message.content) || message.reactions?.some((r) => r.emoji.startsWith(":"))
+      )
+    ) loadCustomEmoji(serverId);
   }, []);
+
+  /** Stable across renders (message rows are memoised on them). */
+  const handlers = useSignal({
+    onReact(message: ShownMessage, anchor: HTMLElement) {
+      loadCustomEmoji(serverId);
+      picking.value = { message, anchor };
+    },
+    onJump(id: string, seq: number) {
+      void jumpTo(id, seq);
+    },
+  }).peek();
+
+  /** Scrolls to the message (loading the history around it if needed) and highlights it. */
+  function jumpTo(id: string, seq: number) {
+    // Rare: its code loads with the first jump (runtime/load_around.ts).
+    void import("./runtime/load_around.ts").then((loaded) =>
+      loaded.jumpTo(
+        {
+          messages,
+          view,
+          lit,
+          note: jumpNote,
+          loadAround: history.loadAround,
+          centerOn: scroll.centerOn,
+          leaveBottom: () => atBottom.value = false,
+          pageOf: (seq) => `/chat/${serverId}/${channelId}?m=${seq}`,
+          highlightMs: HIGHLIGHT_MS,
+        },
+        id,
+        seq,
+      )
+    );
+  }
 
   /** Loads the page before the first loaded message; false if that failed. */
   function loadOlder(keepView: boolean): Promise<boolean> {
@@ -182,6 +251,7 @@ export default function MessageList(
   const mayModerate = live && shownChannel && meId
     ? channelPermissions(live, meId, shownChannel).has("manage_messages")
     : canModerate;
+  const linkOf = (seq: number) => `/chat/${serverId}/${channelId}?m=${seq}`;
   return (
     <div class="relative flex min-h-0 flex-1 flex-col">
       <div
@@ -208,9 +278,15 @@ export default function MessageList(
                   meId={meId}
                   mentionable={members.value}
                   canModerate={mayModerate}
+                  canPin={mayModerate}
                   editingId={editingId}
+                  highlightId={lit.value}
+                  hydrated={local.value}
                   deleteAction={(id) => `/chat/${serverId}/${channelId}/messages/${id}/delete`}
+                  linkOf={linkOf}
                   onDeleted={markDeleted}
+                  onReact={handlers.onReact}
+                  onJump={handlers.onJump}
                 />
               </Fragment>
             ))}
@@ -219,6 +295,28 @@ export default function MessageList(
         </div>
       </div>
       {!atBottom.value && <JumpToLatest unseen={unseen.value} onJump={jumpToLatest} />}
+      {jumpNote.value && (
+        <p role="status" class="px-4 py-1 text-xs text-slate-600 dark:text-slate-300">
+          {jumpNote.value}
+        </p>
+      )}
+      {picking.value && (
+        <LazyEmojiPicker
+          onPick={async (emoji) => {
+            const chosen = picking.value;
+            picking.value = null;
+            chosen?.anchor.focus();
+            if (!chosen) return;
+            const result = await setReaction(chosen.message.id, emoji, true);
+            if (!result.ok) jumpNote.value = result.error.message;
+          }}
+          onClose={() => {
+            const anchor = picking.value?.anchor;
+            picking.value = null;
+            anchor?.focus();
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -7,7 +7,12 @@ import { useSignal } from "@preact/signals";
 import { mayManage } from "./runtime/permissions.ts";
 import { useServerState } from "./runtime/server_state.ts";
 import type { ServerState } from "./runtime/server_state.ts";
-import { ServerSettings } from "./governance/ServerSettings.tsx";
+import { lazy } from "./shared/lazy.tsx";
+
+/** Its code loads when it first opens (the chat page's JavaScript budget). */
+const ServerSettings = lazy(() =>
+  import("./governance/ServerSettings.tsx").then((loaded) => loaded.ServerSettings)
+);
 import LeaveServerButton from "./LeaveServerButton.tsx";
 
 export interface ServerHeaderProps {

@@ -50,6 +50,13 @@ export const ERROR_CODES = [
   "too_many_roles",
   "too_many_channels",
   "too_many_overwrites",
+  // 400: conversations (reactions, replies, custom emoji).
+  "invalid_emoji",
+  "invalid_emoji_name",
+  "invalid_reply",
+  "too_many_reactions",
+  "too_many_emojis",
+  "emoji_exists",
   // 400 (a malformed code) and 401 (a wrong one): two-factor authentication.
   "invalid_code",
   // 401, 403: who may do what.

@@ -219,3 +219,32 @@ export const BAN_DELETE_PAGE_SIZE = 200;
 export const BAN_DELETE_PAGES_MAX = 50;
 /** Ids from URLs (users, servers) longer than this are unknown at once (no KV key that long). */
 export const ID_INPUT_MAX = 64;
+
+// Conversations (API.md "Conversations").
+/** Distinct emoji on one message (Discord's limit). */
+export const MESSAGE_REACTIONS_MAX = 20;
+/** `GET …/reactions/:emoji`: users per page. */
+export const REACTION_USERS_PAGE_DEFAULT = 25;
+export const REACTION_USERS_PAGE_MAX = 100;
+/** An emoji in a URL: no real emoji (the longest ZWJ sequences) comes near. */
+export const EMOJI_INPUT_MAX = 64;
+/** A reply's quoted preview: the original's first characters. */
+export const REPLY_EXCERPT_MAX_LENGTH = 100;
+/** Distinct `@username` tokens resolved per message (the rest stay plain text). */
+export const MENTIONS_PER_MESSAGE_MAX = 50;
+/** A custom emoji's image, raw bytes (API.md: 256 KiB → 413 above). */
+export const CUSTOM_EMOJI_MAX_BYTES = 256 * 1024;
+/** Custom emoji per server (Discord's base tier allows 50). */
+export const CUSTOM_EMOJIS_PER_SERVER_MAX = 200;
+/**
+ * `resume` with `since`: changes are read from `since` minus this, so clock skew between
+ * instances and the moments around the drop never lose one (a change sent twice is harmless).
+ */
+export const RESUME_SINCE_SLACK_MS = 5_000;
+/** Changed messages sent per channel after a resume's replay; a client missing more reloads. */
+export const RESUME_CHANGES_MAX = 500;
+/**
+ * How long the change log (store.changedSince) keeps an entry: a client away longer than this
+ * reloads its page instead of converging by resume. Older entries may be pruned.
+ */
+export const MESSAGE_CHANGES_TTL_MS = 60 * 60_000;

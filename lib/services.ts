@@ -12,6 +12,7 @@ import type { Store } from "../db/store.ts";
 import { AccountService } from "./accounts/account_service.ts";
 import type { Authenticated } from "./accounts/account_service.ts";
 import { ChatService } from "./chat/chat_service.ts";
+import { changesSince } from "./conversations/convergence.ts";
 import type { Config } from "./config.ts";
 import { resolveJwtSecret } from "./jwt_secret.ts";
 import { createMailer } from "./accounts/mailer.ts";
@@ -80,6 +81,15 @@ export async function createServices(
         });
       }
     },
+    // Everyone sharing a server sees the new name or avatar (one envelope: each socket once).
+    onProfileChanged: (user) =>
+      void store.listServersOf(user.id).then((servers) => {
+        if (servers.length === 0) return;
+        publish({
+          target: { servers: servers.map((s) => s.id) },
+          event: { type: "user_updated", user },
+        });
+      }).catch((error) => console.error("user_updated not published:", error)),
     onSessionEnded: (sessionId) =>
       publish({
         target: { session: sessionId },
@@ -179,6 +189,11 @@ function socketChatOf(chat: ChatService): SocketChat {
     sendMessage: (user, channelId, input, socketId, onQueued) =>
       chat.messages.send(user, channelId, input, socketId, onQueued),
     typing: (user, channelId, socketId) => chat.typing.start(user, channelId, socketId),
+    changesSince: async (user, channelId, since) => {
+      // What changed is history too: only for those who may read it.
+      await chat.messages.readable(user, channelId, false);
+      return await changesSince(chat.messages.deps.store, user.id, channelId, since);
+    },
   };
 }
 

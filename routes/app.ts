@@ -26,6 +26,9 @@ import { moderationApi } from "./api/moderation.ts";
 import { auditLogApi } from "./api/audit_log.ts";
 import { rolesApi } from "./api/roles.ts";
 import { channelsApi, messagesApi } from "./api/messages.ts";
+import { reactionsApi } from "./api/reactions.ts";
+import { pinsApi } from "./api/pins.ts";
+import { emojisApi } from "./api/emojis.ts";
 import { channelAdminApi } from "./api/channel_admin.ts";
 import { channelPermissionsApi } from "./api/channel_permissions.ts";
 import { wsRoute } from "./ws.ts";
@@ -42,7 +45,7 @@ import { adminPage } from "./pages/admin_page.tsx";
 
 const STATIC_ROOT = new URL("../static", import.meta.url).pathname;
 /** API routes that bound their bodies themselves (images). */
-const OWN_BODY_LIMIT = /^\/api\/(me\/avatar|servers\/[^/]+\/icon)$/;
+const OWN_BODY_LIMIT = /^\/api\/(me\/avatar|servers\/[^/]+\/(icon|emojis))$/;
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -84,11 +87,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/servers", moderationApi(deps));
   app.route("/api/servers", auditLogApi(deps));
   app.route("/api/servers", rolesApi(deps));
+  app.route("/api/servers", emojisApi(deps));
   app.route("/api/invites", invitesApi(deps));
   app.route("/api/channels", channelsApi(deps));
   app.route("/api/channels", channelAdminApi(deps));
   app.route("/api/channels", channelPermissionsApi(deps));
+  app.route("/api/channels", pinsApi(deps));
   app.route("/api/messages", messagesApi(deps));
+  app.route("/api/messages", reactionsApi(deps));
   app.route("/", wsRoute(deps));
 
   app.get("/", (c) => c.redirect(c.get("auth") ? "/chat" : "/login", 303));

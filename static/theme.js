@@ -1,13 +1,11 @@
-// Applies the remembered colour theme before the page paints (loaded blocking in <head>, as a
-// file because the Content-Security-Policy allows no inline script). "system" follows the
-// operating system. The ThemeToggle island changes the choice.
+// The remembered colour theme, before the page paints (why: components/Document.tsx).
 (() => {
+  const root = document.documentElement;
   const media = matchMedia("(prefers-color-scheme: dark)");
   const apply = () => {
     const choice = localStorage.getItem("salon-theme") ?? "system";
-    const dark = choice === "dark" || (choice === "system" && media.matches);
-    document.documentElement.classList.toggle("dark", dark);
-    document.documentElement.dataset.theme = choice;
+    root.classList.toggle("dark", choice == "dark" || (choice == "system" && media.matches));
+    root.dataset.theme = choice;
   };
   apply();
   media.addEventListener("change", apply);

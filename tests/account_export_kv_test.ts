@@ -51,6 +51,8 @@ async function writeLegacyMessage(kv: Deno.Kv, channelId: string, seq: number, c
     createdAt: new Date(),
     editedAt: null,
     nonce: null,
+    replyToId: null,
+    mentions: { users: [], everyone: false },
   };
   await kv.atomic()
     .set(["messages", channelId, seq], message)
@@ -106,6 +108,8 @@ Deno.test(
         content: "soon gone",
         createdAt: new Date(),
         nonce: "n1",
+        replyToId: null,
+        mentions: { users: [], everyone: false },
       });
       const key = authorMessageKey(OWNER.id, message.id);
       assert.deepEqual((await kv.get(key)).value, [message.channelId, message.seq]);

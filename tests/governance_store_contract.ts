@@ -187,6 +187,8 @@ function send(
     content,
     createdAt: new Date(),
     nonce: null,
+    replyToId: null,
+    mentions: { users: [], everyone: false },
   }, serverId);
 }
 

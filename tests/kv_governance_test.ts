@@ -80,6 +80,8 @@ const send = (
     content: "hi",
     createdAt: new Date(),
     nonce,
+    replyToId: null,
+    mentions: { users: [], everyone: false },
   }, memberOf);
 
 /** Every key in the database that names one of `ids` (in the key or the value). */

@@ -197,6 +197,8 @@ appTest("ban purge - only this server's messages, only inside the window", async
     content: "from long ago",
     createdAt: new Date(sentAt),
     nonce: null,
+    replyToId: null,
+    mentions: { users: [], everyone: false },
   }, serverId);
   const recent = await say(member, channelId, "just now");
   const elsewhere = await member.http.json<{ channels: { id: string }[] }>("POST", "/api/servers", {

@@ -99,6 +99,8 @@ function send(
     content,
     createdAt: new Date(),
     nonce,
+    replyToId: null,
+    mentions: { users: [], everyone: false },
   });
 }
 
@@ -451,6 +453,8 @@ export function storeContract(backend: Backend): void {
           content,
           createdAt: new Date(),
           nonce,
+          replyToId: null,
+          mentions: { users: [], everyone: false },
         }, server.id);
       // Submitted in one tick: the stores take them as one batch where they batch.
       const [a, b, resent, strange, c, d] = await Promise.allSettled([
@@ -464,6 +468,8 @@ export function storeContract(backend: Backend): void {
           content: "not mine to say",
           createdAt: new Date(),
           nonce: null,
+          replyToId: null,
+          mentions: { users: [], everyone: false },
         }, server.id),
         member(general.id, "c"),
         member(random.id, "d"),
@@ -526,6 +532,8 @@ export function storeContract(backend: Backend): void {
           content: "let me in",
           createdAt: new Date(),
           nonce: "s1",
+          replyToId: null,
+          mentions: { users: [], everyone: false },
         }, server.id);
       await assert.rejects(attempt(), NotAMemberError);
       assert.equal(await store.lastSeq(general.id), 0, "no seq was used up");
@@ -540,6 +548,8 @@ export function storeContract(backend: Backend): void {
           content: "after leaving",
           createdAt: new Date(),
           nonce: "s2",
+          replyToId: null,
+          mentions: { users: [], everyone: false },
         }, server.id),
         NotAMemberError,
       );
@@ -550,6 +560,8 @@ export function storeContract(backend: Backend): void {
         content: "hi",
         createdAt: new Date(),
         nonce: null,
+        replyToId: null,
+        mentions: { users: [], everyone: false },
       }, server.id);
       assert.equal(owners.message.seq, 2);
     },
@@ -572,6 +584,8 @@ export function storeContract(backend: Backend): void {
           content,
           createdAt: new Date(),
           nonce: null,
+          replyToId: null,
+          mentions: { users: [], everyone: false },
         }, server.id);
       // In turn: each instance must start from the counter the other one moved.
       const seqs: number[] = [];
@@ -641,6 +655,8 @@ export function storeContract(backend: Backend): void {
           content: "sneaking in",
           createdAt: new Date(),
           nonce: "reused",
+          replyToId: null,
+          mentions: { users: [], everyone: false },
         }, server.id),
         NotAMemberError,
       );
@@ -685,6 +701,8 @@ export function storeContract(backend: Backend): void {
           content,
           createdAt: new Date(),
           nonce,
+          replyToId: null,
+          mentions: { users: [], everyone: false },
         });
       // Alone, then many at once (group commits), some with a repeated nonce (settled one by
       // one): every append path writes the index.
@@ -740,6 +758,8 @@ export function storeContract(backend: Backend): void {
           content: text,
           createdAt: new Date(),
           nonce: text,
+          replyToId: null,
+          mentions: { users: [], everyone: false },
         })).message,
       );
     }

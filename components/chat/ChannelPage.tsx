@@ -20,6 +20,7 @@ import {
   InviteButton,
   MessageInput,
   MessageList,
+  PinnedMessages,
   QuickSwitcher,
   ServerRail,
 } from "../islands.ts";
@@ -45,6 +46,12 @@ export interface ChannelPageData {
   historyHidden?: boolean;
   /** The reader's read marker in this channel. */
   readSeq: number;
+  /** A message link's seq (`?m=`) that `messages` holds: the page opens there, lit. */
+  openAt?: number;
+  /** `messages` is a page around `openAt` and newer ones exist. */
+  hasNewer?: boolean;
+  /** The message a no-JS reply answers (`?reply=`). */
+  replyTo?: { id: string; name: string };
   /** Unread counts and mentions per channel of every server of the reader. */
   unread: UnreadMap;
 }
@@ -117,6 +124,7 @@ export function ChannelPage(
           />
           <ChannelHeading seed={seed} />
           <div class="ml-auto flex shrink-0 items-center gap-2">
+            <PinnedMessages serverId={server.id} channelId={channel.id} class={ICON_BUTTON} />
             <QuickSwitcher
               current={channel.id}
               channels={channels.map((item) => ({
@@ -147,10 +155,15 @@ export function ChannelPage(
           channelId={channel.id}
           channelName={channel.name}
           initial={messages}
-          hasOlder={messages.length === MESSAGE_PAGE_DEFAULT && messages[0].seq > 1}
+          hasOlder={data.openAt !== undefined
+            ? messages[0].seq > 1
+            : messages.length === MESSAGE_PAGE_DEFAULT && messages[0].seq > 1}
           pageSize={MESSAGE_PAGE_DEFAULT}
           me={user.username}
-          readSeq={data.readSeq}
+          // Opened on a link, the view starts there rather than at the "New messages" divider.
+          readSeq={data.openAt !== undefined ? messages.at(-1)!.seq : data.readSeq}
+          openAt={data.openAt}
+          hasNewer={data.hasNewer}
           meId={user.id}
           serverId={server.id}
           canModerate={mayHere.has("manage_messages")}
@@ -172,6 +185,8 @@ export function ChannelPage(
           channelName={channel.name}
           action={`/chat/${server.id}/${channel.id}/messages`}
           maxLength={MESSAGE_MAX_LENGTH}
+          replyTo={data.replyTo}
+          pageUrl={`/chat/${server.id}/${channel.id}`}
         />
       </main>
     </div>

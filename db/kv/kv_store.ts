@@ -25,6 +25,7 @@
  * - `["migrations", name]` → true once a one-time data change has run (indexLegacySessions)
  * - roles, member states, bans, overwrites, the invites index, the audit log, server icons and
  *   pending purges: db/kv/governance_keys.ts (which also says how deletions gate reads)
+ * - reactions, pins, the change log and custom emoji: db/kv/conversation_keys.ts
  */
 import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
@@ -38,6 +39,14 @@ import {
   indexLegacyAuthorMessages,
 } from "./author_messages.ts";
 import { KvChannelAdmin } from "./channel_admin.ts";
+import {
+  changeAtKeyOf,
+  channelReactionsKeyOf,
+  messagePinKeyOf,
+  pinKeyOf,
+  summaryKeyOf,
+} from "./conversation_keys.ts";
+import { KvEmojis } from "./emojis.ts";
 import { type ChunkedMeta, deleteChunks, readChunks, writeChunks } from "./chunks.ts";
 import { getAll, getEntries, listAll, optimistically, whenUnlocked } from "./commits.ts";
 import { channelKeyOf, memberKeyOf, roleKeyOf, serverKeyOf, withAudit } from "./governance_keys.ts";
@@ -46,9 +55,17 @@ import type { KvBusTransport } from "./kv_bus_transport.ts";
 import { idOf, KnownEntries } from "./known_entries.ts";
 import { isKvOutage, isLocked } from "./locked.ts";
 import { addMembership, KvMembers } from "./members.ts";
+import { changedSince, withChange } from "./message_changes.ts";
 import { KvOverwrites } from "./overwrites.ts";
-import { Purger } from "./purge.ts";
-import { channelWithDefaults, everyoneRole, serverWithDefaults } from "./records.ts";
+import { KvPins } from "./pins.ts";
+import { type Purge, purgeKeyOf, Purger } from "./purge.ts";
+import { KvReactions } from "./reactions.ts";
+import {
+  channelWithDefaults,
+  everyoneRole,
+  messageWithDefaults,
+  serverWithDefaults,
+} from "./records.ts";
 import { KvRoles } from "./roles.ts";
 import { KvServerAdmin } from "./server_admin.ts";
 import { KvTwoFactor, twoFactorKeyOf } from "./two_factor.ts";
@@ -65,6 +82,12 @@ import type {
   RoleRecord,
   ServerPatch,
 } from "../governance_store.ts";
+import type {
+  EmojiRecord,
+  MessageChange,
+  PinRecord,
+  ReactionCount,
+} from "../conversation_store.ts";
 import type {
   AuthorMessageQuery,
   AvatarRecord,
@@ -175,6 +198,9 @@ export class KvStore implements Store {
   #members: KvMembers;
   #overwrites: KvOverwrites;
   #invites: KvInvites;
+  #reactions: KvReactions;
+  #pins: KvPins;
+  #emojis: KvEmojis;
 
   constructor(readonly kv: Deno.Kv) {
     this.#twoFactor = new KvTwoFactor(kv);
@@ -188,6 +214,9 @@ export class KvStore implements Store {
     this.#members = new KvMembers(kv, this.#known);
     this.#overwrites = new KvOverwrites(kv);
     this.#invites = new KvInvites(kv, this.#known);
+    this.#reactions = new KvReactions(kv);
+    this.#pins = new KvPins(kv);
+    this.#emojis = new KvEmojis(kv);
     guardOutages(this, isKvOutage);
   }
 
@@ -773,7 +802,7 @@ export class KvStore implements Store {
     const page = async () => {
       const messages: MessageRecord[] = [];
       const listed = this.kv.list<MessageRecord>({ start, end }, { limit: query.limit, reverse });
-      for await (const entry of listed) messages.push(entry.value);
+      for await (const entry of listed) messages.push(messageWithDefaults(entry.value));
       return reverse ? messages.reverse() : messages;
     };
     // A deleted channel's messages are purged after it: its record says whether they count.
@@ -783,7 +812,17 @@ export class KvStore implements Store {
 
   async findMessage(id: string): Promise<MessageRecord | null> {
     const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
-    return address ? (await this.#messageEntry(address)).value : null;
+    const message = address && (await this.#messageEntry(address)).value;
+    return message && messageWithDefaults(message);
+  }
+
+  /** Two waves: the ids' addresses, then the messages with their channels (gone: skipped). */
+  async findMessages(ids: string[]): Promise<MessageRecord[]> {
+    const addresses = (await getAll<MessageAddress>(
+      this.kv,
+      [...new Set(ids)].map((id) => ["message_ids", id]),
+    )).filter((address): address is MessageAddress => address !== null);
+    return await this.#liveMessagesAt(addresses);
   }
 
   async listMessagesByAuthor(
@@ -791,6 +830,11 @@ export class KvStore implements Store {
     query: AuthorMessageQuery,
   ): Promise<MessageRecord[]> {
     const addresses = await authorMessageAddresses(this.kv, authorId, query);
+    return await this.#liveMessagesAt(addresses);
+  }
+
+  /** The messages at these addresses, in order, but those gone or in a deleted channel. */
+  async #liveMessagesAt(addresses: MessageAddress[]): Promise<MessageRecord[]> {
     const channelIds = [...new Set(addresses.map(([channelId]) => channelId))];
     const [messages, channels] = await Promise.all([
       getAll<MessageRecord>(this.kv, addresses.map((address) => ["messages", ...address])),
@@ -799,33 +843,59 @@ export class KvStore implements Store {
     const live = new Set(channelIds.filter((_, i) => channels[i].versionstamp !== null));
     return messages.filter((message): message is MessageRecord =>
       message !== null && live.has(message.channelId)
-    );
+    ).map(messageWithDefaults);
   }
 
   async editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {
     const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
     if (!address) return null;
     return await optimistically(`edit message ${id}`, async () => {
-      const entry = await this.#messageEntry(address);
+      const [entry, changeAt] = await Promise.all([
+        this.#messageEntry(address),
+        this.kv.get<number>(changeAtKeyOf(id)),
+      ]);
       if (entry.value === null) return null;
-      const edited = { ...entry.value, content, editedAt };
-      const result = await this.kv.atomic().check(entry).set(entry.key, edited).commit();
+      const edited = { ...messageWithDefaults(entry.value), content, editedAt };
+      const op = this.kv.atomic().check(entry).set(entry.key, edited);
+      const result = await withChange(op, changeAt, address[0], id, editedAt).commit();
       return result.ok ? edited : TRY_AGAIN;
     });
   }
 
+  /**
+   * One commit deletes the message, its indexes, summary of reactions and pin, and records the
+   * deletion (with the audit entry); its reactor keys, however many, are purged after.
+   */
   async deleteMessage(id: string, audit?: AuditEntryRecord | null): Promise<boolean> {
     const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
     if (!address) return false;
-    const entry = await this.#messageEntry(address);
-    if (entry.value === null) return false;
-    let op = withAudit(this.kv.atomic(), audit).check(entry).delete(entry.key)
-      .delete(["message_ids", id])
-      .delete(authorMessageKey(entry.value.authorId, id));
-    if (entry.value.nonce !== null) {
-      op = op.delete(["message_nonces", entry.value.authorId, entry.value.nonce]);
-    }
-    return (await whenUnlocked(() => op.commit())).ok;
+    const [channelId] = address;
+    const purge: Purge = { kind: "reactions", id };
+    const deleted = await optimistically(`delete message ${id}`, async () => {
+      const [entry, [summary, changeAt]] = await Promise.all([
+        this.#messageEntry(address),
+        this.kv.getMany<[unknown, number]>([summaryKeyOf(id), changeAtKeyOf(id)]),
+      ]);
+      if (entry.value === null) return null;
+      let op = withAudit(this.kv.atomic(), audit).check(entry).check(summary).delete(entry.key)
+        .delete(["message_ids", id])
+        .delete(authorMessageKey(entry.value.authorId, id))
+        .delete(pinKeyOf(channelId, id))
+        .delete(messagePinKeyOf(id));
+      if (entry.value.nonce !== null) {
+        op = op.delete(["message_nonces", entry.value.authorId, entry.value.nonce]);
+      }
+      const reacted = summary.versionstamp !== null;
+      if (reacted) {
+        op = op.delete(summary.key).delete(channelReactionsKeyOf(channelId, id))
+          .set(purgeKeyOf(purge), purge);
+      }
+      const at = audit?.createdAt ?? new Date();
+      const result = await withChange(op, changeAt, channelId, id, at, true).commit();
+      return result.ok ? { reacted } : TRY_AGAIN;
+    });
+    if (deleted?.reacted) this.#purger.start(purge);
+    return deleted !== null;
   }
 
   async setReadMarker(userId: string, channelId: string, seq: number): Promise<number> {
@@ -973,6 +1043,60 @@ export class KvStore implements Store {
     return listAuditLog(this.kv, serverId, query);
   }
 
+  // Conversations: one module per concept (db/kv/conversation_keys.ts lists their keys).
+
+  addReaction(messageId: string, emoji: string, userId: string, at: Date, maxDistinct: number) {
+    return this.#reactions.addReaction(messageId, emoji, userId, at, maxDistinct);
+  }
+
+  removeReaction(messageId: string, emoji: string, userId: string, at: Date): Promise<boolean> {
+    return this.#reactions.removeReaction(messageId, emoji, userId, at);
+  }
+
+  reactionsOf(messageIds: string[], readerId: string): Promise<Map<string, ReactionCount[]>> {
+    return this.#reactions.reactionsOf(messageIds, readerId);
+  }
+
+  listReactionUsers(messageId: string, emoji: string, after: string | undefined, limit: number) {
+    return this.#reactions.listReactionUsers(messageId, emoji, after, limit);
+  }
+
+  pinMessage(pin: PinRecord, audit: AuditEntryRecord | null): Promise<boolean> {
+    return this.#pins.pinMessage(pin, audit);
+  }
+
+  unpinMessage(channelId: string, messageId: string, at: Date, audit: AuditEntryRecord | null) {
+    return this.#pins.unpinMessage(channelId, messageId, at, audit);
+  }
+
+  listPins(channelId: string): Promise<PinRecord[]> {
+    return this.#pins.listPins(channelId);
+  }
+
+  pinsOf(messageIds: string[]): Promise<Set<string>> {
+    return this.#pins.pinsOf(messageIds);
+  }
+
+  changedSince(channelId: string, since: Date, limit: number): Promise<MessageChange[]> {
+    return changedSince(this.kv, channelId, since, limit);
+  }
+
+  createEmoji(emoji: EmojiRecord, bytes: Uint8Array, audit: AuditEntryRecord | null) {
+    return this.#emojis.createEmoji(emoji, bytes, audit);
+  }
+
+  listEmojis(serverId: string): Promise<EmojiRecord[]> {
+    return this.#emojis.listEmojis(serverId);
+  }
+
+  findEmojiImage(emojiId: string) {
+    return this.#emojis.findEmojiImage(emojiId);
+  }
+
+  deleteEmoji(serverId: string, emojiId: string, audit: AuditEntryRecord | null) {
+    return this.#emojis.deleteEmoji(serverId, emojiId, audit);
+  }
+
   /** Starts the purges that a close or a crash cut short (db/kv/purge.ts). */
   resumePurges(): Promise<void> {
     return this.#purger.resume();
@@ -995,7 +1119,8 @@ export class KvStore implements Store {
   }
 
   async #messageAt([channelId, seq]: MessageAddress): Promise<MessageRecord | null> {
-    return (await this.kv.get<MessageRecord>(["messages", channelId, seq])).value;
+    const message = (await this.kv.get<MessageRecord>(["messages", channelId, seq])).value;
+    return message && messageWithDefaults(message);
   }
 
   /** A message's entry: none if its channel is gone (its messages are being purged). */

@@ -9,6 +9,14 @@
 import type { MessageRecord } from "../store.ts";
 import { authorMessageKey } from "./author_messages.ts";
 import { deleteChunks } from "./chunks.ts";
+import type { StoredEmoji } from "./conversation_keys.ts";
+import {
+  changeAtKeyOf,
+  emojiChunksOf,
+  emojiIdKeyOf,
+  messagePinKeyOf,
+  summaryKeyOf,
+} from "./conversation_keys.ts";
 import { COMMIT_MUTATIONS_MAX, deleteInBatches, listAll, whenUnlocked } from "./commits.ts";
 import {
   channelKeyOf,
@@ -21,13 +29,14 @@ import {
   userServerKeyOf,
 } from "./governance_keys.ts";
 
-/** A deletion still being purged. */
+/** A deletion still being purged ("reactions": of a deleted message, by its id). */
 export type Purge =
   | { kind: "channel"; id: string; serverId: string }
-  | { kind: "server"; id: string };
+  | { kind: "server"; id: string }
+  | { kind: "reactions"; id: string };
 
-/** Messages per purge commit (each takes up to 4 deletions). */
-const MESSAGES_PER_BATCH = 200;
+/** Messages per purge commit (each takes up to 7 deletions). */
+const MESSAGES_PER_BATCH = 140;
 /** Members per purge commit (each takes 3 deletions). */
 const MEMBERS_PER_BATCH = 300;
 
@@ -81,13 +90,20 @@ export class Purger {
 
   async #run(purge: Purge): Promise<void> {
     if (purge.kind === "channel") await this.#purgeChannel(purge.serverId, purge.id);
-    else await this.#purgeServer(purge.id);
+    else if (purge.kind === "server") await this.#purgeServer(purge.id);
+    else await this.#purgeReactions(purge.id);
     await whenUnlocked(() => this.kv.delete(purgeKeyOf(purge)));
   }
 
+  /** A message's reactor and order keys (its summary went with it). */
+  async #purgeReactions(messageId: string): Promise<void> {
+    await this.#deletePrefix(["message_reactors", messageId]);
+    await this.#deletePrefix(["reaction_order", messageId]);
+  }
+
   /**
-   * A channel's messages (with their indexes), overwrites, counter and (unless its server's
-   * purge does them all at once) read markers.
+   * A channel's messages (with their indexes, reactions, pins and change log), overwrites,
+   * counter and (unless its server's purge does them all at once) read markers.
    */
   async #purgeChannel(serverId: string, channelId: string, markers = true): Promise<void> {
     await this.#inBatches(
@@ -99,6 +115,9 @@ export class Purger {
           entry.key,
           ["message_ids", message.id],
           authorMessageKey(message.authorId, message.id),
+          summaryKeyOf(message.id),
+          messagePinKeyOf(message.id),
+          changeAtKeyOf(message.id),
         ];
         if (message.nonce !== null) keys.push(["message_nonces", message.authorId, message.nonce]);
         return keys;
@@ -114,6 +133,17 @@ export class Purger {
         false,
       );
     }
+    for (const entry of await listAll(this.kv, ["channel_reactions", channelId])) {
+      this.#checkStopped();
+      await this.#purgeReactions(entry.key[2] as string);
+    }
+    for (const name of ["channel_reactions", "pins"]) await this.#deletePrefix([name, channelId]);
+    // The log also names messages deleted before (their entry says so).
+    await this.#inBatches(
+      { prefix: ["message_changes", channelId] },
+      COMMIT_MUTATIONS_MAX / 2,
+      (entry) => [entry.key, changeAtKeyOf(entry.key[3] as string)],
+    );
     await this.#deletePrefix(["overwrites", serverId, channelId]);
     await whenUnlocked(() =>
       this.kv.atomic()
@@ -154,7 +184,21 @@ export class Purger {
       COMMIT_MUTATIONS_MAX / 2,
       (entry) => [entry.key, inviteKeyOf(entry.key[2] as string)],
     );
-    for (const name of ["channel_names", "member_state", "roles", "bans", "overwrites", "audit"]) {
+    for (const emoji of await listAll<StoredEmoji>(this.kv, ["emojis", serverId])) {
+      await whenUnlocked(() => this.kv.delete(emojiIdKeyOf(emoji.value.id)));
+      await deleteChunks(this.kv, emojiChunksOf(emoji.value.id));
+    }
+    const keyedByServer = [
+      "channel_names",
+      "member_state",
+      "roles",
+      "bans",
+      "overwrites",
+      "audit",
+      "emojis",
+      "emoji_names",
+    ];
+    for (const name of keyedByServer) {
       await this.#deletePrefix([name, serverId]);
     }
     await deleteChunks(this.kv, iconChunksOf(serverId));

@@ -1,11 +1,11 @@
 /**
  * Records as KV returns them: values stored before a field existed lack it, so every read of a
- * server, channel or invite goes through these (KV has no migration that adds a column), and a
+ * server, channel, invite or message goes through these (KV has no migration that adds a column), and a
  * server stored before roles reads its default `@everyone`.
  */
 import { DEFAULT_EVERYONE_PERMISSIONS } from "../../lib/permissions/permission_names.ts";
 import type { RoleRecord } from "../governance_store.ts";
-import type { ChannelRecord, InviteRecord, ServerRecord } from "../store.ts";
+import type { ChannelRecord, InviteRecord, MessageRecord, ServerRecord } from "../store.ts";
 
 /** A server with `iconVersion` (null for records stored before icons). */
 export function serverWithDefaults(server: ServerRecord): ServerRecord {
@@ -20,6 +20,16 @@ export function channelWithDefaults(channel: ChannelRecord): ChannelRecord {
     parentId: channel.parentId ?? null,
     topic: channel.topic ?? "",
     position: channel.position ?? 0,
+  };
+}
+
+/** A message with its reply and mentions (none for records stored before they existed). */
+export function messageWithDefaults(message: MessageRecord): MessageRecord {
+  if (message.replyToId !== undefined && message.mentions !== undefined) return message;
+  return {
+    ...message,
+    replyToId: message.replyToId ?? null,
+    mentions: message.mentions ?? { users: [], everyone: false },
   };
 }
 

@@ -29,22 +29,19 @@ import { DEFAULT_EVERYONE_PERMISSIONS } from "../../lib/permissions/permission_n
 import {
   type ChannelRow,
   type InviteRow,
-  isDeadlock,
   isUniqueViolation,
   type ServerRow,
   toChannel,
   toInvite,
   toServer,
 } from "./rows.ts";
+import { beginRetrying } from "./transaction.ts";
 
 /**
  * The advisory lock class (first key of the two-key form, whose space is apart from the
  * migration lock's single key) that orders a ban and a join of the same user and server.
  */
 const BAN_LOCK_CLASS = 7_245_014;
-
-/** How many times a transaction chosen as a deadlock's victim runs before its error goes up. */
-const DEADLOCK_ATTEMPTS = 5;
 
 interface RoleRow {
   server_id: string;
@@ -220,19 +217,9 @@ function selectMembers(sql: Sql | TransactionSql, serverId: string, userId?: str
 export class PostgresGovernance implements GovernanceStore {
   constructor(readonly sql: Sql) {}
 
-  /**
-   * A transaction, run again when PostgreSQL aborts it as a deadlock's victim: a deletion's
-   * cascade locks rows in its own order, so a write racing it can deadlock with it (the
-   * contract's "writes racing deleteServer" case); the victim wrote nothing and is retried.
-   */
-  async #begin<T>(work: (tx: TransactionSql) => Promise<T>): Promise<T> {
-    for (let attempt = 1;; attempt++) {
-      try {
-        return await this.sql.begin(work) as T;
-      } catch (error) {
-        if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
-      }
-    }
+  /** A transaction, run again when it is a deadlock's victim (see transaction.ts). */
+  #begin<T>(work: (tx: TransactionSql) => Promise<T>): Promise<T> {
+    return beginRetrying(this.sql, work);
   }
 
   updateServer(
@@ -287,9 +274,14 @@ export class PostgresGovernance implements GovernanceStore {
   }
 
   async deleteServer(id: string): Promise<boolean> {
-    // Channels (with messages, read markers, overwrites), members (with their roles), roles,
-    // invites, bans, the icon and the audit log go with the row (ON DELETE CASCADE).
-    const rows = await this.#begin((tx) => tx`DELETE FROM servers WHERE id = ${id} RETURNING id`);
+    // Channels (with messages, their reactions and pins, read markers, overwrites), members
+    // (with their roles), roles, invites, bans, emoji, the icon and the audit log go with the
+    // row (ON DELETE CASCADE); the change log has no foreign key (migration 009).
+    const rows = await this.#begin(async (tx) => {
+      await tx`DELETE FROM message_changes
+        WHERE channel_id IN (SELECT id FROM channels WHERE server_id = ${id})`;
+      return await tx`DELETE FROM servers WHERE id = ${id} RETURNING id`;
+    });
     return rows.length === 1;
   }
 
@@ -324,12 +316,13 @@ export class PostgresGovernance implements GovernanceStore {
   }
 
   deleteChannel(id: string, audit: AuditEntryRecord | null): Promise<boolean> {
-    // Messages, read markers and overwrites go with the row; the channels of a deleted
-    // category move to none (parent_id ON DELETE SET NULL).
-    return this.#deleteAudited(
-      audit,
-      (tx) => tx`DELETE FROM channels WHERE id = ${id} RETURNING id`,
-    );
+    // Messages (with their reactions and pins), read markers and overwrites go with the row;
+    // the channels of a deleted category move to none (parent_id ON DELETE SET NULL). The
+    // change log has no foreign key (migration 009).
+    return this.#deleteAudited(audit, async (tx) => {
+      await tx`DELETE FROM message_changes WHERE channel_id = ${id}`;
+      return await tx`DELETE FROM channels WHERE id = ${id} RETURNING id`;
+    });
   }
 
   async listRoles(serverId: string): Promise<RoleRecord[]> {

@@ -2,8 +2,9 @@
  * The PostgreSQL backend (postgres.js), used when `DATABASE_URL` is set.
  *
  * Rows are snake_case; they become camelCase records in db/postgres (here, rows.ts and the
- * modules this class delegates to: two_factor.ts, governance.ts), at the storage boundary, and
- * nowhere else. Uniqueness of usernames is the database's job (a unique index).
+ * modules this class delegates to: two_factor.ts, governance.ts, conversations.ts), at the
+ * storage boundary, and nowhere else. Uniqueness of usernames is the database's job (a unique
+ * index).
  */
 import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
@@ -18,17 +19,21 @@ import type {
   BanRecord,
   ChannelPatch,
   ChannelRecord,
+  EmojiRecord,
   IconRecord,
   InviteJoin,
   InviteRecord,
   MemberRecord,
   MembershipRecord,
+  MessageChange,
   MessageQuery,
   MessageRecord,
   NewMessage,
   OverwriteRecord,
   PasswordResetRecord,
+  PinRecord,
   ProfilePatch,
+  ReactionCount,
   RolePatch,
   RoleRecord,
   ServerPatch,
@@ -54,11 +59,14 @@ import {
   type InviteRow,
   isForeignKeyViolation,
   isUniqueViolation,
+  type MessageRow,
   type ServerRow,
   toChannel,
   toInvite,
+  toMessage,
   toServer,
 } from "./rows.ts";
+import { PostgresConversations } from "./conversations.ts";
 import { PostgresTwoFactor } from "./two_factor.ts";
 
 /** The largest value of a PostgreSQL integer (the type of seq). */
@@ -131,30 +139,6 @@ interface ChannelStateRow extends ServerRow {
   read_seq: number;
 }
 
-interface MessageRow {
-  id: string;
-  channel_id: string;
-  seq: number;
-  author_id: string;
-  content: string;
-  created_at: Date;
-  edited_at: Date | null;
-  nonce: string | null;
-}
-
-function toMessage(row: MessageRow): MessageRecord {
-  return {
-    id: row.id,
-    channelId: row.channel_id,
-    seq: row.seq,
-    authorId: row.author_id,
-    content: row.content,
-    createdAt: row.created_at,
-    editedAt: row.edited_at,
-    nonce: row.nonce,
-  };
-}
-
 function toUser(row: UserRow): UserRecord {
   return {
     id: row.id,
@@ -210,10 +194,12 @@ const APPEND_MIN_BATCH_WHILE_BUSY = 16;
 export class PostgresStore implements Store {
   #twoFactor: PostgresTwoFactor;
   #governance: PostgresGovernance;
+  #conversations: PostgresConversations;
 
   constructor(readonly sql: Sql) {
     this.#twoFactor = new PostgresTwoFactor(sql);
     this.#governance = new PostgresGovernance(sql);
+    this.#conversations = new PostgresConversations(sql);
     guardOutages(this, isPostgresOutage);
   }
 
@@ -578,8 +564,13 @@ export class PostgresStore implements Store {
             ${column((b) => b.message.content)}::text[],
             ${column((b) => b.message.createdAt.toISOString())}::timestamptz[],
             ${column((b) => b.message.nonce)}::text[],
-            ${column((b) => b.memberOf ?? null)}::text[]
-          ) WITH ORDINALITY AS t(id, channel_id, author_id, content, created_at, nonce, member_of, ord)
+            ${column((b) => b.memberOf ?? null)}::text[],
+            ${column((b) => b.message.replyToId)}::text[],
+            -- Each message's mentioned ids as one JSON array: unnest would flatten a text[][].
+            ${column((b) => JSON.stringify(b.message.mentions.users))}::jsonb[],
+            ${column((b) => b.message.mentions.everyone)}::boolean[]
+          ) WITH ORDINALITY AS t(id, channel_id, author_id, content, created_at, nonce, member_of,
+            reply_to_id, mention_users, mention_everyone, ord)
         ), allowed AS (
           SELECT * FROM input WHERE member_of IS NULL OR EXISTS (
             SELECT 1 FROM server_members m
@@ -590,10 +581,12 @@ export class PostgresStore implements Store {
           UPDATE channels c SET last_seq = c.last_seq + counts.n FROM counts
           WHERE c.id = counts.channel_id RETURNING c.id, c.last_seq, counts.n
         )
-        INSERT INTO messages (id, channel_id, seq, author_id, content, created_at, nonce)
+        INSERT INTO messages (id, channel_id, seq, author_id, content, created_at, nonce,
+          reply_to_id, mention_user_ids, mention_everyone)
         SELECT a.id, a.channel_id,
           b.last_seq - b.n + row_number() OVER (PARTITION BY a.channel_id ORDER BY a.ord),
-          a.author_id, a.content, a.created_at, a.nonce
+          a.author_id, a.content, a.created_at, a.nonce, a.reply_to_id,
+          ARRAY(SELECT jsonb_array_elements_text(a.mention_users)), a.mention_everyone
         FROM allowed a JOIN bumped b ON b.id = a.channel_id
         RETURNING id, seq`;
     } catch {
@@ -628,9 +621,11 @@ export class PostgresStore implements Store {
               WHERE server_id = ${memberOf ?? null} AND user_id = ${message.authorId}))
           RETURNING last_seq
         )
-        INSERT INTO messages (id, channel_id, seq, author_id, content, created_at, nonce)
+        INSERT INTO messages (id, channel_id, seq, author_id, content, created_at, nonce,
+          reply_to_id, mention_user_ids, mention_everyone)
         SELECT ${message.id}, ${message.channelId}, next.last_seq, ${message.authorId},
-          ${message.content}, ${message.createdAt}, ${message.nonce}
+          ${message.content}, ${message.createdAt}, ${message.nonce}, ${message.replyToId},
+          ${this.sql.array(message.mentions.users)}::text[], ${message.mentions.everyone}
         FROM next
         RETURNING *`;
       if (!row && memberOf !== undefined) throw new NotAMemberError(message.authorId, memberOf);
@@ -690,22 +685,12 @@ export class PostgresStore implements Store {
     return rows.map(toMessage);
   }
 
-  async editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {
-    const [row] = await this.sql<MessageRow[]>`UPDATE messages
-      SET content = ${content}, edited_at = ${editedAt} WHERE id = ${id} RETURNING *`;
-    return row ? toMessage(row) : null;
+  editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {
+    return this.#conversations.editMessage(id, content, editedAt);
   }
 
-  async deleteMessage(id: string, audit?: AuditEntryRecord | null): Promise<boolean> {
-    if (!audit) {
-      const rows = await this.sql`DELETE FROM messages WHERE id = ${id} RETURNING id`;
-      return rows.length === 1;
-    }
-    return await this.sql.begin(async (tx) => {
-      const rows = await tx`DELETE FROM messages WHERE id = ${id} RETURNING id`;
-      if (rows.length === 1) await writeAudit(tx, audit);
-      return rows.length === 1;
-    });
+  deleteMessage(id: string, audit?: AuditEntryRecord | null): Promise<boolean> {
+    return this.#conversations.deleteMessage(id, audit);
   }
 
   async setReadMarker(userId: string, channelId: string, seq: number): Promise<number> {
@@ -838,6 +823,64 @@ export class PostgresStore implements Store {
 
   listAuditLog(serverId: string, query: AuditQuery): Promise<AuditEntryRecord[]> {
     return this.#governance.listAuditLog(serverId, query);
+  }
+
+  // Conversations (db/postgres/conversations.ts).
+
+  findMessages(ids: string[]): Promise<MessageRecord[]> {
+    return this.#conversations.findMessages(ids);
+  }
+
+  addReaction(messageId: string, emoji: string, userId: string, at: Date, maxDistinct: number) {
+    return this.#conversations.addReaction(messageId, emoji, userId, at, maxDistinct);
+  }
+
+  removeReaction(messageId: string, emoji: string, userId: string, at: Date) {
+    return this.#conversations.removeReaction(messageId, emoji, userId, at);
+  }
+
+  reactionsOf(messageIds: string[], readerId: string): Promise<Map<string, ReactionCount[]>> {
+    return this.#conversations.reactionsOf(messageIds, readerId);
+  }
+
+  listReactionUsers(messageId: string, emoji: string, after: string | undefined, limit: number) {
+    return this.#conversations.listReactionUsers(messageId, emoji, after, limit);
+  }
+
+  pinMessage(pin: PinRecord, audit: AuditEntryRecord | null): Promise<boolean> {
+    return this.#conversations.pinMessage(pin, audit);
+  }
+
+  unpinMessage(channelId: string, messageId: string, at: Date, audit: AuditEntryRecord | null) {
+    return this.#conversations.unpinMessage(channelId, messageId, at, audit);
+  }
+
+  listPins(channelId: string): Promise<PinRecord[]> {
+    return this.#conversations.listPins(channelId);
+  }
+
+  pinsOf(messageIds: string[]): Promise<Set<string>> {
+    return this.#conversations.pinsOf(messageIds);
+  }
+
+  changedSince(channelId: string, since: Date, limit: number): Promise<MessageChange[]> {
+    return this.#conversations.changedSince(channelId, since, limit);
+  }
+
+  createEmoji(emoji: EmojiRecord, bytes: Uint8Array, audit: AuditEntryRecord | null) {
+    return this.#conversations.createEmoji(emoji, bytes, audit);
+  }
+
+  listEmojis(serverId: string): Promise<EmojiRecord[]> {
+    return this.#conversations.listEmojis(serverId);
+  }
+
+  findEmojiImage(emojiId: string) {
+    return this.#conversations.findEmojiImage(emojiId);
+  }
+
+  deleteEmoji(serverId: string, emojiId: string, audit: AuditEntryRecord | null) {
+    return this.#conversations.deleteEmoji(serverId, emojiId, audit);
   }
 
   async close(): Promise<void> {

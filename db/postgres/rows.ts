@@ -1,9 +1,9 @@
 /**
- * The rows of the tables that both halves of the PostgreSQL store read (postgres_store.ts and
- * governance.ts), and how each becomes a record: snake_case stops here.
+ * The rows of the tables that several parts of the PostgreSQL store read (postgres_store.ts,
+ * governance.ts, conversations.ts), and how each becomes a record: snake_case stops here.
  */
 import postgres from "postgres";
-import type { ChannelRecord, InviteRecord, ServerRecord } from "../store.ts";
+import type { ChannelRecord, InviteRecord, MessageRecord, ServerRecord } from "../store.ts";
 
 const UNIQUE_VIOLATION = "23505";
 const FOREIGN_KEY_VIOLATION = "23503";
@@ -37,6 +37,37 @@ export interface InviteRow {
   expires_at: Date | null;
   max_uses: number;
   uses: number;
+}
+
+export interface MessageRow {
+  id: string;
+  channel_id: string;
+  seq: number;
+  author_id: string;
+  content: string;
+  created_at: Date;
+  edited_at: Date | null;
+  nonce: string | null;
+  /** Rows stored before conversations (migration 009) hold null, '{}' and false. */
+  reply_to_id: string | null;
+  mention_user_ids: string[];
+  mention_everyone: boolean;
+}
+
+/** A message row as a record. */
+export function toMessage(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    seq: row.seq,
+    authorId: row.author_id,
+    content: row.content,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    nonce: row.nonce,
+    replyToId: row.reply_to_id,
+    mentions: { users: row.mention_user_ids, everyone: row.mention_everyone },
+  };
 }
 
 /** A server row as a record. */

@@ -1,8 +1,10 @@
 /**
  * A run of messages by one author: avatar, name and time once, then each message. The time's
- * full date shows on hover and on keyboard focus (a title does not show on focus).
+ * full date shows on hover and on keyboard focus (a title does not show on focus). The name
+ * and the avatar open the author's profile card.
  */
-import type { MessageGroup as Group } from "../runtime/message_groups.ts";
+import { profileOf } from "../runtime/conversation_ui.ts";
+import type { MessageGroup as Group, ShownMessage } from "../runtime/message_groups.ts";
 import { MessageItem } from "../shared/MessageItem.tsx";
 import { UserAvatar } from "../shared/UserAvatar.tsx";
 import { dayLabel, fullTime, shortTime } from "../shared/times.ts";
@@ -15,23 +17,65 @@ export interface MessageGroupProps {
   meId?: string;
   mentionable?: ReadonlySet<string>;
   canModerate?: boolean;
+  /** The reader may pin messages (manage_messages). */
+  canPin?: boolean;
   /** The id of the message being edited, if any. */
   editingId?: string;
+  /** The highlighted message's id, if any. */
+  highlightId?: string | null;
+  hydrated?: boolean;
   /** Where a message's delete form posts without JavaScript. */
   deleteAction: (messageId: string) => string;
+  /** A message's link, by seq. */
+  linkOf: (seq: number) => string;
   onDeleted: (id: string) => void;
+  onReact: (message: ShownMessage, anchor: HTMLElement) => void;
+  onJump: (id: string, seq: number) => void;
 }
 
 export function MessageGroup(
-  { group, local, me, meId, mentionable, canModerate, editingId, deleteAction, onDeleted }:
-    MessageGroupProps,
+  {
+    group,
+    local,
+    me,
+    meId,
+    mentionable,
+    canModerate,
+    canPin,
+    editingId,
+    highlightId,
+    hydrated,
+    deleteAction,
+    linkOf,
+    onDeleted,
+    onReact,
+    onJump,
+  }: MessageGroupProps,
 ) {
+  const openProfile = () => profileOf.value = group.author.id;
   return (
     <li class="flex gap-3">
-      <UserAvatar user={group.author} class="mt-0.5 h-10 w-10" decorative />
+      {/* The name is the keyboard's way to the card; the avatar is a second target for a pointer. */}
+      <button
+        type="button"
+        tabIndex={-1}
+        aria-hidden="true"
+        class="mt-0.5 h-10 w-10 shrink-0 rounded-full"
+        onClick={openProfile}
+      >
+        <UserAvatar user={group.author} class="h-10 w-10" decorative />
+      </button>
       <div class="min-w-0 flex-1">
         <p class="flex items-baseline gap-2">
-          <span class="truncate font-semibold">{group.author.displayName}</span>
+          <button
+            type="button"
+            class="truncate font-semibold hover:underline"
+            aria-haspopup="dialog"
+            data-author={group.author.id}
+            onClick={openProfile}
+          >
+            {group.author.displayName}
+          </button>
           <span class="relative shrink-0">
             <time
               datetime={group.startedAt}
@@ -56,11 +100,18 @@ export function MessageGroup(
             message={message}
             me={me}
             mentionable={mentionable}
+            reader={meId !== undefined}
             own={message.author.id === meId}
             canDelete={message.author.id === meId || !!canModerate}
+            canPin={canPin}
             editing={editingId === message.id}
+            highlight={highlightId === message.id}
+            hydrated={hydrated}
             deleteAction={deleteAction(message.id)}
+            link={linkOf(message.seq)}
             onDeleted={onDeleted}
+            onReact={onReact}
+            onJump={onJump}
           />
         ))}
       </div>

@@ -4,7 +4,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { listAuditLog, listBans } from "../runtime/api.ts";
+import { listAuditLog, listBans } from "../runtime/governance_api.ts";
 import type { WireAuditEntry } from "../runtime/api.ts";
 import type { ServerState } from "../runtime/server_state.ts";
 import { AUDIT_ACTIONS, hexColor, when } from "./labels.ts";

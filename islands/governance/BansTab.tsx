@@ -1,7 +1,7 @@
 /** The settings' Bans: who is banned, why and since when, and lifting a ban (`ban_members`). */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { listBans, unbanMember } from "../runtime/api.ts";
+import { listBans, unbanMember } from "../runtime/governance_api.ts";
 import type { WireBan } from "../runtime/api.ts";
 import type { ServerState } from "../runtime/server_state.ts";
 import { UserAvatar } from "../shared/UserAvatar.tsx";

@@ -5,9 +5,9 @@
  */
 import { useSignal } from "@preact/signals";
 import type { WireChannel } from "../../lib/realtime/protocol.ts";
-import { deleteChannel, updateChannel } from "../runtime/api.ts";
+import { updateChannel } from "../runtime/api.ts";
+import { deleteChannel } from "../runtime/governance_api.ts";
 import { moveBy } from "../runtime/channel_order.ts";
-import type { Placement } from "../runtime/channel_order.ts";
 import { serverPermissions } from "../runtime/permissions.ts";
 import type { ServerState } from "../runtime/server_state.ts";
 import { Confirm } from "./Confirm.tsx";
@@ -17,22 +17,20 @@ import { Status } from "./Status.tsx";
 import type { Note } from "./Status.tsx";
 import { INPUT, LABEL, PRIMARY, SECONDARY } from "./styles.ts";
 
-/** Sends the PATCHes of a move; the first refusal's message, or null. */
-export async function applyPlacements(moves: Placement[]): Promise<string | null> {
-  for (const { id, ...changes } of moves) {
-    const result = await updateChannel(id, changes);
-    if (!result.ok) return result.error.message;
-  }
-  return null;
-}
+import type { Placement } from "../runtime/channel_order.ts";
 
 export interface ChannelSettingsProps {
   state: ServerState;
   channel: WireChannel;
   onClose: () => void;
+  /**
+   * Sends a move's PATCHes (runtime/placements.ts, passed in by the channel list, which loads
+   * it anyway); the first refusal's message, or null.
+   */
+  place: (moves: Placement[]) => Promise<string | null>;
 }
 
-export function ChannelSettings({ state, channel, onClose }: ChannelSettingsProps) {
+export function ChannelSettings({ state, channel, onClose, place }: ChannelSettingsProps) {
   const name = useSignal(channel.name);
   const topic = useSignal(channel.topic);
   const parent = useSignal(channel.parentId ?? "");
@@ -58,7 +56,7 @@ export function ChannelSettings({ state, channel, onClose }: ChannelSettingsProp
     if (moves.length === 0) {
       return report(null, `#${channel.name} is already at the ${step < 0 ? "top" : "bottom"}.`);
     }
-    report(await applyPlacements(moves), `#${channel.name} moved ${step < 0 ? "up" : "down"}.`);
+    report(await place(moves), `#${channel.name} moved ${step < 0 ? "up" : "down"}.`);
   }
 
   return (

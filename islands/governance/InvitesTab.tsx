@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { createLimitedInvite, listInvites, revokeInvite } from "../runtime/api.ts";
+import { createLimitedInvite, listInvites, revokeInvite } from "../runtime/governance_api.ts";
 import type { WireInvite } from "../runtime/api.ts";
 import type { ServerState } from "../runtime/server_state.ts";
 import { Confirm } from "./Confirm.tsx";

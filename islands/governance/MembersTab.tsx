@@ -4,7 +4,7 @@
  * `member_updated`.
  */
 import { useSignal } from "@preact/signals";
-import { setMemberRole } from "../runtime/api.ts";
+import { setMemberRole } from "../runtime/governance_api.ts";
 import { highestPosition } from "../runtime/permissions.ts";
 import type { ServerState } from "../runtime/server_state.ts";
 import { UserAvatar } from "../shared/UserAvatar.tsx";

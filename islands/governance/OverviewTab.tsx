@@ -4,7 +4,7 @@
  */
 import { useSignal } from "@preact/signals";
 import type { ServerState } from "../runtime/server_state.ts";
-import { deleteServer, updateServer, uploadServerIcon } from "../runtime/api.ts";
+import { deleteServer, updateServer, uploadServerIcon } from "../runtime/governance_api.ts";
 import { Confirm } from "./Confirm.tsx";
 import { Status } from "./Status.tsx";
 import type { Note } from "./Status.tsx";

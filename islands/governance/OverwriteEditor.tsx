@@ -5,7 +5,7 @@
 import { useSignal } from "@preact/signals";
 import { PERMISSIONS } from "../../lib/permissions/permission_names.ts";
 import type { WireChannel, WireOverwrite } from "../../lib/realtime/protocol.ts";
-import { deleteOverwrite, putOverwrite } from "../runtime/api.ts";
+import { deleteOverwrite, putOverwrite } from "../runtime/governance_api.ts";
 import type { ServerState } from "../runtime/server_state.ts";
 import { PERMISSION_LABELS } from "./labels.ts";
 import { Status } from "./Status.tsx";

@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import type { WireMember } from "../../lib/realtime/protocol.ts";
-import { banMember, kickMember, timeOutMember } from "../runtime/api.ts";
+import { banMember, kickMember, timeOutMember } from "../runtime/governance_api.ts";
 import { outranks, rolesOf, serverPermissions } from "../runtime/permissions.ts";
 import type { ServerState } from "../runtime/server_state.ts";
 import { UserAvatar } from "../shared/UserAvatar.tsx";

@@ -1,4 +1,4 @@
-import { hexColor } from "./labels.ts";
+import { hexColor } from "./role_color.ts";
 
 /**
  * A role's colour as a dot. SVG's `fill` attribute, not a style: the page's CSP allows no

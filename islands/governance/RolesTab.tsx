@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import type { WireRole } from "../../lib/realtime/protocol.ts";
-import { createRole, deleteRole, updateRole } from "../runtime/api.ts";
+import { createRole, deleteRole, updateRole } from "../runtime/governance_api.ts";
 import { highestPosition } from "../runtime/permissions.ts";
 import type { ServerState } from "../runtime/server_state.ts";
 import { Confirm } from "./Confirm.tsx";

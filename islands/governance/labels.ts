@@ -96,10 +96,7 @@ export const BAN_DELETE_CHOICES: [string, number][] = [
   ["The last 7 days", 7 * DAY],
 ];
 
-/** A role colour (0xRRGGBB) as a CSS hex colour. */
-export function hexColor(color: number | null): string {
-  return color === null ? "#99aab5" : `#${color.toString(16).padStart(6, "0")}`;
-}
+export { hexColor } from "./role_color.ts";
 
 /** A short local date and time. */
 export function when(iso: string): string {

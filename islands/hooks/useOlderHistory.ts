@@ -1,4 +1,8 @@
-/** Loading a channel's history page by page, older than the first loaded message. */
+/**
+ * Loading a channel's history page by page, older than the first loaded message, and around
+ * one message further back (a reply's original, a jump): that page, then the pages between it
+ * and what is loaded, so the loaded messages stay one run without a gap.
+ */
 import { batch, useSignal } from "@preact/signals";
 import type { Signal } from "@preact/signals";
 import { listMessages } from "../runtime/api.ts";
@@ -20,6 +24,11 @@ export interface OlderHistory {
     beforeMerge?: () => void;
     afterMerge?: (added: number) => void;
   }): Promise<boolean>;
+  /**
+   * Loads the page around `seq` and the pages up to the loaded ones (runtime/load_around.ts);
+   * false if that failed or the message is too far back.
+   */
+  loadAround(seq: number): Promise<boolean>;
 }
 
 /** Older pages of `channelId`, merged into `messages`. */
@@ -55,5 +64,14 @@ export function useOlderHistory(
     }
   }
 
-  return { older, loading, loadOlder };
+  function loadAround(seq: number): Promise<boolean> {
+    // Rare (a jump far back): its code loads when first needed.
+    return import("../runtime/load_around.ts").then(
+      (loaded) =>
+        loaded.loadAround({ channelId, pageSize, messages, older, merge: mergePage }, seq),
+      () => false,
+    );
+  }
+
+  return { older, loading, loadOlder, loadAround };
 }

@@ -24,25 +24,56 @@ export interface ScrollKeeper {
   jumpToBottomNext(): void;
   /** Pixels between the bottom of the view and the bottom of the list. */
   fromBottom(): number;
+  /** Brings the message `seq` to the middle of the view, now if it is shown, else next render. */
+  centerOn(seq: number): void;
 }
 
-/** Keeps the view in place; `onUnreadShown` runs once the view was moved to the divider. */
-export function useScrollKeeper(openAtUnread: boolean, onUnreadShown: () => void): ScrollKeeper {
+/** Scrolls `element` so the message `seq` is in its middle; false if it is not rendered. */
+function center(element: HTMLElement, seq: number): boolean {
+  const node = element.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+  if (!node) return false;
+  const view = element.getBoundingClientRect();
+  const rect = node.getBoundingClientRect();
+  element.scrollTop += rect.top - view.top - (view.height - rect.height) / 2;
+  return true;
+}
+
+/**
+ * Keeps the view in place; `onUnreadShown` runs once the view was moved to the divider.
+ * `openAt`: the seq the page opens on (a message link), instead of the bottom or the divider.
+ */
+export function useScrollKeeper(
+  openAtUnread: boolean,
+  onUnreadShown: () => void,
+  openAt?: number,
+): ScrollKeeper {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const anchor = useRef<{ seq: number; top: number } | null>(null);
   const toUnread = useRef(false);
   const jumped = useRef(false);
   const stickFrame = useRef(0);
+  const target = useRef<number | null>(null);
 
   useLayoutEffect(() => {
-    toUnread.current = openAtUnread;
-    stick.current = !openAtUnread;
+    toUnread.current = openAtUnread && openAt === undefined;
+    stick.current = !openAtUnread && openAt === undefined;
+    if (openAt !== undefined && scroller.current && !center(scroller.current, openAt)) {
+      target.current = openAt;
+    }
   }, []);
 
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
+    if (target.current !== null) {
+      if (center(element, target.current)) {
+        target.current = null;
+        anchor.current = null;
+        toUnread.current = false;
+      }
+      return;
+    }
     const divider = element.querySelector<HTMLElement>("[data-first-unread]");
     if (toUnread.current && divider) {
       toUnread.current = false;
@@ -87,7 +118,14 @@ export function useScrollKeeper(openAtUnread: boolean, onUnreadShown: () => void
     scroller,
     stick,
     captureAnchor,
-    placing: () => anchor.current !== null || toUnread.current,
+    placing: () => anchor.current !== null || toUnread.current || target.current !== null,
+    centerOn(seq) {
+      stick.current = false;
+      anchor.current = null;
+      toUnread.current = false;
+      const element = scroller.current;
+      target.current = element && center(element, seq) ? null : seq;
+    },
     showUnreadNext() {
       stick.current = false;
       toUnread.current = true;

@@ -12,11 +12,10 @@ import type {
   WireAuditEntry,
   WireBan,
   WireChannel,
+  WireEmoji,
   WireInvite,
-  WireMember,
   WireMessage,
-  WireRole,
-  WireServer,
+  WirePin,
   WireUser,
 } from "../../lib/realtime/protocol.ts";
 
@@ -36,6 +35,8 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 export interface PageQuery {
   before?: number;
   after?: number;
+  /** The page centred on this seq. */
+  around?: number;
   limit?: number;
 }
 
@@ -103,176 +104,6 @@ export function uploadAvatar(image: Blob): Promise<ApiResult<WireUser>> {
 
 export type { WireAuditEntry, WireBan, WireInvite };
 
-/** GET /api/servers/:id: the server with its channels, members and roles (members only). */
-export function getServer(serverId: string): Promise<
-  ApiResult<
-    { server: WireServer; channels: WireChannel[]; members: WireMember[]; roles: WireRole[] }
-  >
-> {
-  return call(`/api/servers/${serverId}`, { method: "GET" }, (body) => body as never);
-}
-
-/** PATCH /api/servers/:id: rename, or transfer ownership (`ownerId`, the owner only). */
-export function updateServer(
-  serverId: string,
-  changes: { name?: string; ownerId?: string },
-): Promise<ApiResult<WireServer>> {
-  return call(`/api/servers/${serverId}`, json("PATCH", changes), serverOf);
-}
-
-/** DELETE /api/servers/:id (the owner only): everything in it is gone. */
-export function deleteServer(serverId: string): Promise<ApiResult<void>> {
-  return call(`/api/servers/${serverId}`, { method: "DELETE" }, nothing);
-}
-
-/** PUT /api/servers/:id/icon: uploads the server's icon. */
-export function uploadServerIcon(serverId: string, image: Blob): Promise<ApiResult<WireServer>> {
-  return call(
-    `/api/servers/${serverId}/icon`,
-    { method: "PUT", headers: { "Content-Type": image.type }, body: image },
-    serverOf,
-  );
-}
-
-/** The fields of a role a client sets. */
-export interface RoleInput {
-  name?: string;
-  permissions?: string[];
-  color?: number | null;
-  position?: number;
-  mentionable?: boolean;
-}
-
-/** POST /api/servers/:id/roles: a new role. */
-export function createRole(serverId: string, input: RoleInput): Promise<ApiResult<WireRole>> {
-  return call(`/api/servers/${serverId}/roles`, json("POST", input), roleOf);
-}
-
-/** PATCH /api/servers/:id/roles/:roleId: the updated role. */
-export function updateRole(
-  serverId: string,
-  roleId: string,
-  input: RoleInput,
-): Promise<ApiResult<WireRole>> {
-  return call(`/api/servers/${serverId}/roles/${roleId}`, json("PATCH", input), roleOf);
-}
-
-/** DELETE /api/servers/:id/roles/:roleId (never `@everyone`). */
-export function deleteRole(serverId: string, roleId: string): Promise<ApiResult<void>> {
-  return call(`/api/servers/${serverId}/roles/${roleId}`, { method: "DELETE" }, nothing);
-}
-
-/** PUT or DELETE /api/servers/:id/members/:userId/roles/:roleId: gives or takes a role. */
-export function setMemberRole(
-  serverId: string,
-  userId: string,
-  roleId: string,
-  held: boolean,
-): Promise<ApiResult<void>> {
-  return call(
-    `/api/servers/${serverId}/members/${userId}/roles/${roleId}`,
-    { method: held ? "PUT" : "DELETE" },
-    nothing,
-  );
-}
-
-/** DELETE /api/servers/:id/members/:userId: a kick. */
-export function kickMember(
-  serverId: string,
-  userId: string,
-  reason?: string,
-): Promise<ApiResult<void>> {
-  return call(`/api/servers/${serverId}/members/${userId}`, json("DELETE", { reason }), nothing);
-}
-
-/** PUT /api/servers/:id/bans/:userId: removes the member, who cannot join again. */
-export function banMember(
-  serverId: string,
-  userId: string,
-  input: { reason?: string; deleteMessagesSeconds?: number },
-): Promise<ApiResult<void>> {
-  return call(`/api/servers/${serverId}/bans/${userId}`, json("PUT", input), nothing);
-}
-
-/** DELETE /api/servers/:id/bans/:userId: lifts a ban. */
-export function unbanMember(serverId: string, userId: string): Promise<ApiResult<void>> {
-  return call(`/api/servers/${serverId}/bans/${userId}`, { method: "DELETE" }, nothing);
-}
-
-/** GET /api/servers/:id/bans. */
-export function listBans(serverId: string): Promise<ApiResult<WireBan[]>> {
-  return call(
-    `/api/servers/${serverId}/bans`,
-    { method: "GET" },
-    (body) => (body as { bans: WireBan[] }).bans,
-  );
-}
-
-/** PATCH /api/servers/:id/members/:userId: a time-out until `timeoutUntil` (null lifts it). */
-export function timeOutMember(
-  serverId: string,
-  userId: string,
-  timeoutUntil: string | null,
-  reason?: string,
-): Promise<ApiResult<WireMember>> {
-  return call(
-    `/api/servers/${serverId}/members/${userId}`,
-    json("PATCH", { timeoutUntil, reason }),
-    (body) => (body as { member: WireMember }).member,
-  );
-}
-
-/** POST /api/servers/:id/invites with limits (0: never expires / unlimited uses). */
-export function createLimitedInvite(
-  serverId: string,
-  limits: { maxAgeSeconds: number; maxUses: number },
-): Promise<ApiResult<WireInvite>> {
-  return call(
-    `/api/servers/${serverId}/invites`,
-    json("POST", limits),
-    (body) => (body as { invite: WireInvite }).invite,
-  );
-}
-
-/** GET /api/servers/:id/invites. */
-export function listInvites(serverId: string): Promise<ApiResult<WireInvite[]>> {
-  return call(
-    `/api/servers/${serverId}/invites`,
-    { method: "GET" },
-    (body) => (body as { invites: WireInvite[] }).invites,
-  );
-}
-
-/** DELETE /api/invites/:code: revokes an invite. */
-export function revokeInvite(code: string): Promise<ApiResult<void>> {
-  return call(`/api/invites/${encodeURIComponent(code)}`, { method: "DELETE" }, nothing);
-}
-
-/** GET /api/servers/:id/audit-log: a page, newest first. */
-export function listAuditLog(
-  serverId: string,
-  query: { before?: string; limit?: number; action?: string; actorId?: string },
-): Promise<ApiResult<WireAuditEntry[]>> {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== "") params.set(key, String(value));
-  }
-  const search = params.size > 0 ? `?${params}` : "";
-  return call(
-    `/api/servers/${serverId}/audit-log${search}`,
-    { method: "GET" },
-    (body) => (body as { entries: WireAuditEntry[] }).entries,
-  );
-}
-
-/** POST /api/servers/:id/channels: a new channel or category. */
-export function createChannel(
-  serverId: string,
-  input: { name: string; kind?: "text" | "category"; parentId?: string | null; topic?: string },
-): Promise<ApiResult<WireChannel>> {
-  return call(`/api/servers/${serverId}/channels`, json("POST", input), channelOf);
-}
-
 /** PATCH /api/channels/:id: the updated channel. */
 export function updateChannel(
   channelId: string,
@@ -281,42 +112,69 @@ export function updateChannel(
   return call(`/api/channels/${channelId}`, json("PATCH", changes), channelOf);
 }
 
-/** DELETE /api/channels/:id: the channel and its messages are gone. */
-export function deleteChannel(channelId: string): Promise<ApiResult<void>> {
-  return call(`/api/channels/${channelId}`, { method: "DELETE" }, nothing);
-}
-
-/** PUT /api/channels/:id/overwrites/:targetId: sets one role's or member's overwrite. */
-export function putOverwrite(
-  channelId: string,
-  targetId: string,
-  overwrite: { type: "role" | "member"; allow: string[]; deny: string[] },
+/** PUT or DELETE /api/messages/:id/reactions/:emoji: the reader's own reaction. */
+export function setReaction(
+  messageId: string,
+  emoji: string,
+  on: boolean,
 ): Promise<ApiResult<void>> {
   return call(
-    `/api/channels/${channelId}/overwrites/${targetId}`,
-    json("PUT", overwrite),
+    `/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`,
+    { method: on ? "PUT" : "DELETE" },
     nothing,
   );
 }
 
-/** DELETE /api/channels/:id/overwrites/:targetId. */
-export function deleteOverwrite(channelId: string, targetId: string): Promise<ApiResult<void>> {
-  return call(`/api/channels/${channelId}/overwrites/${targetId}`, { method: "DELETE" }, nothing);
+/** PUT or DELETE /api/channels/:id/pins/:messageId (manage_messages). */
+export function setPinned(
+  channelId: string,
+  messageId: string,
+  pinned: boolean,
+): Promise<ApiResult<void>> {
+  return call(
+    `/api/channels/${channelId}/pins/${messageId}`,
+    { method: pinned ? "PUT" : "DELETE" },
+    nothing,
+  );
 }
 
-const serverOf = (body: unknown) => (body as { server: WireServer }).server;
-const roleOf = (body: unknown) => (body as { role: WireRole }).role;
-const channelOf = (body: unknown) => (body as { channel: WireChannel }).channel;
+/** GET /api/channels/:id/pins: newest first. */
+export function listPins(channelId: string): Promise<ApiResult<WirePin[]>> {
+  return call(
+    `/api/channels/${channelId}/pins`,
+    { method: "GET" },
+    (body) => (body as { pins: WirePin[] }).pins,
+  );
+}
+
+/** GET /api/users/:id: someone the reader shares a server or a DM with. */
+export function getUser(userId: string): Promise<ApiResult<WireUser>> {
+  return call(`/api/users/${userId}`, { method: "GET" }, userOf);
+}
+
+/** GET /api/servers/:id/emojis: the server's custom emoji. */
+export function listEmojis(serverId: string): Promise<ApiResult<WireEmoji[]>> {
+  return call(
+    `/api/servers/${serverId}/emojis`,
+    { method: "GET" },
+    (body) => (body as { emojis: WireEmoji[] }).emojis,
+  );
+}
+
+/** Reads an answer's `channel`. */
+export const channelOf = (body: unknown) => (body as { channel: WireChannel }).channel;
 const messageOf = (body: unknown) => (body as { message: WireMessage }).message;
 const userOf = (body: unknown) => (body as { user: WireUser }).user;
-const nothing = () => undefined;
+/** Reads nothing (a 204). */
+export const nothing = () => undefined;
 
-function json(method: string, body: unknown): RequestInit {
+/** A request with a JSON body. */
+export function json(method: string, body: unknown): RequestInit {
   return { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
 }
 
-/** Sends one request and turns every outcome into an `ApiResult`. */
-async function call<T>(
+/** Sends one request and turns every outcome into an `ApiResult` (governance_api.ts too). */
+export async function call<T>(
   path: string,
   init: RequestInit,
   read: (body: unknown) => T,

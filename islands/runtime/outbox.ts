@@ -10,6 +10,8 @@ export interface Pending {
   nonce: string;
   channelId: string;
   content: string;
+  /** The message it replies to, if any. */
+  replyTo?: string;
   status: "sending" | "failed";
   error?: string;
   sentAt: number;
@@ -27,7 +29,13 @@ function update(nonce: string, change: Partial<Pending> | null): void {
 }
 
 function transmit(item: Pending): void {
-  sendFrame({ type: "send", channelId: item.channelId, content: item.content, nonce: item.nonce });
+  sendFrame({
+    type: "send",
+    channelId: item.channelId,
+    content: item.content,
+    nonce: item.nonce,
+    ...(item.replyTo ? { replyTo: item.replyTo } : {}),
+  });
   setTimeout(() => {
     const current = outbox.value.find((pending) => pending.nonce === item.nonce);
     if (current?.status === "sending" && current.sentAt === item.sentAt) {
@@ -37,11 +45,12 @@ function transmit(item: Pending): void {
 }
 
 /** Queues a message and sends it now if the socket is up (else on reconnect). */
-export function submit(channelId: string, content: string): void {
+export function submit(channelId: string, content: string, replyTo?: string): void {
   const item: Pending = {
     nonce: crypto.randomUUID(),
     channelId,
     content,
+    replyTo,
     status: "sending",
     sentAt: Date.now(),
   };

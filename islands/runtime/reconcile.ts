@@ -7,6 +7,7 @@
  * edit, a deletion, a new message) is newer than the page and must win, or the list would go
  * back to the old text. The caller says which messages changed live since the request left.
  */
+import { sameShown } from "./conversation.ts";
 import { mergeMessage } from "./message_groups.ts";
 import type { ShownMessage } from "./message_groups.ts";
 import type { WireMessage } from "../../lib/realtime/protocol.ts";
@@ -30,11 +31,10 @@ export function reconcilePage(
     if (message.seq < low || message.seq > high || message.deleted) return message;
     if (changedSince(message.id)) return message;
     const now = fresh.get(message.id);
-    if (now && now.content === message.content && now.editedAt === message.editedAt) {
-      return message;
-    }
+    if (now && sameShown(now, message)) return message;
     if (now && isOvertaken(message, now)) return message;
     changed = true;
+    // The page was read for this reader: its `me` is right.
     return now ?? { ...message, content: "", deleted: true };
   });
   const known = new Set(list.map((message) => message.id));

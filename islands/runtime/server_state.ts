@@ -151,6 +151,16 @@ export function reduce(state: ServerState, event: ServerEvent): ServerState {
         gone.value = { kind: "server", name: state.server.name, reason: event.reason };
       }
       return { ...state, members: state.members.filter((m) => m.user.id !== event.user.id) };
+    case "user_updated": {
+      // A profile or avatar change: the member list and profile cards show it at once.
+      if (!state.members.some((m) => m.user.id === event.user.id)) return state;
+      return {
+        ...state,
+        members: state.members.map((m) =>
+          m.user.id === event.user.id ? { ...m, user: event.user } : m
+        ),
+      };
+    }
     default:
       return state;
   }

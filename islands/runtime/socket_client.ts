@@ -3,7 +3,10 @@
  * module into a shared chunk, so there is a single instance).
  *
  * It authenticates with the session cookie, reconnects with jittered exponential back-off, and
- * after each reconnect sends `resume` with the last seq seen per channel, so nothing is missed.
+ * after each reconnect sends `resume` with the last seq seen per channel, so nothing is missed,
+ * and `since`: the server's time when this page was last in sync (the last `ready`'s
+ * `serverTime` plus the local time that passed until the socket dropped), so the server also
+ * sends the edits, deletions, reactions and pins missed meanwhile (API.md "Conversations").
  * Islands subscribe to its events and read `connection` to show the link state.
  */
 import { signal } from "@preact/signals";
@@ -28,6 +31,10 @@ const BACKOFF_MAX_MS = 10_000;
 let socket: WebSocket | null = null;
 let attempts = 0;
 let started = false;
+/** The last `ready`: the server's time then, and the local clock's. */
+let lastReady: { serverTime: number; localTime: number } | null = null;
+/** The server time (ms) up to which this page was in sync when its socket last dropped. */
+let syncedUntil: number | null = null;
 
 /** Subscribes to every server event; returns the unsubscribe function. */
 export function onEvent(listener: Listener): () => void {
@@ -87,11 +94,17 @@ function connect(): void {
     // existed, and the server replays what came since before any live event reaches us.
     if (seen.size > 0) {
       const channels = Object.fromEntries([...seen].map(([id, state]) => [id, state.upTo]));
-      socket?.send(JSON.stringify({ type: "resume", channels }));
+      const since = syncedUntil === null ? {} : { since: new Date(syncedUntil).toISOString() };
+      socket?.send(JSON.stringify({ type: "resume", channels, ...since }));
     }
   };
   socket.onclose = (close) => {
     socket = null;
+    // Once per outage: a reconnect that failed before its `ready` keeps the first drop's time.
+    if (lastReady) {
+      syncedUntil = lastReady.serverTime + (Date.now() - lastReady.localTime);
+      lastReady = null;
+    }
     connection.value = "reconnecting";
     document.documentElement.dataset.connection = "reconnecting";
     // 4401/4403: not (or no longer) logged in; reconnecting would not help.
@@ -107,6 +120,8 @@ function connect(): void {
 function receive(event: ServerEvent): void {
   if (event.type === "ready") {
     attempts = 0;
+    const serverTime = event.serverTime ? Date.parse(event.serverTime) : NaN;
+    lastReady = Number.isNaN(serverTime) ? null : { serverTime, localTime: Date.now() };
     connection.value = "online";
     // Also on the page for scripts and tests: live events flow from here on.
     document.documentElement.dataset.connection = "online";

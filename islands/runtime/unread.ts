@@ -9,7 +9,7 @@
 import { computed, effect, signal, useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { ServerEvent } from "../../lib/realtime/protocol.ts";
-import { mentions } from "../shared/mentions.ts";
+import { mentionsReader } from "../shared/mentions.ts";
 import { onEvent, startSocket } from "./socket_client.ts";
 
 export interface ChannelUnread {
@@ -146,7 +146,7 @@ function apply(event: ServerEvent, me: { id: string; username: string }): void {
         if (message.seq <= state.lastSeq && !own) return state;
         const next = { ...state, lastSeq: Math.max(state.lastSeq, message.seq) };
         if (own || readingNow === message.channelId) return readUpTo(next, message.seq);
-        if (message.seq > state.readSeq && mentions(message.content, me.username)) {
+        if (message.seq > state.readSeq && mentionsReader(message, me)) {
           next.mentions++;
         }
         return next;

@@ -67,6 +67,8 @@ export interface AccountServiceOptions {
   onSessionEnded?: (sessionId: string) => void;
   /** Told when an account is gone, with the servers it was a member of (for their members). */
   onAccountDeleted?: (user: UserRecord, serverIds: string[]) => void;
+  /** Runs after a profile or avatar change, with the user as it now is (`user_updated`). */
+  onProfileChanged?: (user: PublicUser) => void;
   /** Who may register (default open). */
   registration?: RegistrationMode;
   /** Joins a new user to an invite's server (`REGISTRATION=invite`). */
@@ -110,7 +112,7 @@ export class AccountService {
       admins: options.adminUsernames ?? [],
     });
     this.#signIn = new SignInService(deps, options.tokens, twoFactor, this.#sessions);
-    this.#profile = new ProfileService(deps.store, deps.now);
+    this.#profile = new ProfileService(deps.store, deps.now, options.onProfileChanged);
     this.#email = new EmailChangeService(deps);
     this.#password = new PasswordService(deps, this.#sessions);
     this.#deletion = new AccountDeletion(deps, options.onAccountDeleted ?? (() => {}));

@@ -9,7 +9,8 @@
  * this instance's memory: with several instances a user gets that many per instance.
  */
 import type { MembershipRecord, Store, UserRecord } from "../../db/store.ts";
-import { toWireAuthor, toWireChannel, toWireMessage, toWireServer } from "../chat/shapes.ts";
+import { toWireChannel, toWireServer } from "../chat/shapes.ts";
+import { decorateMessages } from "../conversations/decoration.ts";
 import { dataExportChunks } from "./data_export.ts";
 import { RateLimited } from "../errors.ts";
 import {
@@ -117,14 +118,14 @@ export class DataExportService {
 
   /** The user's messages, oldest first, across every channel (left servers' too). */
   async *#messages(user: UserRecord): AsyncGenerator<WireMessage> {
-    const author = toWireAuthor(user);
     let afterId: string | undefined;
     while (true) {
       const page = await this.#store.listMessagesByAuthor(user.id, {
         afterId,
         limit: this.#pageSize,
       });
-      for (const message of page) yield toWireMessage(message, author);
+      // As `GET …/messages` shapes them (reactions, pins, replies), a page in a few reads.
+      for (const message of await decorateMessages(this.#store, page, user.id)) yield message;
       if (page.length < this.#pageSize) return;
       afterId = page[page.length - 1].id;
     }

@@ -1,4 +1,8 @@
-/** A user's profile: display name and bio, and avatar (the e-mail: email_change.ts). */
+/**
+ * A user's profile: display name and bio, and avatar (the e-mail: email_change.ts). Each change
+ * is announced (`onChanged`: lib/services.ts publishes `user_updated` to the user's servers), so
+ * names and avatars everywhere follow live.
+ */
 import type { AvatarRecord, Store, UserRecord } from "../../db/store.ts";
 import { Invalid, NotFound } from "../errors.ts";
 import { isCompleteImage, sniffImageType } from "../images.ts";
@@ -14,7 +18,11 @@ export interface ProfileInput {
 }
 
 export class ProfileService {
-  constructor(readonly store: Store, readonly now: () => number) {}
+  constructor(
+    readonly store: Store,
+    readonly now: () => number,
+    readonly onChanged: (user: PublicUser) => void = () => {},
+  ) {}
 
   /** Updates display name and/or bio; absent fields stay as they are. */
   async updateProfile(userId: string, input: ProfileInput): Promise<PublicUser> {
@@ -26,7 +34,7 @@ export class ProfileService {
     };
     const user = await this.store.updateProfile(userId, patch);
     if (!user) throw new NotFound("not_found", "No such user.");
-    return toPublicUser(user);
+    return this.#changed(toPublicUser(user));
   }
 
   /**
@@ -41,7 +49,12 @@ export class ProfileService {
       version: `${this.now().toString(36)}${crypto.randomUUID().slice(0, 8)}`,
     });
     if (!user) throw new NotFound("not_found", "No such user.");
-    return toPublicUser(user);
+    return this.#changed(toPublicUser(user));
+  }
+
+  #changed(user: PublicUser): PublicUser {
+    this.onChanged(user);
+    return user;
   }
 
   /** The user's uploaded avatar, or null (then the generated default is shown). */

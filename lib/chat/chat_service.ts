@@ -1,7 +1,7 @@
 /**
  * The chat domain, one service per concept: servers, invites, channels, messages, read state,
  * typing, roles and channel overwrites; server and channel administration, moderation and the
- * audit log. Every read and write checks access first through the
+ * audit log; reactions, pins, custom emoji and profile cards (lib/conversations/). Every read and write checks access first through the
  * server's permission snapshot (lib/chat/membership.ts): a non-member, or a member asking for a
  * channel they cannot view, gets NotFound, never another server's data. Changes are published
  * as events.
@@ -26,6 +26,10 @@ import { MessageService } from "./message_service.ts";
 import { ReadStateService } from "./read_state_service.ts";
 import { ServerService } from "./server_service.ts";
 import { TypingService } from "./typing_service.ts";
+import { EmojiService } from "../conversations/emoji_service.ts";
+import { PinService } from "../conversations/pin_service.ts";
+import { ReactionService } from "../conversations/reaction_service.ts";
+import { UserProfileService } from "../conversations/user_profiles.ts";
 
 export type { ServerDetail, ServerWithChannels } from "./server_service.ts";
 export type { HistoryQuery, SendInput, SendResult } from "./message_service.ts";
@@ -57,6 +61,11 @@ export class ChatService {
   readonly channelAdmin: ChannelAdminService;
   readonly moderation: ModerationService;
   readonly auditLog: AuditLogService;
+  readonly reactions: ReactionService;
+  readonly pins: PinService;
+  readonly emojis: EmojiService;
+  /** Profile cards (GET /api/users/:id). */
+  readonly users: UserProfileService;
 
   constructor(options: ChatServiceOptions) {
     const deps: ChatDeps = {
@@ -81,5 +90,9 @@ export class ChatService {
     this.channelAdmin = new ChannelAdminService(deps, places);
     this.moderation = new ModerationService(deps);
     this.auditLog = new AuditLogService(deps);
+    this.reactions = new ReactionService(deps, places);
+    this.pins = new PinService(deps, places);
+    this.emojis = new EmojiService(deps);
+    this.users = new UserProfileService(deps);
   }
 }

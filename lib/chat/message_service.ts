@@ -18,7 +18,9 @@ import {
 import { RateLimiter } from "../rate_limiter.ts";
 import type { WireMessage } from "../realtime/protocol.ts";
 import { checkNonce, cleanMessageContent } from "../text.ts";
-import { withAuthors } from "./authors.ts";
+import { decorateMessages, withConversation } from "../conversations/decoration.ts";
+import { resolveMentions } from "../conversations/mentions.ts";
+import { replyPreview } from "../conversations/reply_preview.ts";
 import type { ChannelPlaces } from "./channel_places.ts";
 import type { ChatDeps } from "./chat_deps.ts";
 import {
@@ -28,12 +30,14 @@ import {
   requireNotTimedOut,
   viewableChannel,
 } from "./membership.ts";
-import { toWireAuthor, toWireMessage } from "./shapes.ts";
+import { toWireAuthor, toWireMessage, unknownAuthor } from "./shapes.ts";
 import type { ServerAccess } from "../permissions/server_access.ts";
 
 export interface SendInput {
   content?: unknown;
   nonce?: unknown;
+  /** The id of the message this one replies to (same channel). */
+  replyTo?: unknown;
 }
 
 export interface SendResult {
@@ -45,6 +49,8 @@ export interface SendResult {
 export interface HistoryQuery {
   before?: string;
   after?: string;
+  /** A seq: the page centred on it (API.md "Precisions"). */
+  around?: string;
   limit?: string;
 }
 
@@ -105,11 +111,14 @@ export class MessageService {
     });
   }
 
-  /** A page of history, ascending by seq. */
-  async list(user: UserRecord, channelId: string, query: HistoryQuery): Promise<WireMessage[]> {
-    const { store } = this.deps;
+  /**
+   * The channel if `user` may read its history (`view_channel` and `read_history`): NotFound or
+   * `403 missing_permissions` otherwise. Pages, resume replays and resume convergence all pass
+   * here. `confirm`: also read membership from the store (see membership.ts).
+   */
+  async readable(user: UserRecord, channelId: string, confirm = true): Promise<ChannelRecord> {
     const { channel, access } = await viewableChannel(this.deps, this.places, user, channelId, {
-      confirm: true,
+      confirm,
     });
     requireChannelPermission(
       access,
@@ -118,6 +127,13 @@ export class MessageService {
       "read_history",
       "read this channel's history",
     );
+    return channel;
+  }
+
+  /** A page of history, ascending by seq. */
+  async list(user: UserRecord, channelId: string, query: HistoryQuery): Promise<WireMessage[]> {
+    const { store } = this.deps;
+    const channel = await this.readable(user, channelId);
     const limit = seqParam(query.limit, "limit") ?? MESSAGE_PAGE_DEFAULT;
     if (limit < 1 || limit > MESSAGE_PAGE_MAX) {
       throw new Invalid(
@@ -127,13 +143,34 @@ export class MessageService {
     }
     const before = seqParam(query.before, "before");
     const after = seqParam(query.after, "after");
+    const around = seqParam(query.around, "around");
     this.#checkReadBudget(user);
-    const messages = await store.listMessages(channel.id, { before, after, limit });
+    const messages = around === undefined
+      ? await store.listMessages(channel.id, { before, after, limit })
+      : await this.#around(channel.id, around, limit);
     this.#readLimiter.hit(user.id, messages.length);
-    return await withAuthors(store, messages);
+    return await decorateMessages(store, messages, user.id);
   }
 
-  /** A page of a `resume` replay: `after`, counted against the reader's read budget. */
+  /**
+   * `limit` messages with `seq` at index ⌊limit/2⌋ (fewer at the channel's ends): the older
+   * half up to and with the seq, and the newer half after it, read at once.
+   */
+  async #around(channelId: string, seq: number, limit: number): Promise<MessageRecord[]> {
+    const older = Math.floor(limit / 2) + 1;
+    const [upto, newer] = await Promise.all([
+      this.deps.store.listMessages(channelId, { before: seq + 1, limit: older }),
+      limit - older > 0
+        ? this.deps.store.listMessages(channelId, { after: seq, limit: limit - older })
+        : Promise.resolve([]),
+    ]);
+    return [...upto, ...newer];
+  }
+
+  /**
+   * A page of a `resume` replay: `after`, counted against the reader's read budget. Needs
+   * `read_history` like a page (checked on the snapshot: the socket confirmed membership).
+   */
   async replay(
     user: UserRecord,
     channelId: string,
@@ -141,10 +178,15 @@ export class MessageService {
     beforeSeq: number | undefined,
     limit: number,
   ): Promise<WireMessage[]> {
+    await this.readable(user, channelId, false);
     this.#checkReadBudget(user);
-    const page = await this.after(channelId, afterSeq, beforeSeq, limit);
-    this.#readLimiter.hit(user.id, page.length);
-    return page;
+    const messages = await this.deps.store.listMessages(channelId, {
+      after: afterSeq,
+      before: beforeSeq,
+      limit,
+    });
+    this.#readLimiter.hit(user.id, messages.length);
+    return await decorateMessages(this.deps.store, messages, user.id);
   }
 
   #checkReadBudget(user: UserRecord): void {
@@ -166,13 +208,23 @@ export class MessageService {
       before: beforeSeq,
       limit,
     });
-    return await withAuthors(this.deps.store, messages);
+    return await decorateMessages(this.deps.store, messages, null);
   }
 
   /** One message in the API's shape, or null (bus events sent by reference). */
   async wire(id: string): Promise<WireMessage | null> {
     const message = await this.deps.store.findMessage(id);
-    return message ? (await withAuthors(this.deps.store, [message]))[0] : null;
+    return message ? (await decorateMessages(this.deps.store, [message], null))[0] : null;
+  }
+
+  /** Messages by id in the API's shape for one reader (`me` theirs), in no particular order. */
+  async wireMany(ids: string[], readerId: string | null): Promise<WireMessage[]> {
+    if (ids.length === 0) return [];
+    return await decorateMessages(
+      this.deps.store,
+      await this.deps.store.findMessages(ids),
+      readerId,
+    );
   }
 
   /**
@@ -191,8 +243,9 @@ export class MessageService {
   ): Promise<SendResult> {
     let appending: Promise<AppendResult>;
     let serverId: string;
+    let original: MessageRecord | undefined;
     try {
-      ({ appending, serverId } = await this.#queue(user, channelId, input));
+      ({ appending, serverId, original } = await this.#queue(user, channelId, input));
     } finally {
       onQueued?.();
     }
@@ -204,7 +257,10 @@ export class MessageService {
       throw error;
     }
     const { message, created } = appended;
-    const wire = toWireMessage(message, toWireAuthor(user));
+    // A repeated nonce answers with the first message as it now stands (reactions, pin…).
+    const wire = created
+      ? await this.#sentWire(user, message, original)
+      : (await decorateMessages(this.deps.store, [message], user.id))[0];
     if (created) {
       this.deps.publish({
         target: { servers: [serverId], channel: message.channelId },
@@ -216,12 +272,53 @@ export class MessageService {
     return { message: wire, created };
   }
 
+  /**
+   * A just-sent message in the API's shape: nothing reacted to or pinned yet, so only the
+   * original replied to (read at send already) and its author are looked up.
+   */
+  async #sentWire(
+    user: UserRecord,
+    message: MessageRecord,
+    original: MessageRecord | undefined,
+  ): Promise<WireMessage> {
+    const originalAuthor = original && original.authorId !== user.id
+      ? (await this.deps.store.findUsersByIds([original.authorId]))[0]
+      : user;
+    return withConversation(toWireMessage(message, toWireAuthor(user)), message, {
+      replyTo: replyPreview(
+        message.replyToId,
+        original,
+        (id) => originalAuthor?.id === id ? toWireAuthor(originalAuthor) : unknownAuthor(id),
+      ),
+      reactions: [],
+      pinned: false,
+    });
+  }
+
+  /** The message a send replies to: in the same channel, else `400 invalid_reply`. */
+  async #original(replyTo: unknown, channelId: string): Promise<MessageRecord | undefined> {
+    if (replyTo === undefined || replyTo === null) return undefined;
+    const original = typeof replyTo === "string" && plausibleId(replyTo)
+      ? await this.deps.store.findMessage(replyTo)
+      : null;
+    if (!original || original.channelId !== channelId) {
+      throw new Invalid(
+        "invalid_reply",
+        "replyTo must be the id of a message in the same channel.",
+        "replyTo",
+      );
+    }
+    return original;
+  }
+
   /** Checks a send and puts it in the store's write queue; resolves to the pending append. */
   async #queue(
     user: UserRecord,
     channelId: string,
     input: SendInput,
-  ): Promise<{ appending: Promise<AppendResult>; serverId: string }> {
+  ): Promise<
+    { appending: Promise<AppendResult>; serverId: string; original: MessageRecord | undefined }
+  > {
     const content = cleanMessageContent(input.content);
     const nonce = checkNonce(input.nonce);
     // In memory when the snapshot is loaded; membership is checked again by the append itself
@@ -234,6 +331,11 @@ export class MessageService {
       throw new RateLimited(Math.ceil(retryAfterMs / 1000), "You are sending messages too fast.");
     }
     this.#sendLimiter.hit(user.id);
+    // Both only when the message asks for them: a plain send reads nothing more.
+    const [original, mentions] = await Promise.all([
+      this.#original(input.replyTo, channel.id),
+      resolveMentions(this.deps.store, access, user.id, channel.id, content),
+    ]);
     const appending = this.deps.store.appendMessage({
       // Time-ordered (UUIDv7): each new id lands at the end of the stores' id indexes instead of
       // at a random page (Deno KV's ingest: +26 %, BENCHMARKS.md).
@@ -243,9 +345,11 @@ export class MessageService {
       content,
       createdAt: new Date(this.deps.now()),
       nonce,
+      replyToId: original?.id ?? null,
+      mentions,
     }, serverId);
     // Returned in an object: an async function returning the promise itself would wait for it.
-    return { appending, serverId };
+    return { appending, serverId, original };
   }
 
   /** Edits a message (its author only). */
@@ -265,12 +369,16 @@ export class MessageService {
       new Date(this.deps.now()),
     );
     if (!edited) throw new NotFound("not_found", "No such message.");
-    const wire = toWireMessage(edited, toWireAuthor(user));
+    // The event carries the full current state (reactions, pin) with `me: false`.
+    const [forAll, forEditor] = await Promise.all([
+      decorateMessages(this.deps.store, [edited], null),
+      decorateMessages(this.deps.store, [edited], user.id),
+    ]);
     this.deps.publish({
       target: { servers: [channel.serverId], channel: channel.id },
-      event: { type: "message_updated", message: wire },
+      event: { type: "message_updated", message: forAll[0] },
     });
-    return wire;
+    return forEditor[0];
   }
 
   /** Deletes a message: its author's own, or anyone's with `manage_messages` (audited). */

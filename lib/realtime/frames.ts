@@ -44,6 +44,9 @@ export function parseClientFrame(text: string): { frame: ClientFrame } | { error
       if (!isString(frame.nonce) || frame.nonce === "") {
         return invalid("send needs a nonce string.");
       }
+      if (frame.replyTo !== undefined && frame.replyTo !== null && !isId(frame.replyTo)) {
+        return invalid("send's replyTo must be a message id.");
+      }
       // Content and nonce are checked by the message rules (lengths, characters).
       return {
         frame: {
@@ -51,6 +54,7 @@ export function parseClientFrame(text: string): { frame: ClientFrame } | { error
           channelId: frame.channelId,
           content: frame.content as string,
           nonce: frame.nonce,
+          ...(isId(frame.replyTo) ? { replyTo: frame.replyTo } : {}),
         },
       };
     case "typing":
@@ -71,8 +75,19 @@ export function parseClientFrame(text: string): { frame: ClientFrame } | { error
           return invalid("resume channels must map channel ids to whole numbers ≥ 0.");
         }
       }
+      const since = frame.since;
+      if (
+        since !== undefined &&
+        (!isString(since) || since.length > 40 || Number.isNaN(Date.parse(since)))
+      ) {
+        return invalid("resume's since must be an ISO time (a ready's serverTime, moved on).");
+      }
       return {
-        frame: { type: "resume", channels: Object.fromEntries(entries) as Record<string, number> },
+        frame: {
+          type: "resume",
+          channels: Object.fromEntries(entries) as Record<string, number>,
+          ...(since === undefined ? {} : { since: new Date(since).toISOString() }),
+        },
       };
     }
     default:

@@ -105,12 +105,12 @@ export class PostgresBus implements Bus {
   #queue(...payloads: string[]): void {
     this.#pending.push(...payloads);
     if (this.#flushing) return;
-    this.#flushing = true;
-    queueMicrotask(() => void this.#flush());
+    this.#flushing = new Promise((resolve) => queueMicrotask(() => this.#flush().then(resolve)));
   }
 
   #pending: string[] = [];
-  #flushing = false;
+  /** The NOTIFYs being sent, while they are (close waits for them). */
+  #flushing?: Promise<void>;
   /** Payloads received, handled one after another (a referenced message is loaded in turn). */
   #receiving: Promise<void> = Promise.resolve();
 
@@ -132,7 +132,7 @@ export class PostgresBus implements Bus {
         }
       }
     }
-    this.#flushing = false;
+    this.#flushing = undefined;
   }
 
   /** The payloads as NOTIFY texts: `<instance id>\n[payload,…]`, each under the limit. */
@@ -221,6 +221,8 @@ export class PostgresBus implements Bus {
 
   async close(): Promise<void> {
     for (const { timer } of this.#parts.values()) clearTimeout(timer);
+    // What was published before closing still goes out (and does not fail on an ended pool).
+    await this.#flushing;
     await this.#sql.end({ timeout: 5 });
   }
 }

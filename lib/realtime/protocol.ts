@@ -104,6 +104,38 @@ export interface ReadyChannel extends WireChannel {
   readSeq: number;
 }
 
+/** A reply's quoted preview, built when read (API.md "Conversations"). */
+export type WireReplyPreview =
+  | { id: string; seq: number; author: WireAuthor; excerpt: string }
+  | { id: string; deleted: true };
+
+/** One emoji's reactions on a message; `me` is the reader's own (false in fan-out events). */
+export interface WireReaction {
+  emoji: string;
+  count: number;
+  me: boolean;
+}
+
+/** Who a message mentions, resolved when it was sent. */
+export interface WireMentions {
+  users: string[];
+  everyone: boolean;
+}
+
+/** A custom emoji of a server. */
+export interface WireEmoji {
+  id: string;
+  name: string;
+  url: string;
+}
+
+/** One entry of `GET /api/channels/:id/pins`. */
+export interface WirePin {
+  message: WireMessage;
+  pinnedBy: string;
+  pinnedAt: string;
+}
+
 export interface WireMessage {
   id: string;
   channelId: string;
@@ -113,19 +145,49 @@ export interface WireMessage {
   createdAt: string;
   editedAt: string | null;
   nonce?: string;
+  /**
+   * The conversation fields: always present in the server's answers and events; optional
+   * only so a client's own not-yet-acked message (and older test fixtures) need not invent them.
+   */
+  replyTo?: WireReplyPreview | null;
+  reactions?: WireReaction[];
+  pinned?: boolean;
+  mentions?: WireMentions;
+}
+
+/** What `reaction_added` / `reaction_removed` carry. */
+export interface WireReactionChange {
+  channelId: string;
+  messageId: string;
+  emoji: string;
+  userId: string;
+}
+
+/** What `message_pinned` / `message_unpinned` carry (`by`: a user id). */
+export interface WirePinChange {
+  channelId: string;
+  messageId: string;
+  by: string;
 }
 
 /** Frames a client sends. */
 export type ClientFrame =
   | { type: "auth"; token: string }
-  | { type: "send"; channelId: string; content: string; nonce: string }
+  | { type: "send"; channelId: string; content: string; nonce: string; replyTo?: string }
   | { type: "typing"; channelId: string }
-  | { type: "resume"; channels: Record<string, number> }
+  /** `since`: ISO time the client was last in sync (its ready.serverTime + time until the drop). */
+  | { type: "resume"; channels: Record<string, number>; since?: string }
   | { type: "ping" };
 
 /** Frames the server sends. `server_joined`/`server_left` are Salon's additions to API.md. */
 export type ServerEvent =
-  | { type: "ready"; user: WireUser; servers: { server: WireServer; channels: ReadyChannel[] }[] }
+  | {
+    type: "ready";
+    user: WireUser;
+    servers: { server: WireServer; channels: ReadyChannel[] }[];
+    /** The server's clock (ISO), for a later `resume`'s `since`. */
+    serverTime?: string;
+  }
   | { type: "ack"; nonce: string; message: WireMessage }
   | { type: "message"; message: WireMessage }
   | { type: "message_updated"; message: WireMessage }
@@ -149,6 +211,11 @@ export type ServerEvent =
   | { type: "role_updated"; role: WireRole }
   | { type: "role_deleted"; serverId: string; roleId: string }
   | { type: "read"; channelId: string; seq: number }
+  | ({ type: "reaction_added" } & WireReactionChange)
+  | ({ type: "reaction_removed" } & WireReactionChange)
+  | ({ type: "message_pinned" } & WirePinChange)
+  | ({ type: "message_unpinned" } & WirePinChange)
+  | { type: "user_updated"; user: WireUser }
   | { type: "server_joined"; server: WireServer; channels: WireChannel[] }
   | { type: "server_left"; serverId: string }
   /** `channelId`: the error is about one channel of a `resume` (its replay failed). */

@@ -3,12 +3,14 @@
  * the two commands it runs. Sockets depend on this, not on the whole service.
  */
 import type { UserRecord } from "../../db/store.ts";
-import type { ReadyChannel, WireMessage, WireServer } from "./protocol.ts";
+import type { ReadyChannel, ServerEvent, WireMessage, WireServer } from "./protocol.ts";
 
 /** A `send` frame's payload, as the frame parser checked it. */
 export interface SocketSendInput {
   content: string;
   nonce: string;
+  /** The id of the message replied to (checked by the message rules). */
+  replyTo?: string;
 }
 
 /** What a stored `send` answers: the message to `ack`. */
@@ -46,6 +48,11 @@ export interface SocketChat {
     socketId?: number,
     onQueued?: () => void,
   ): Promise<SocketSendResult>;
+  /**
+   * After a resume's replay: `message_updated` / `message_deleted` for each message of the
+   * channel changed since `since` (less a slack), bounded (lib/conversations/convergence.ts).
+   */
+  changesSince(user: UserRecord, channelId: string, since: Date): Promise<ServerEvent[]>;
   /** Tells the channel's members that the user is typing (not the socket `socketId`). */
   typing(user: UserRecord, channelId: string, socketId?: number): Promise<void>;
 }

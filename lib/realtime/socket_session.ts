@@ -309,7 +309,7 @@ export class SocketSession implements Subscriber {
         const { message } = await this.#deps.chat.sendMessage(
           auth.user,
           frame.channelId,
-          { content: frame.content, nonce: frame.nonce },
+          { content: frame.content, nonce: frame.nonce, replyTo: frame.replyTo },
           this.id,
           queued,
         );
@@ -326,7 +326,7 @@ export class SocketSession implements Subscriber {
         return await this.#deps.chat.typing(auth.user, frame.channelId, this.id);
       }
       case "resume":
-        return await this.#resume(frame.channels);
+        return await this.#resume(frame.channels, frame.since);
     }
   }
 
@@ -400,7 +400,12 @@ export class SocketSession implements Subscriber {
     hub.trackChannels(
       channels.map((c) => ({ channelId: c.id, serverId: c.serverId, lastSeq: c.lastSeq })),
     );
-    this.#send({ type: "ready", user: toPublicUser(user), servers });
+    this.#send({
+      type: "ready",
+      user: toPublicUser(user),
+      servers,
+      serverTime: new Date((this.#deps.now ?? Date.now)()).toISOString(),
+    });
     const early = state.early;
     const open: Extract<SocketState, { name: "open" }> = { name: "open" };
     this.#moveTo(open);
@@ -427,7 +432,7 @@ export class SocketSession implements Subscriber {
    * reported with the channel named; the channel's live events go out either way, so the client
    * has everything after the hole and may resume again from before it.
    */
-  async #resume(channels: Record<string, number>): Promise<void> {
+  async #resume(channels: Record<string, number>, since?: string): Promise<void> {
     // Channels being resumed hold their live events until their replay is done.
     const state = this.#state;
     if (state.name === "open") clearTimeout(state.graceTimer);
@@ -435,15 +440,35 @@ export class SocketSession implements Subscriber {
     const user = this.#auth!.user;
     for (const [channelId, lastSeen] of Object.entries(channels)) {
       this.#gate.holdForReplay(channelId);
+      let replayed = false;
       try {
         await this.#retrying(() => this.#deps.chat.memberChannel(user, channelId));
         await this.#replay(user, channelId, lastSeen);
+        replayed = true;
       } catch (error) {
-        this.#answer(error, { channelId });
+        this.#resumeRefused(error, channelId);
       } finally {
         this.#writeAll(this.#gate.release(channelId));
       }
+      if (replayed && since !== undefined) await this.#converge(user, channelId, new Date(since));
     }
+  }
+
+  /**
+   * A channel of a resume that failed. A channel the user may view but not read the history of
+   * (`403`) is the client's honest question, not misbehaviour: answered without counting toward
+   * a close (a client resumes every channel it shows).
+   */
+  #resumeRefused(error: unknown, channelId: string): void {
+    if (error instanceof HttpError && error.status === 403) {
+      return this.#send({
+        type: "error",
+        code: error.code,
+        message: `${error.message} (${channelId})`,
+        channelId,
+      });
+    }
+    this.#answer(error, { channelId });
   }
 
   /** Writes the channel's stored messages above `lastSeen`, below what live delivery covers. */
@@ -463,6 +488,17 @@ export class SocketSession implements Subscriber {
       replayed += page.length;
       if (page.length < MESSAGE_PAGE_MAX) break;
     }
+  }
+
+  /**
+   * After the replay, while the channel's live events still wait: the current state of every
+   * message changed since the client was last in sync (edits, deletions, reactions, pins), so
+   * its view of the channel equals the server's. A change that also arrives live is harmless
+   * (each event states the message's whole state, or its deletion).
+   */
+  async #converge(user: UserRecord, channelId: string, since: Date): Promise<void> {
+    const events = await this.#retrying(() => this.#deps.chat.changesSince(user, channelId, since));
+    for (const event of events) this.#send(event);
   }
 
   /**

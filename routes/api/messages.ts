@@ -13,6 +13,7 @@ export function channelsApi({ chat }: AppDeps) {
     const messages = await chat.messages.list(user, c.req.param("id"), {
       before: c.req.query("before"),
       after: c.req.query("after"),
+      around: c.req.query("around"),
       limit: c.req.query("limit"),
     });
     return c.json({ messages });

@@ -1,15 +1,24 @@
-/** GET /api/users/:id/avatar: the uploaded image, or a generated default (never 404 for a user). */
+/**
+ * GET /api/users/:id: the public user, for anyone sharing a server with them (else 404).
+ * GET /api/users/:id/avatar: the uploaded image, or a generated default (never 404 for a user).
+ */
 import { Hono } from "hono";
 import { defaultAvatarSvg } from "../../lib/images.ts";
 import type { AppEnv } from "../app_env.ts";
 import type { AppDeps } from "../deps.ts";
+import { requireAuth } from "../middleware/session.ts";
 
 /** Versioned URLs never change content; the bare URL must be revalidated. */
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const REVALIDATE = "no-cache";
 
-export function usersApi({ accounts }: AppDeps) {
+export function usersApi({ accounts, chat }: AppDeps) {
   const app = new Hono<AppEnv>();
+
+  app.get("/:id", async (c) => {
+    const { user } = requireAuth(c);
+    return c.json({ user: await chat.users.get(user, c.req.param("id")) });
+  });
 
   app.get("/:id/avatar", async (c) => {
     const user = await accounts.getUser(c.req.param("id"));

@@ -10,26 +10,54 @@ import type { AppDeps } from "../deps.ts";
 import { unreadSeed } from "./unread_seed.ts";
 
 /**
- * The channel's latest messages, or null when the reader may view the channel but not read
- * its history (`read_history` denied): the page then says so instead of failing.
+ * The channel's latest messages (or the page around seq `around`, a message link), or null when
+ * the reader may view the channel but not read its history (`read_history` denied): the page
+ * then says so instead of failing.
  */
 async function latestMessages(
   chat: AppDeps["chat"],
   auth: Authenticated,
   channelId: string,
+  around?: number,
 ): Promise<WireMessage[] | null> {
   try {
-    return await chat.messages.list(auth.user, channelId, { limit: String(MESSAGE_PAGE_DEFAULT) });
+    return await chat.messages.list(auth.user, channelId, {
+      limit: String(MESSAGE_PAGE_DEFAULT),
+      around: around === undefined ? undefined : String(around),
+    });
   } catch (error) {
     if (error instanceof HttpError && error.code === "missing_permissions") return null;
     throw error;
   }
 }
 
+/** A `?m=` value: a positive seq, or undefined (anything else opens the latest messages). */
+export function linkedSeq(raw: string | undefined): number | undefined {
+  if (raw === undefined || !/^\d{1,15}$/.test(raw)) return undefined;
+  const seq = Number(raw);
+  return seq >= 1 ? seq : undefined;
+}
+
+/** The channel's latest seq as the read states have it. */
+function channelLastSeq(
+  states: Awaited<ReturnType<AppDeps["chat"]["reads"]["ready"]>>,
+  channelId: string,
+): number | undefined {
+  for (const state of states) {
+    const found = state.channels.find((item) => item.id === channelId);
+    if (found) return found.lastSeq;
+  }
+  return undefined;
+}
+
 /** Which channel to load: without `channelId`, the server's first. */
 export interface ChannelPlace {
   serverId: string;
   channelId?: string;
+  /** A message link's seq (`?m=`): the page opens around it. */
+  around?: number;
+  /** A no-JS reply (`?reply=<messageId>`): the composer's form answers it. */
+  replyTo?: string;
 }
 
 /**
@@ -41,7 +69,7 @@ export interface ChannelPlace {
 export async function loadChannelPage(
   { chat, hub }: Pick<AppDeps, "chat" | "hub">,
   auth: Authenticated,
-  { serverId, channelId }: ChannelPlace,
+  { serverId, channelId, around, replyTo }: ChannelPlace,
 ): Promise<ChannelPageData | null> {
   const [{ server, channels, members, roles }, servers] = await Promise.all([
     chat.servers.get(auth.user, serverId),
@@ -56,8 +84,19 @@ export async function loadChannelPage(
   if (!channel) return null;
   const [states, messages] = await Promise.all([
     chat.reads.ready(auth.user, servers.map((item) => item.id)),
-    latestMessages(chat, auth, channel.id),
+    latestMessages(chat, auth, channel.id, around),
   ]);
+  let shownMessages = messages ?? [];
+  const linked = around === undefined
+    ? undefined
+    : shownMessages.find((message) => message.seq === around)?.seq;
+  // A link to a message that is not there (deleted, or past the end): the latest messages.
+  if (around !== undefined && linked === undefined && messages !== null) {
+    shownMessages = (await latestMessages(chat, auth, channel.id)) ?? [];
+  }
+  const answered = replyTo === undefined
+    ? undefined
+    : shownMessages.find((message) => message.id === replyTo);
   const shown = states.find((state) => state.server.id === server.id);
   return {
     user: toPublicUser(auth.user),
@@ -70,8 +109,17 @@ export async function loadChannelPage(
     online: members.filter((member) => hub.isOnline(member.user.id)).map((member) =>
       member.user.id
     ),
-    messages: messages ?? [],
+    messages: shownMessages,
     historyHidden: messages === null,
+    openAt: linked,
+    // Newer messages than the page exist when it was read around a link's seq.
+    hasNewer: linked !== undefined && shownMessages.length > 0 &&
+      shownMessages.at(-1)!.seq < (channelLastSeq(states, channel.id) ?? 0),
+    replyTo: answered
+      ? { id: answered.id, name: answered.author.displayName }
+      : replyTo && /^[\w-]{1,64}$/.test(replyTo)
+      ? { id: replyTo, name: "a message" }
+      : undefined,
     readSeq: shown?.channels.find((item) => item.id === channel.id)?.readSeq ?? 0,
     unread: await unreadSeed(chat, auth.user, states, server.id),
   };

@@ -126,13 +126,22 @@ export function chatActions(deps: AppDeps) {
 
   app.post("/chat/:serverId/:channelId/messages", signedIn, async (c) => {
     const { serverId, channelId } = c.req.param();
-    const content = textField(await readForm(c), "content");
+    const form = await readForm(c);
+    const content = textField(form, "content");
+    // A reply written without JavaScript (the page's ?reply= put it in a hidden field).
+    const replyTo = textField(form, "replyTo") || undefined;
     try {
-      await chat.messages.send(c.get("auth").user, channelId, { content });
+      await chat.messages.send(c.get("auth").user, channelId, { content, replyTo });
       return c.redirect(`/chat/${serverId}/${channelId}`, 303);
     } catch (error) {
       const { status, message } = shown(error);
-      return await channelResponse(c, deps, { serverId, channelId }, { error: message }, status);
+      return await channelResponse(
+        c,
+        deps,
+        { serverId, channelId, replyTo },
+        { error: message },
+        status,
+      );
     }
   });
 

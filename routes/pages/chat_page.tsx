@@ -16,7 +16,8 @@ import { linkOrigin } from "../middleware/same_origin.ts";
 import type { SignedInEnv } from "../middleware/require_sign_in.ts";
 import { renderPage } from "../render_page.tsx";
 import { orderedChannels } from "../../islands/runtime/channel_order.ts";
-import { loadChannelPage } from "./channel_loader.ts";
+import { linkedSeq, loadChannelPage } from "./channel_loader.ts";
+import { emojiData } from "./emoji_data.ts";
 import { governancePages } from "./governance_pages.tsx";
 import type { ChannelPlace } from "./channel_loader.ts";
 import { unreadSeed } from "./unread_seed.ts";
@@ -73,6 +74,7 @@ export async function welcomeResponse(
 export function chatPage(deps: AppDeps) {
   const app = new Hono<SignedInEnv>();
   const signedIn = requireSignIn();
+  app.route("/", emojiData());
 
   app.get("/chat", signedIn, async (c) => {
     const [first] = await deps.chat.servers.list(c.get("auth").user);
@@ -100,7 +102,12 @@ export function chatPage(deps: AppDeps) {
   app.get("/chat/:serverId/:channelId", signedIn, async (c) => {
     const invite = c.req.query("invite");
     const origin = linkOrigin(c.req.url, deps.config);
-    return await channelResponse(c, deps, c.req.param(), {
+    const place = {
+      ...c.req.param(),
+      around: linkedSeq(c.req.query("m")),
+      replyTo: c.req.query("reply") || undefined,
+    };
+    return await channelResponse(c, deps, place, {
       inviteLink: invite
         ? new URL(`/invite/${encodeURIComponent(invite)}`, origin).href
         : undefined,

@@ -2,13 +2,13 @@
  * The unread state a chat page starts with, for every channel of every server of the reader
  * (so the rail shows other servers' counts before the socket's `ready`, which carries no
  * mention counts, and after it, which keeps them): counts from the read markers, and mentions
- * of the reader among the unread messages (the last page of them at most: a badge says "99+"
+ * of the reader (the messages' stored `mentions`) among the unread messages (the last page of them at most: a badge says "99+"
  * long before that matters). Mentions are counted in at most UNREAD_SEED_MENTION_CHANNELS_MAX
  * unread channels, the shown server's first, so a page costs a bounded number of reads.
  */
 import type { UserRecord } from "../../db/store.ts";
 import type { UnreadMap } from "../../islands/runtime/unread.ts";
-import { mentions } from "../../islands/shared/mentions.ts";
+import { mentionsReader } from "../../islands/shared/mentions.ts";
 import type { ReadyServer } from "../../lib/chat/chat_service.ts";
 import { MESSAGE_PAGE_MAX, UNREAD_SEED_MENTION_CHANNELS_MAX } from "../../lib/limits.ts";
 import type { AppDeps } from "../deps.ts";
@@ -43,7 +43,7 @@ export async function unreadSeed(
       MESSAGE_PAGE_MAX,
     );
     state.mentions = page.filter((message) =>
-      message.author.id !== user.id && mentions(message.content, user.username)
+      message.author.id !== user.id && mentionsReader(message, user)
     ).length;
   }));
   return seed;
