@@ -242,7 +242,9 @@ export default function MessageList(
   }
 
   const pending = outbox.value.filter((item) => item.channelId === channelId);
-  const shown = inWindow(messages.value, view.value);
+  // A deleted message goes, as it is gone after a reload (its slot stays in the loaded list so
+  // the window's indexes hold; a reply to it says "Original message deleted").
+  const shown = inWindow(messages.value, view.value).filter((message) => !message.deleted);
   const groups = groupMessages(shown, dayOf(local.value), divider.firstUnread.value);
   const editingId = editing.value?.id;
   // Live once the page's server state exists (a role given or taken shows at once).

@@ -103,7 +103,7 @@ for (const backend of BACKENDS) {
     await gotIt.hover();
     await gotIt.getByRole("button", { name: "Delete" }).click();
     await gotIt.getByRole("button", { name: "Confirm delete" }).click();
-    await bob.locator("[data-seq]", { hasText: "Message deleted" }).waitFor();
+    await bob.locator("[data-seq]", { hasText: "Got it" }).waitFor({ state: "detached" });
 
     // On a phone the channel list is a drawer behind the ☰ button.
     await bob.getByRole("link", { name: "Show channels" }).click();
@@ -113,9 +113,16 @@ for (const backend of BACKENDS) {
     );
     assert.equal(overflow, false, "no horizontal scrolling at 390 px");
     // While the server is down, a reconnect attempt can be refused: Chromium logs that, and
-    // it is the expected side of the restart above, not a problem of the page.
+    // it is the expected side of the restart above, not a problem of the page. So is a read
+    // marker sent in the moment between the server's stop and the socket hearing of it (its
+    // socket still open): refused, and sent again once the page is back online
+    // (islands/hooks/useReadMarker.ts).
     const unexpected = (problems: string[]) =>
-      problems.filter((text) => !/WebSocket connection to .* failed/.test(text));
+      problems.filter((text) =>
+        !/WebSocket connection to .* failed/.test(text) &&
+        !/failed PUT http:\/\/[^ ]+\/api\/channels\/[^/]+\/read: net::ERR_CONNECTION_REFUSED/
+          .test(text)
+      );
     assert.deepEqual(unexpected(aliceProblems), []);
     assert.deepEqual(unexpected(bobProblems), []);
   });
