@@ -159,11 +159,12 @@ export default function ChatPresence(
             );
           })}
         </ul>
-        {card && (
+        {cardId && (
           <ProfileCard
             state={state}
             member={card}
-            online={here.value.has(card.user.id)}
+            userId={cardId}
+            online={here.value.has(cardId)}
             onClose={() => {
               shownCard.value = null;
               profileOf.value = null;

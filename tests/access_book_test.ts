@@ -9,6 +9,7 @@ import { AccessBook } from "../lib/permissions/access_book.ts";
 import type { RoleRecord } from "../db/store.ts";
 import { BACKENDS, needs } from "./helpers/backends.ts";
 import type { TestStore } from "./helpers/backends.ts";
+import { channelRecord } from "./helpers/records.ts";
 
 function user(username: string): UserRecord {
   return {
@@ -23,16 +24,7 @@ function user(username: string): UserRecord {
 }
 
 function channel(serverId: string, name: string): ChannelRecord {
-  return {
-    id: crypto.randomUUID(),
-    serverId,
-    name,
-    createdAt: new Date(),
-    kind: "text",
-    parentId: null,
-    topic: "",
-    position: 0,
-  };
+  return channelRecord(serverId, name, new Date());
 }
 
 /** A server owned by "owner", with #general and a member "mia". */

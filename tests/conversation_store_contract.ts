@@ -24,6 +24,7 @@ import type {
 } from "../db/store.ts";
 import { EmojiNameTakenError, TooManyReactionsError } from "../db/conversation_store.ts";
 import { type Backend, needs, type TestStore } from "./helpers/backends.ts";
+import { channelRecord } from "./helpers/records.ts";
 
 /**
  * Strictly increasing times, starting now (a store may prune change-log entries older than
@@ -52,16 +53,7 @@ async function newUser(store: Store, name: string): Promise<UserRecord> {
 }
 
 function channel(serverId: string, name: string): ChannelRecord {
-  return {
-    id: crypto.randomUUID(),
-    serverId,
-    name,
-    createdAt: tick(),
-    kind: "text",
-    parentId: null,
-    topic: "",
-    position: 0,
-  };
+  return channelRecord(serverId, name, tick());
 }
 
 /** A user who owns a server with a `general` channel. */

@@ -27,6 +27,7 @@ import type {
 } from "../db/store.ts";
 import { ChannelNameTakenError, NotAMemberError, OwnsServersError } from "../db/store.ts";
 import { type Backend, needs, type TestStore } from "./helpers/backends.ts";
+import { channelRecord } from "./helpers/records.ts";
 
 let clock = Date.parse("2026-03-01T00:00:00.000Z");
 /** Strictly increasing times: "oldest first" orders and audit ids (UUIDv7) are deterministic. */
@@ -53,17 +54,7 @@ function channel(
   name: string,
   overrides: Partial<ChannelRecord> = {},
 ): ChannelRecord {
-  return {
-    id: crypto.randomUUID(),
-    serverId,
-    name,
-    createdAt: tick(),
-    kind: "text",
-    parentId: null,
-    topic: "",
-    position: 0,
-    ...overrides,
-  };
+  return channelRecord(serverId, name, tick(), overrides);
 }
 
 /** The `@everyone` every new server gets. */

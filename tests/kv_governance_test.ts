@@ -9,6 +9,7 @@ import { KvStore, openKvStore } from "../db/kv/kv_store.ts";
 import type { ChannelRecord, ServerRecord, Store, UserRecord } from "../db/store.ts";
 import { NotAMemberError } from "../db/store.ts";
 import { auditEntry } from "../lib/governance/audit.ts";
+import { channelRecord } from "./helpers/records.ts";
 
 let clock = Date.parse("2026-05-01T00:00:00.000Z");
 const tick = () => new Date(clock += 1000);
@@ -28,19 +29,9 @@ async function withStore(fn: (store: KvStore, path: string) => Promise<void>) {
 function channel(
   serverId: string,
   name: string,
-  extra: Partial<ChannelRecord> = {},
+  overrides: Partial<ChannelRecord> = {},
 ): ChannelRecord {
-  return {
-    id: crypto.randomUUID(),
-    serverId,
-    name,
-    createdAt: tick(),
-    kind: "text",
-    parentId: null,
-    topic: "",
-    position: 0,
-    ...extra,
-  };
+  return channelRecord(serverId, name, tick(), overrides);
 }
 
 async function seed(store: Store) {

@@ -22,6 +22,7 @@ import {
 import { StoreUnavailable } from "../db/unavailable.ts";
 import { type Backend, needs, type TestStore } from "./helpers/backends.ts";
 import { twoFactorContract } from "./two_factor_contract.ts";
+import { channelRecord } from "./helpers/records.ts";
 
 function newUser(username: string, overrides: Partial<UserRecord> = {}): UserRecord {
   return {
@@ -57,16 +58,7 @@ function tick(): Date {
 }
 
 function channel(serverId: string, name: string): ChannelRecord {
-  return {
-    id: crypto.randomUUID(),
-    serverId,
-    name,
-    createdAt: tick(),
-    kind: "text",
-    parentId: null,
-    topic: "",
-    position: 0,
-  };
+  return channelRecord(serverId, name, tick());
 }
 
 /** A user who owns a server with a `general` channel. */

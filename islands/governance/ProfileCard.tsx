@@ -2,6 +2,7 @@
  * A member's profile card (from the member list): who they are, their roles, `Message`, and for
  * a moderator who outranks them `Kick`, `Ban` and `Time out` (API.md's screen names), each
  * asking first. Direct messages do not exist yet: `Message` says so instead of going nowhere.
+ * Someone who is not a member (any more: an author who left) gets FormerMemberCard instead.
  */
 import { useSignal } from "@preact/signals";
 import type { WireMember } from "../../lib/realtime/protocol.ts";
@@ -10,6 +11,7 @@ import { outranks, rolesOf, serverPermissions } from "../runtime/permissions.ts"
 import type { ServerState } from "../runtime/server_state.ts";
 import { UserAvatar } from "../shared/UserAvatar.tsx";
 import { Confirm } from "./Confirm.tsx";
+import { FormerMemberCard } from "./FormerMemberCard.tsx";
 import { BAN_DELETE_CHOICES, TIMEOUT_CHOICES, when } from "./labels.ts";
 import { Modal } from "./Modal.tsx";
 import { RoleDot } from "./RoleDot.tsx";
@@ -19,12 +21,22 @@ import { INPUT, LABEL, SECONDARY } from "./styles.ts";
 
 export interface ProfileCardProps {
   state: ServerState;
-  member: WireMember;
+  /** Null (or absent) for someone who is not a member: then `userId` says who. */
+  member?: WireMember | null;
+  userId?: string;
   online: boolean;
   onClose: () => void;
 }
 
-export function ProfileCard({ state, member, online, onClose }: ProfileCardProps) {
+export function ProfileCard(props: ProfileCardProps) {
+  const { member, userId, onClose } = props;
+  if (member) return <MemberCard {...props} member={member} />;
+  return userId ? <FormerMemberCard userId={userId} onClose={onClose} /> : null;
+}
+
+function MemberCard(
+  { state, member, online, onClose }: ProfileCardProps & { member: WireMember },
+) {
   const note = useSignal<Note | null>(null);
   const reason = useSignal("");
   const deleteSeconds = useSignal("0");
