@@ -248,3 +248,8 @@ export const RESUME_CHANGES_MAX = 500;
  * reloads its page instead of converging by resume. Older entries may be pruned.
  */
 export const MESSAGE_CHANGES_TTL_MS = 60 * 60_000;
+/**
+ * How often an instance forgets the permission snapshots of servers it has no socket in (an
+ * HTTP-only use reads one again when next needed: five reads at most this often).
+ */
+export const ACCESS_SWEEP_MS = 10 * 60 * 1000;

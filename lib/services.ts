@@ -20,7 +20,12 @@ import { createPasswordHasher } from "./password_worker_pool.ts";
 import { AccessBook } from "./permissions/access_book.ts";
 import { toPublicUser } from "./public_user.ts";
 import { openSecurityLog } from "./accounts/security_log.ts";
-import { MESSAGE_PAGE_MAX, SHUTDOWN_SOCKET_GRACE_MS, WS_CLOSE_RESTART } from "./limits.ts";
+import {
+  ACCESS_SWEEP_MS,
+  MESSAGE_PAGE_MAX,
+  SHUTDOWN_SOCKET_GRACE_MS,
+  WS_CLOSE_RESTART,
+} from "./limits.ts";
 import type { Bus } from "./realtime/bus.ts";
 import { LocalBus } from "./realtime/bus.ts";
 import { Hub } from "./realtime/hub.ts";
@@ -126,6 +131,8 @@ export async function createServices(
     throw error;
   }
   hub.attach(publish);
+  // Snapshots of servers with no socket here go (read again when next needed).
+  const sweeper = setInterval(() => access.sweep((id) => hub.serves(id)), ACCESS_SWEEP_MS);
   const socketChat = socketChatOf(chat);
 
   const sessions = new Set<SocketSession>();
@@ -163,6 +170,7 @@ export async function createServices(
       await accounts.resets.settled();
       await bus.close();
       // Permission re-reads under way finish before the store they read from is closed.
+      clearInterval(sweeper);
       await access.close();
       hub.close();
       passwords.close();

@@ -264,3 +264,19 @@ bookTest(
     await book.close();
   },
 );
+
+bookTest("sweep forgets the servers not kept; the next load reads the store", async (t) => {
+  const first = await seed(t.store);
+  const second = await seed(t.store);
+  const { store, state } = watched(t.store);
+  const book = new AccessBook(store);
+  const kept = (await book.load(first.server.id))!;
+  await book.load(second.server.id);
+  assert.equal(book.sweep((serverId) => serverId === first.server.id), 1);
+  assert.equal(book.peek(first.server.id), kept, "a kept one stays as it is");
+  assert.equal(book.peek(second.server.id), undefined);
+  const reads = state.roleReads;
+  const again = await book.load(second.server.id);
+  assert.equal(again?.isMember(second.mia.id), true);
+  assert.equal(state.roleReads, reads + 1, "read again from the store");
+});

@@ -165,6 +165,21 @@ export class AccessBook {
     await this.settled();
   }
 
+  /**
+   * Forgets the snapshots of servers that `keep` does not name (those with no socket here: one
+   * answering HTTP alone is read again when next needed), so memory follows the servers in use
+   * rather than every server this instance has seen; returns how many went.
+   */
+  sweep(keep: (serverId: string) => boolean): number {
+    let dropped = 0;
+    for (const serverId of [...this.#snapshots.keys()]) {
+      if (keep(serverId) || this.#loading.has(serverId)) continue;
+      this.#snapshots.delete(serverId);
+      dropped++;
+    }
+    return dropped;
+  }
+
   /** Forgets a server's snapshot (deleted; the next `load` reads the store again). */
   drop(serverId: string): void {
     this.#snapshots.delete(serverId);

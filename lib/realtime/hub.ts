@@ -150,6 +150,11 @@ export class Hub {
     this.#orders.close();
   }
 
+  /** True if a socket here is in the server (or about to be: its snapshot is loading). */
+  serves(serverId: string): boolean {
+    return (this.#byServer.get(serverId)?.size ?? 0) > 0 || this.#waiting.has(serverId);
+  }
+
   /** True if the user has a socket here or on another instance. */
   isOnline(userId: string): boolean {
     return this.#byUser.has(userId) || (this.#remoteOnline.get(userId)?.size ?? 0) > 0;
