@@ -6,7 +6,8 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { onEvent, startSocket } from "./runtime/socket_client.ts";
+import { latestReady, onEvent, startSocket } from "./runtime/socket_client.ts";
+import type { ServerEvent } from "../lib/realtime/protocol.ts";
 import { lazy } from "./shared/lazy.tsx";
 import type { SwitcherDialogProps } from "./components/SwitcherDialog.tsx";
 
@@ -40,18 +41,21 @@ export default function QuickSwitcher({ channels, current }: QuickSwitcherProps)
       }
     }
     addEventListener("keydown", onKeyDown);
-    const stop = onEvent((event) => {
-      if (event.type === "ready") {
-        all.value = event.servers.flatMap(({ server, channels }) =>
-          channels.map((channel) => ({
-            id: channel.id,
-            name: channel.name,
-            serverId: server.id,
-            serverName: server.name,
-          }))
-        );
-      }
-    });
+    const learn = (event: ServerEvent) => {
+      if (event.type !== "ready") return;
+      all.value = event.servers.flatMap(({ server, channels }) =>
+        channels.map((channel) => ({
+          id: channel.id,
+          name: channel.name,
+          serverId: server.id,
+          serverName: server.name,
+        }))
+      );
+    };
+    const stop = onEvent(learn);
+    // Mounted after the socket was ready (islands hydrate one by one): that `ready` counts too.
+    const ready = latestReady();
+    if (ready) learn(ready);
     return () => {
       removeEventListener("keydown", onKeyDown);
       stop();

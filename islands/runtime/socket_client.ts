@@ -33,6 +33,16 @@ let attempts = 0;
 let started = false;
 /** The last `ready`: the server's time then, and the local clock's. */
 let lastReady: { serverTime: number; localTime: number } | null = null;
+/** The last `ready` frame itself, for islands that mount after it came (see `latestReady`). */
+let readyFrame: Extract<ServerEvent, { type: "ready" }> | null = null;
+
+/**
+ * The last `ready` this page received, or null. Islands hydrate one by one: one that mounts
+ * after the socket was ready (another island opened it) never hears that `ready`.
+ */
+export function latestReady(): Extract<ServerEvent, { type: "ready" }> | null {
+  return readyFrame;
+}
 /** The server time (ms) up to which this page was in sync when its socket last dropped. */
 let syncedUntil: number | null = null;
 
@@ -119,6 +129,7 @@ function connect(): void {
 
 function receive(event: ServerEvent): void {
   if (event.type === "ready") {
+    readyFrame = event;
     attempts = 0;
     const serverTime = event.serverTime ? Date.parse(event.serverTime) : NaN;
     lastReady = Number.isNaN(serverTime) ? null : { serverTime, localTime: Date.now() };
