@@ -7,7 +7,7 @@ import type { ChannelRecord, ServerRecord, Store, UserRecord } from "../db/store
 import { toWireChannel, toWireRole } from "../lib/chat/shapes.ts";
 import { AccessBook } from "../lib/permissions/access_book.ts";
 import type { RoleRecord } from "../db/store.ts";
-import { BACKENDS, needs } from "./helpers/backends.ts";
+import { BACKENDS, storeTest } from "./helpers/backends.ts";
 import type { TestStore } from "./helpers/backends.ts";
 import { channelRecord } from "./helpers/records.ts";
 
@@ -92,16 +92,7 @@ function held(): { promise: Promise<void>; release: () => void } {
 }
 
 function bookTest(name: string, fn: (t: TestStore) => Promise<void>): void {
-  for (const backend of BACKENDS) {
-    Deno.test(`AccessBook - ${name} (${backend.name})`, needs(backend), async () => {
-      const t = await backend.open();
-      try {
-        await fn(t);
-      } finally {
-        await t.dispose();
-      }
-    });
-  }
+  for (const backend of BACKENDS) storeTest(backend, `AccessBook - ${name} (${backend.name})`, fn);
 }
 
 bookTest("loads a server once, concurrent callers share the read", async (t) => {

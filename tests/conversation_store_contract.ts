@@ -23,7 +23,7 @@ import type {
   UserRecord,
 } from "../db/store.ts";
 import { EmojiNameTakenError, TooManyReactionsError } from "../db/conversation_store.ts";
-import { type Backend, needs, type TestStore } from "./helpers/backends.ts";
+import { type Backend, storeTest, type TestStore } from "./helpers/backends.ts";
 import { channelRecord } from "./helpers/records.ts";
 
 /**
@@ -173,20 +173,8 @@ export async function assertLegacyMessage(store: Store, message: MessageRecord):
 
 /** Registers the conversation cases of the store contract for one backend. */
 export function conversationStoreContract(backend: Backend): void {
-  function contract(name: string, fn: (t: TestStore) => Promise<void>) {
-    Deno.test(
-      `store contract (${backend.name}) - conversations: ${name}`,
-      needs(backend),
-      async () => {
-        const opened = await backend.open();
-        try {
-          await fn(opened);
-        } finally {
-          await opened.dispose();
-        }
-      },
-    );
-  }
+  const contract = (name: string, fn: (t: TestStore) => Promise<void>) =>
+    storeTest(backend, `store contract (${backend.name}) - conversations: ${name}`, fn);
 
   contract(
     "a message's reply and mentions are stored and read back everywhere",

@@ -26,7 +26,7 @@ import type {
   UserRecord,
 } from "../db/store.ts";
 import { ChannelNameTakenError, NotAMemberError, OwnsServersError } from "../db/store.ts";
-import { type Backend, needs, type TestStore } from "./helpers/backends.ts";
+import { type Backend, storeTest, type TestStore } from "./helpers/backends.ts";
 import { channelRecord } from "./helpers/records.ts";
 
 let clock = Date.parse("2026-03-01T00:00:00.000Z");
@@ -213,20 +213,8 @@ function byKey(overwrites: OverwriteRecord[]): OverwriteRecord[] {
 
 /** Registers the governance cases of the store contract for one backend. */
 export function governanceStoreContract(backend: Backend): void {
-  function contract(name: string, fn: (t: TestStore) => Promise<void>) {
-    Deno.test(
-      `store contract (${backend.name}) - governance: ${name}`,
-      needs(backend),
-      async () => {
-        const opened = await backend.open();
-        try {
-          await fn(opened);
-        } finally {
-          await opened.dispose();
-        }
-      },
-    );
-  }
+  const contract = (name: string, fn: (t: TestStore) => Promise<void>) =>
+    storeTest(backend, `store contract (${backend.name}) - governance: ${name}`, fn);
 
   contract(
     "createServer stores @everyone with the defaults; the owner is a plain member",

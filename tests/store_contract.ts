@@ -20,7 +20,7 @@ import {
   UsernameTakenError,
 } from "../db/store.ts";
 import { StoreUnavailable } from "../db/unavailable.ts";
-import { type Backend, needs, type TestStore } from "./helpers/backends.ts";
+import { type Backend, storeTest, type TestStore } from "./helpers/backends.ts";
 import { twoFactorContract } from "./two_factor_contract.ts";
 import { channelRecord } from "./helpers/records.ts";
 
@@ -99,16 +99,8 @@ function send(
 /** Registers the contract's tests for one backend. */
 export function storeContract(backend: Backend): void {
   twoFactorContract(backend);
-  function contract(name: string, fn: (t: TestStore) => Promise<void>) {
-    Deno.test(`store contract (${backend.name}) - ${name}`, needs(backend), async () => {
-      const opened = await backend.open();
-      try {
-        await fn(opened);
-      } finally {
-        await opened.dispose();
-      }
-    });
-  }
+  const contract = (name: string, fn: (t: TestStore) => Promise<void>) =>
+    storeTest(backend, `store contract (${backend.name}) - ${name}`, fn);
 
   contract("createUser then find by id and by username", async ({ store }) => {
     const user = newUser("alice");

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Store, UserRecord } from "../db/store.ts";
-import { type Backend, needs, type TestStore } from "./helpers/backends.ts";
+import { type Backend, storeTest, type TestStore } from "./helpers/backends.ts";
 
 const SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const OTHER_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
@@ -36,20 +36,8 @@ async function enrolledUser(store: Store): Promise<UserRecord> {
 
 /** Registers the two-factor cases of the store contract for one backend. */
 export function twoFactorContract(backend: Backend): void {
-  function contract(name: string, fn: (t: TestStore) => Promise<void>) {
-    Deno.test(
-      `store contract (${backend.name}) - two-factor: ${name}`,
-      needs(backend),
-      async () => {
-        const opened = await backend.open();
-        try {
-          await fn(opened);
-        } finally {
-          await opened.dispose();
-        }
-      },
-    );
-  }
+  const contract = (name: string, fn: (t: TestStore) => Promise<void>) =>
+    storeTest(backend, `store contract (${backend.name}) - two-factor: ${name}`, fn);
 
   contract("nothing is stored until an enrolment starts", async ({ store }) => {
     const user = await newUser(store);

@@ -129,3 +129,19 @@ export const POSTGRES_BACKEND: Backend = {
 
 /** Every backend, KV first: register a test per entry with `needs(backend)`. */
 export const BACKENDS: Backend[] = [KV_BACKEND, POSTGRES_BACKEND];
+
+/** Registers `name` as one test on a freshly opened store of `backend`, disposed afterwards. */
+export function storeTest(
+  backend: Backend,
+  name: string,
+  fn: (t: TestStore) => Promise<void>,
+): void {
+  Deno.test(name, needs(backend), async () => {
+    const opened = await backend.open();
+    try {
+      await fn(opened);
+    } finally {
+      await opened.dispose();
+    }
+  });
+}
