@@ -74,8 +74,11 @@ export default function ChatPresence(
   const people = state.members.map((member) => member.user);
   const onlineCount = people.filter((person) => here.value.has(person.id)).length;
   // From the member list, or from a name or avatar in the messages.
-  const cardId = shownCard.value ?? profileOf.value;
-  const card = state.members.find((member) => member.user.id === cardId);
+  // A card opened from the member list is a member's: it closes when they leave (a kick, a
+  // ban); one opened from a name in the messages may be a former member's.
+  const listed = state.members.find((member) => member.user.id === shownCard.value);
+  const cardId = (listed ? shownCard.value : null) ?? profileOf.value;
+  const card = listed ?? state.members.find((member) => member.user.id === cardId);
   const until = state.members.find((member) => member.user.id === meId)?.timeoutUntil;
   const myTimeout = until && Date.parse(until) > Date.now() ? until : null;
   const sorted = [...people].sort((a, b) =>
