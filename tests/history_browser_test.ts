@@ -37,16 +37,22 @@ browserTest("chat in the browser - long history pages in as the reader scrolls u
   const scrollTo = (where: "middle" | "top" | "bottom") =>
     list.evaluate((el, where) =>
       new Promise((resolve) => {
-        // Settles after the list's own scroll handler (or at once if nothing moves).
+        // Settles after the list's own scroll handler (or at once if nothing moves: no
+        // scroll event comes then).
         el.addEventListener("scroll", () => setTimeout(resolve, 0), { once: true });
-        setTimeout(resolve, 500);
+        const before = el.scrollTop;
         el.scrollTop = where === "top"
           ? 0
           : where === "bottom"
           ? el.scrollHeight
           : (el.scrollHeight - el.clientHeight) / 2;
+        if (el.scrollTop === before) resolve(undefined);
       }), where);
+  // A page that is on its way moves the first message: wait for it before reading positions.
+  // (Scrolling to the middle may already come within reach of the top and load one.)
+  const loaded = () => page.getByText("Loading older messages…").waitFor({ state: "hidden" });
   await scrollTo("middle");
+  await loaded();
   await owner.http.json("POST", `/api/channels/${channelId}/messages`, {
     json: { content: "line 131" },
   });
@@ -55,6 +61,7 @@ browserTest("chat in the browser - long history pages in as the reader scrolls u
 
   // Scrolling to the top loads older pages; the message on screen stays on screen.
   for (let page_ = 0; page_ < 3 && (await seqs())[0] > 1; page_++) {
+    await loaded();
     const anchor = page.locator("[data-seq]").first();
     const anchorSeq = await anchor.getAttribute("data-seq");
     await scrollTo("top");
