@@ -73,7 +73,15 @@ export interface AuditEntryRecord {
   serverId: string;
   action: string;
   actorId: string;
-  targetType: "server" | "channel" | "role" | "member" | "overwrite" | "invite" | "message";
+  targetType:
+    | "server"
+    | "channel"
+    | "role"
+    | "member"
+    | "overwrite"
+    | "invite"
+    | "message"
+    | "emoji";
   targetId: string;
   reason: string | null;
   changes: AuditChange[];

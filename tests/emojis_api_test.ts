@@ -67,6 +67,20 @@ appTest("custom emoji - add, list, image, react, delete", async (app) => {
   assert.equal(await react(member, message.id, ":party_1:"), 400);
   assert.equal(await react(member, message.id, ":party_1:", "DELETE"), 204);
   assert.deepEqual((await readBack(member, channelId, message.id)).reactions, []);
+
+  // Adding and removing are in the audit log, with the emoji's name.
+  const log = await owner.http.json<{
+    entries: { action: string; targetType: string; targetId: string; changes: unknown[] }[];
+  }>("GET", `/api/servers/${serverId}/audit-log?action=emoji_delete`);
+  assert.deepEqual(log.body.entries.map((e) => [e.action, e.targetType, e.targetId, e.changes]), [
+    ["emoji_delete", "emoji", emoji.id, [{ key: "name", old: "party_1", new: null }]],
+  ]);
+  const created_ = await owner.http.json<{ entries: { actorId: string; targetId: string }[] }>(
+    "GET",
+    `/api/servers/${serverId}/audit-log?action=emoji_create`,
+  );
+  assert.ok(created_.body.entries.some((e) => e.targetId === emoji.id));
+  assert.equal(created_.body.entries[0].actorId, owner.id);
 });
 
 appTest("custom emoji - names, sizes, types and permissions", async (app) => {

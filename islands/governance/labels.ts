@@ -49,6 +49,8 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   message_delete: "deleted a message",
   message_pin: "pinned a message",
   message_unpin: "unpinned a message",
+  emoji_create: "added an emoji",
+  emoji_delete: "removed an emoji",
 };
 
 const MINUTE = 60;

@@ -14,6 +14,7 @@ import { CUSTOM_EMOJI_MAX_BYTES, CUSTOM_EMOJIS_PER_SERVER_MAX } from "../limits.
 import type { ChatDeps } from "../chat/chat_deps.ts";
 import { memberAccess, plausibleId, requireServerPermission } from "../chat/membership.ts";
 import type { WireEmoji } from "../realtime/protocol.ts";
+import { auditEntry } from "../governance/audit.ts";
 
 /** Where an emoji's image is served (members only). */
 export function emojiUrl(emoji: Pick<EmojiRecord, "id" | "serverId">): string {
@@ -76,7 +77,18 @@ export class EmojiService {
       createdAt: new Date(this.deps.now()),
     };
     try {
-      await this.deps.store.createEmoji(emoji, bytes, null);
+      await this.deps.store.createEmoji(
+        emoji,
+        bytes,
+        auditEntry(this.deps.now(), {
+          serverId,
+          action: "emoji_create",
+          actorId: user.id,
+          targetType: "emoji",
+          targetId: emoji.id,
+          changes: [{ key: "name", old: null, new: name }],
+        }),
+      );
     } catch (error) {
       if (!(error instanceof EmojiNameTakenError)) throw error;
       throw new Conflict("emoji_exists", `This server already has an emoji :${name}:.`, "name");
@@ -88,7 +100,16 @@ export class EmojiService {
   async delete(user: UserRecord, serverId: string, emojiId: string): Promise<void> {
     const access = await memberAccess(this.deps, user, serverId, { confirm: true });
     requireServerPermission(access, user.id, "manage_server", "manage this server's emoji");
-    if (!plausibleId(emojiId) || !(await this.deps.store.deleteEmoji(serverId, emojiId, null))) {
+    const found = plausibleId(emojiId) ? await this.deps.store.findEmojiImage(emojiId) : null;
+    const audit = found && auditEntry(this.deps.now(), {
+      serverId,
+      action: "emoji_delete",
+      actorId: user.id,
+      targetType: "emoji",
+      targetId: emojiId,
+      changes: [{ key: "name", old: found.emoji.name, new: null }],
+    });
+    if (!audit || !(await this.deps.store.deleteEmoji(serverId, emojiId, audit))) {
       throw new NotFound("not_found", "No such emoji.");
     }
   }

@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   "message_delete",
   "message_pin",
   "message_unpin",
+  "emoji_create",
+  "emoji_delete",
 ] as const;
 
 export type AuditAction = typeof AUDIT_ACTIONS[number];
