@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { islandModules } from "../lib/islands/bundles.ts";
 
 export interface DocumentProps {
   title: string;
@@ -37,8 +38,8 @@ export function Document({ title, islandNames, islandProps, children }: Document
         {islandProps !== null && (
           <>
             <link rel="modulepreload" href="/build/runtime/boot.js" />
-            {islandNames.map((name) => (
-              <link key={name} rel="modulepreload" href={`/build/${name}.js`} />
+            {islandModules(islandNames).map((file) => (
+              <link key={file} rel="modulepreload" href={`/build/${file}`} />
             ))}
           </>
         )}

@@ -2,7 +2,8 @@
  * The server half of the islands layer.
  *
  * `island(name, Component)` wraps a component from islands/ so that, while a page renders, it
- * emits `<salon-island data-island="Name" data-props="i">…server HTML…</salon-island>` and records
+ * emits `<salon-island data-island="Name" data-props="i">…server HTML…</salon-island>` (with
+ * `data-module` naming its bundle when it is in one, see bundles.ts) and records
  * its props in the page's `IslandCollector`. The browser (islands/runtime/boot.ts) then hydrates
  * each marked element. An island rendered inside another island is a plain component, as in
  * Fresh: only the outermost one is hydrated, and it hydrates its children itself.
@@ -11,6 +12,7 @@
 import { createContext, h } from "preact";
 import type { ComponentProps, ComponentType } from "preact";
 import { useContext } from "preact/hooks";
+import { islandBundle } from "./bundles.ts";
 
 /** Collects the islands used while rendering one page. */
 export class IslandCollector {
@@ -41,9 +43,11 @@ export function island<P extends object>(
     const scope = useContext(IslandContext);
     if (!scope.collector || scope.insideIsland) return h(Component, props);
     const index = scope.collector.add(name, props);
+    const bundle = islandBundle(name);
     return h(
       "salon-island",
-      { "data-island": name, "data-props": String(index) },
+      // An island of a bundle names it: the browser imports the bundle, not the island's file.
+      { "data-island": name, "data-props": String(index), ...bundle && { "data-module": bundle } },
       h(
         IslandContext.Provider,
         { value: { collector: scope.collector, insideIsland: true } },
