@@ -38,6 +38,7 @@ const manifest = {
     "./routes/api/pins.ts": () => import("./routes/api/pins.ts"),
     "./routes/api/reactions.ts": () => import("./routes/api/reactions.ts"),
     "./routes/api/roles.ts": () => import("./routes/api/roles.ts"),
+    "./routes/api/search.ts": () => import("./routes/api/search.ts"),
     "./routes/api/server_admin.ts": () => import("./routes/api/server_admin.ts"),
     "./routes/api/servers.ts": () => import("./routes/api/servers.ts"),
     "./routes/api/sessions.ts": () => import("./routes/api/sessions.ts"),
@@ -56,6 +57,7 @@ const manifest = {
     "./routes/pages/password_reset_page.tsx": () =>
       import("./routes/pages/password_reset_page.tsx"),
     "./routes/pages/profile_page.tsx": () => import("./routes/pages/profile_page.tsx"),
+    "./routes/pages/search_page.tsx": () => import("./routes/pages/search_page.tsx"),
     "./routes/pages/settings_page.tsx": () => import("./routes/pages/settings_page.tsx"),
     "./routes/ws.ts": () => import("./routes/ws.ts"),
   },

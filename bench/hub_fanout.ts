@@ -104,7 +104,8 @@ export async function hubFanout(
 ): Promise<HubFanoutResult> {
   const access = new AccessBook(store);
   const hub = new Hub({ instanceId: "bench", access, loadMessages: () => Promise.resolve([]) });
-  hub.attach(() => {});
+  // Nothing leaves this process: the bus drops what the hub publishes (presence, heartbeats).
+  hub.attach({ publish: () => {}, close: () => Promise.resolve() });
   let delivered = 0;
   let nextId = 1;
   const variants = [];

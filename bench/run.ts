@@ -440,6 +440,8 @@ for (
     "bench/reconnect.ts",
     "bench/fanout_permissions.ts",
     "bench/reactions.ts",
+    // Fan-out across three instances through each bus (issue 19; needs Redis and NATS).
+    "bench/bus_fanout.ts",
   ]
 ) {
   log(script);

@@ -8,10 +8,12 @@ import type { KvBusTransport } from "./kv/kv_bus_transport.ts";
 import type { AuditEntryRecord, GovernanceStore } from "./governance_store.ts";
 import type { TwoFactorStore } from "./two_factor_store.ts";
 import type { ConversationStore } from "./conversation_store.ts";
+import type { SearchStore } from "./search_store.ts";
 
 export type { TwoFactorRecord } from "./two_factor_store.ts";
 export type * from "./governance_store.ts";
 export type * from "./conversation_store.ts";
+export type * from "./search_store.ts";
 
 /** A user as stored, including the secret parts the API never returns. */
 export interface UserRecord {
@@ -198,9 +200,9 @@ export class ChannelNameTakenError extends Error {
 /**
  * Two-factor state (findTwoFactor, activateTotp, useTotpStep…) is in TwoFactorStore; roles,
  * overwrites, moderation, invite limits and the audit log in GovernanceStore; reactions, pins,
- * custom emoji and the change log in ConversationStore.
+ * custom emoji and the change log in ConversationStore; search in SearchStore.
  */
-export interface Store extends TwoFactorStore, GovernanceStore, ConversationStore {
+export interface Store extends TwoFactorStore, GovernanceStore, ConversationStore, SearchStore {
   /** Stores a new user; throws `UsernameTakenError` if the username exists, even under races. */
   createUser(user: UserRecord): Promise<void>;
   findUserById(id: string): Promise<UserRecord | null>;

@@ -1,10 +1,12 @@
 /**
  * The open channel's name and topic in the header, live: a rename or a new topic shows at once
- * (the page's title follows the name).
+ * (the page's title follows the name). It also wakes the header's `Search` box (server-rendered
+ * in components/chat/ChannelPage.tsx): the search panel's code loads on the box's first focus.
  */
 import { useEffect } from "preact/hooks";
 import { useServerState } from "./runtime/server_state.ts";
 import type { ServerState } from "./runtime/server_state.ts";
+import { SEARCH_BOX_ID } from "./search/box.ts";
 
 export interface ChannelHeadingProps {
   seed: ServerState;
@@ -16,6 +18,12 @@ export default function ChannelHeading({ seed }: ChannelHeadingProps) {
     seed.channels.find((item) => item.id === seed.channelId);
   const name = channel?.name ?? "";
   useEffect(() => {
+    // The search box wakes on its first focus. Set again on a rename (the same handler: one
+    // effect rather than two, for the page's JavaScript budget).
+    const box = document.getElementById(SEARCH_BOX_ID) as HTMLInputElement | null;
+    if (box) {
+      box.onfocus = () => import("./search/mount.tsx").then((loaded) => loaded.mountSearch(box));
+    }
     if (!name || typeof document === "undefined") return;
     // Only the "#name" part: the unread count prefix and the server's name stay.
     document.title = document.title.replace(/#[^ ]+ ·/, `#${name} ·`);

@@ -57,6 +57,7 @@ import { outbox } from "./runtime/outbox.ts";
 import { channelPermissions } from "./runtime/permissions.ts";
 import { serverState } from "./runtime/server_state.ts";
 import { dayLabel, dayOf } from "./shared/times.ts";
+import type { JumpRequest } from "./search/jump_event.ts";
 
 export interface MessageListProps {
   channelId: string;
@@ -167,6 +168,13 @@ export default function MessageList(
         CUSTOM.test(message.content) || message.reactions?.some((r) => r.emoji.startsWith(":"))
       )
     ) loadCustomEmoji(serverId);
+    // The search panel (islands/search/) asks for a jump to a result in this channel.
+    addEventListener("salon:jump", (event) => {
+      const { detail } = event as CustomEvent<JumpRequest>;
+      if (detail.channelId !== channelId) return;
+      event.preventDefault();
+      jumpTo(detail.id, detail.seq);
+    });
   }, []);
 
   /** Stable across renders (message rows are memoised on them). */

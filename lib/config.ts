@@ -40,8 +40,26 @@ export interface RateLimitConfig {
 /** Who may create an account: anyone, holders of an invite code, or nobody. */
 export type RegistrationMode = "open" | "invite" | "closed";
 
-/** How instances share events: not at all, through Deno KV, or through PostgreSQL. */
-export type BusKind = "local" | "kv" | "postgres";
+/** Where uploaded files are kept (`BLOB_STORE`, db/blobs/open_blob_store.ts). */
+export type BlobStoreKind = "fs" | "kv" | "postgres" | "s3";
+
+export interface BlobStoreConfig {
+  /** fs beside a local KV file, postgres with DATABASE_URL, kv on Deno Deploy; or s3. */
+  kind: BlobStoreKind;
+  /** `FILES_PATH`: the folder of the fs store (default ./data/files). */
+  filesPath: string;
+  /** `S3_ENDPOINT`, `S3_BUCKET`, `S3_REGION` (default us-east-1), `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`. */
+  s3?: {
+    endpoint: string;
+    bucket: string;
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
+}
+
+/** How instances share events: not at all, through Deno KV, PostgreSQL, Redis or NATS. */
+export type BusKind = "local" | "kv" | "postgres" | "redis" | "nats";
 
 export interface Config {
   port: number;
@@ -55,6 +73,14 @@ export interface Config {
   jwtSecret?: string;
   /** PostgreSQL with DATABASE_URL; KV on Deno Deploy; else one process (override: BUS). */
   bus: BusKind;
+  /** Uploaded files (attachments). */
+  blobStore: BlobStoreConfig;
+  /** `REDIS_URL` (redis:// or rediss://): Redis 7 or Valkey, for BUS=redis. */
+  redisUrl?: string;
+  /** `NATS_URL` (nats://host:port, comma-separated for a cluster): NATS with JetStream. */
+  natsUrl?: string;
+  /** `BUS_PREFIX` (default `salon`): prefixes Redis keys and channels, NATS subjects and streams. */
+  busPrefix: string;
   bcryptCost: number;
   rateLimits: RateLimitConfig;
   /** Seconds between WebSocket pings; a peer that misses a pong is closed (half-open). */
@@ -129,7 +155,11 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     kvPath: deployment ? undefined : nonEmpty(env.KV_PATH) ?? "./data/salon.kv",
     databaseUrl,
     jwtSecret,
-    bus: parseBus(nonEmpty(env.BUS), databaseUrl !== undefined, deployment),
+    bus: parseBus(nonEmpty(env.BUS), databaseUrl !== undefined, deployment, env),
+    blobStore: parseBlobStore(env, databaseUrl !== undefined, deployment),
+    redisUrl: parseBrokerUrl("REDIS_URL", nonEmpty(env.REDIS_URL), /^rediss?:\/\//),
+    natsUrl: parseBrokerUrl("NATS_URL", nonEmpty(env.NATS_URL), /^(nats|tls):\/\/|^[^:/]+:\d+/),
+    busPrefix: parseBusPrefix(nonEmpty(env.BUS_PREFIX)),
     bcryptCost: integer(env, "BCRYPT_COST", DEFAULT_BCRYPT_COST, MIN_BCRYPT_COST, MAX_BCRYPT_COST),
     rateLimits: {
       message: rate("MESSAGE_RATE_LIMIT", DEFAULT_MESSAGE_RATE_LIMIT),
@@ -267,17 +297,129 @@ function parseDatabaseUrl(raw: string | undefined): string | undefined {
   return raw;
 }
 
-function parseBus(raw: string | undefined, postgres: boolean, deployment: boolean): BusKind {
+const BUS_KINDS: readonly BusKind[] = ["local", "kv", "postgres", "redis", "nats"];
+
+function parseBus(
+  raw: string | undefined,
+  postgres: boolean,
+  deployment: boolean,
+  env: Env,
+): BusKind {
   const fallback: BusKind = postgres ? "postgres" : deployment ? "kv" : "local";
   if (raw === undefined) return fallback;
-  if (raw !== "local" && raw !== "kv" && raw !== "postgres") {
-    throw new ConfigError(`Invalid BUS: it must be local, kv or postgres: got "${raw}"`);
+  if (!(BUS_KINDS as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      `Invalid BUS: it must be local, kv, postgres, redis or nats: got "${raw}"`,
+    );
+  }
+  if (raw === "redis" && nonEmpty(env.REDIS_URL) === undefined) {
+    throw new ConfigError("BUS=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)");
+  }
+  if (raw === "nats" && nonEmpty(env.NATS_URL) === undefined) {
+    throw new ConfigError("BUS=nats needs NATS_URL (e.g. nats://127.0.0.1:4222)");
   }
   if (raw === "postgres" && !postgres) throw new ConfigError("BUS=postgres needs DATABASE_URL");
   if (raw === "kv" && postgres) {
     throw new ConfigError("BUS=kv needs the KV store (unset DATABASE_URL)");
   }
+  return raw as BusKind;
+}
+
+/** A broker URL of the expected scheme, its password masked in the message. */
+function parseBrokerUrl(name: string, raw: string | undefined, shape: RegExp): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!raw.split(",").every((part) => shape.test(part.trim()))) {
+    throw new ConfigError(
+      `Invalid ${name}: got "${raw.replace(/:[^:@/]*@/, ":***@")}" (${
+        name === "REDIS_URL" ? "redis://host:port or rediss://" : "nats://host:port"
+      })`,
+    );
+  }
   return raw;
+}
+
+/** Letters, digits, `_` and `-`: one token of a NATS subject and a stream name. */
+function parseBusPrefix(raw: string | undefined): string {
+  if (raw === undefined) return "salon";
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) {
+    throw new ConfigError(
+      `Invalid BUS_PREFIX: letters, digits, _ and - only, at most 64: got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
+const S3_REQUIRED = ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"];
+const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BLOB_STORE_KINDS: readonly BlobStoreKind[] = ["fs", "kv", "postgres", "s3"];
+
+function parseBlobStore(env: Env, postgres: boolean, deployment: boolean): BlobStoreConfig {
+  const raw = nonEmpty(env.BLOB_STORE);
+  if (raw !== undefined && !(BLOB_STORE_KINDS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`Invalid BLOB_STORE: it must be fs, kv, postgres or s3: got "${raw}"`);
+  }
+  const kind = (raw ?? (postgres ? "postgres" : deployment ? "kv" : "fs")) as BlobStoreKind;
+  if (kind === "postgres" && !postgres) {
+    throw new ConfigError("BLOB_STORE=postgres needs DATABASE_URL");
+  }
+  if (kind === "kv" && postgres) {
+    throw new ConfigError("BLOB_STORE=kv needs the KV store (unset DATABASE_URL)");
+  }
+  if (kind === "fs" && deployment) {
+    throw new ConfigError(
+      "BLOB_STORE=fs cannot run on Deno Deploy (no writable file system): use kv or s3",
+    );
+  }
+  const filesPath = nonEmpty(env.FILES_PATH) ?? "./data/files";
+  const given = [...S3_REQUIRED, "S3_REGION"].filter((name) => nonEmpty(env[name]) !== undefined);
+  if (kind !== "s3") {
+    // S3 settings that would be silently unused: most likely BLOB_STORE=s3 was forgotten.
+    if (given.length > 0) {
+      const names = given.join(", ");
+      throw new ConfigError(
+        `${names} set but BLOB_STORE is ${kind}: set BLOB_STORE=s3 to store files there, or unset them`,
+      );
+    }
+    return { kind, filesPath };
+  }
+  const missing = S3_REQUIRED.filter((name) => nonEmpty(env[name]) === undefined);
+  if (missing.length > 0) throw new ConfigError(`BLOB_STORE=s3 needs ${missing.join(", ")}`);
+  const bucket = nonEmpty(env.S3_BUCKET)!;
+  if (!S3_BUCKET_PATTERN.test(bucket)) {
+    throw new ConfigError(
+      `Invalid S3_BUCKET: it must be 3–63 of a–z, 0–9, "." or "-", starting and ending with a letter or digit: got "${bucket}"`,
+    );
+  }
+  return {
+    kind,
+    filesPath,
+    s3: {
+      endpoint: parseS3Endpoint(nonEmpty(env.S3_ENDPOINT)!),
+      bucket,
+      region: nonEmpty(env.S3_REGION) ?? "us-east-1",
+      accessKeyId: nonEmpty(env.S3_ACCESS_KEY_ID)!,
+      secretAccessKey: nonEmpty(env.S3_SECRET_ACCESS_KEY)!,
+    },
+  };
+}
+
+/** An http(s) origin without a path: buckets are addressed path-style below it. */
+function parseS3Endpoint(raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (
+    !url || (url.protocol !== "http:" && url.protocol !== "https:") || url.pathname !== "/" ||
+    url.search || url.username || url.password
+  ) {
+    throw new ConfigError(
+      `Invalid S3_ENDPOINT: it must be an http(s) URL without a path or credentials, like https://s3.eu-west-1.amazonaws.com: got "${raw}"`,
+    );
+  }
+  return url.origin;
 }
 
 function parseRegistration(raw: string | undefined): RegistrationMode {

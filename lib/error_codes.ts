@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   "invalid_cursor",
   "invalid_limit",
   "invalid_seq",
+  "invalid_query",
   "invalid_email",
   "invalid_suspended",
   // 400: governance input (roles, overwrites, channels, invites, moderation).

@@ -107,6 +107,30 @@ export const KV_BUS_EVENT_TTL_MS = 5 * 60 * 1000;
 export const KV_BUS_POLL_MS = 1000;
 export const KV_BUS_DRAIN_RETRY_MS = 50;
 
+/** Frame ids a Redis/NATS bus remembers, to drop a frame heard twice (several servers' keys). */
+export const BUS_RECENT_FRAMES = 10_000;
+/** A key the hub no longer needs stays followed this long (a socket reconnecting at once). */
+export const BUS_FOLLOW_LINGER_MS = 5_000;
+/** Every instance says it is alive this often, on every bus. */
+export const INSTANCE_HEARTBEAT_MS = 15_000;
+/**
+ * An instance not heard of for this long is dead: its users go offline (heard within a check
+ * every third of a heartbeat, so at most 50 s after its last heartbeat, under the contract's 60).
+ */
+export const INSTANCE_EXPIRY_MS = 45_000;
+/** The NATS bus's stream keeps events this long (replay after a reconnect)... */
+export const NATS_STREAM_MAX_AGE_MS = 10 * 60 * 1000;
+/** ...and at most this many; older ones go first. */
+export const NATS_STREAM_MAX_MSGS = 1_000_000;
+/** A publish retried within this window (same Nats-Msg-Id) is stored once. */
+export const NATS_DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
+/** Tries of one NATS publish before it is given up (receivers catch up by seq). */
+export const NATS_PUBLISH_ATTEMPTS = 5;
+/** How long a socket's start waits for a Redis/NATS bus to follow its keys (down: renewed). */
+export const BUS_FOLLOW_WAIT_MS = 2_000;
+/** A replay after a reconnect longer than this reads the store instead. */
+export const NATS_REPLAY_MAX = 50_000;
+
 /**
  * Sign-in throttling (lib/accounts/attempt_throttle.ts): past the free failures, each further
  * attempt waits a delay that doubles from the first to the cap, so a guesser is slowed to a
@@ -253,3 +277,52 @@ export const MESSAGE_CHANGES_TTL_MS = 60 * 60_000;
  * HTTP-only use reads one again when next needed: five reads at most this often).
  */
 export const ACCESS_SWEEP_MS = 10 * 60 * 1000;
+
+/**
+ * Rate limits in Redis (BUS=redis): a check waits at most this long for Redis before the limit
+ * fails open or closed (lib/rate_limits/redis_rate_limiter.ts), so an outage never hangs a
+ * request.
+ */
+export const RATE_LIMIT_REDIS_TIMEOUT_MS = 500;
+/** While Redis is away, at most one warning about the rate limits per this interval. */
+export const RATE_LIMIT_WARNING_INTERVAL_MS = 10_000;
+
+/** Search (GET /api/search, lib/search/). */
+/** Results per page: the default, and the most a `limit` may ask for (API.md "Precisions"). */
+export const SEARCH_PAGE_DEFAULT = 25;
+export const SEARCH_PAGE_MAX = 100;
+/** The longest `q` accepted (characters). */
+export const SEARCH_QUERY_MAX_LENGTH = 500;
+/** Words, phrases and filters in one `q` (each costs the stores an index read). */
+export const SEARCH_QUERY_PARTS_MAX = 16;
+/** A search token longer than this is cut to it (in the index and in queries alike). */
+export const SEARCH_TOKEN_MAX_LENGTH = 64;
+/**
+ * Distinct terms the Deno KV index keeps per message (the first ones; each is a key written in
+ * the message's own commit, under KV's 1000 mutations and 80 KiB of keys per commit).
+ */
+export const SEARCH_TERMS_PER_MESSAGE_MAX = 200;
+
+/** Blob storage (db/blob_store.ts: attachments, issue 16). */
+/**
+ * The piece size a blob is streamed in (file system reads, PostgreSQL rows): a file is never
+ * held whole in memory, only a piece at a time.
+ */
+export const BLOB_CHUNK_BYTES = 256 * 1024;
+/** A Deno KV chunk: under KV's 64 KiB value limit, with room for the key. */
+export const BLOB_KV_CHUNK_BYTES = 60 * 1024;
+/** KV chunks written per atomic commit (10 × 60 KiB, under KV's 800 KiB per commit). */
+export const BLOB_KV_CHUNKS_PER_COMMIT = 10;
+/**
+ * An S3 multipart part: S3's smallest part (every part but the last must be at least 5 MiB),
+ * so it is also what an upload to S3 holds in memory at once.
+ */
+export const BLOB_S3_PART_BYTES = 5 * 1024 * 1024;
+/** A blob key: `[A-Za-z0-9/_.-]`, segments without `.` or `..`, at most this long. */
+export const BLOB_KEY_MAX_LENGTH = 512;
+/** One `/`-separated segment of a key: a file name on the file system (255 bytes at most). */
+export const BLOB_KEY_SEGMENT_MAX_LENGTH = 200;
+/** A blob's content type, as stored beside it. */
+export const BLOB_CONTENT_TYPE_MAX_LENGTH = 255;
+/** Keys one page of `BlobStore.list` reads from the backend. */
+export const BLOB_LIST_PAGE = 1000;

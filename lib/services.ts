@@ -31,10 +31,13 @@ import { LocalBus } from "./realtime/bus.ts";
 import { Hub } from "./realtime/hub.ts";
 import { PostgresBus } from "./realtime/postgres_bus.ts";
 import { KvBus } from "./realtime/kv_bus.ts";
+import { NatsBus } from "./realtime/nats_bus.ts";
+import { RedisBus } from "./realtime/redis_bus.ts";
 import type { SocketChat } from "./realtime/socket_chat.ts";
 import { SocketSession } from "./realtime/socket_session.ts";
 import type { SocketSessionHooks } from "./realtime/socket_session.ts";
 import { createTokenSigner } from "./tokens.ts";
+import { openRateLimits } from "./rate_limits/open_rate_limits.ts";
 
 export interface Services {
   accounts: AccountService;
@@ -49,6 +52,9 @@ export interface Services {
 export interface ServiceOptions {
   /** The NOTIFY channel of the PostgreSQL bus (tests isolate themselves with their own). */
   busChannel?: string;
+  /** Instance heartbeat period and expiry (lib/limits.ts; tests shorten them). */
+  heartbeatMs?: number;
+  instanceExpiryMs?: number;
 }
 
 export async function createServices(
@@ -61,6 +67,9 @@ export async function createServices(
   const publish = (envelope: Parameters<Bus["publish"]>[0]) => bus.publish(envelope);
 
   const tokens = createTokenSigner(await resolveJwtSecret(config, store));
+  // With BUS=redis the counts are shared by every instance (N instances allow what one allows);
+  // opened first: nothing else is left to close if Redis cannot be reached.
+  const rateLimits = await openRateLimits(config, config.busPrefix);
   const passwords = createPasswordHasher(config.bcryptCost);
   const securityLog = openSecurityLog(config.securityLog);
   const accounts = new AccountService({
@@ -69,6 +78,7 @@ export async function createServices(
     passwords,
     loginRateLimit: config.rateLimits.login,
     registerRateLimit: config.rateLimits.register,
+    rateLimits,
     boundPasswordJobsPerAddress: config.rateLimits.perAddress,
     registration: config.registration,
     // `chat` is built just below; a registration only calls this later, at run time.
@@ -108,12 +118,15 @@ export async function createServices(
     publish,
     messageRateLimit: config.rateLimits.message,
     readRateLimit: config.rateLimits.read,
+    rateLimits,
   });
   const hub = new Hub({
     instanceId,
     access,
     loadMessages: (channelId, after, before) =>
       chat.messages.after(channelId, after, before, MESSAGE_PAGE_MAX),
+    heartbeatMs: options.heartbeatMs,
+    instanceExpiryMs: options.instanceExpiryMs,
   });
   const dispatch = (envelope: Parameters<Bus["publish"]>[0]) => hub.dispatch(envelope);
   let bus: Bus;
@@ -128,9 +141,10 @@ export async function createServices(
   } catch (error) {
     passwords.close();
     securityLog.close();
+    await rateLimits.close();
     throw error;
   }
-  hub.attach(publish);
+  hub.attach(bus);
   // Snapshots of servers with no socket here go (read again when next needed).
   const sweeper = setInterval(() => access.sweep((id) => hub.serves(id)), ACCESS_SWEEP_MS);
   const socketChat = socketChatOf(chat);
@@ -169,6 +183,7 @@ export async function createServices(
       // A reset mail being sent finishes (or fails) before the process goes.
       await accounts.resets.settled();
       await bus.close();
+      await rateLimits.close();
       // Permission re-reads under way finish before the store they read from is closed.
       clearInterval(sweeper);
       await access.close();
@@ -222,6 +237,10 @@ async function openBus(
     case "kv":
       if (!store.kvBusTransport) throw new Error("The KV bus needs the KV store");
       return await KvBus.start({ kv: store.kvBusTransport, ...hooks });
+    case "redis":
+      return await RedisBus.start({ url: config.redisUrl!, prefix: config.busPrefix, ...hooks });
+    case "nats":
+      return await NatsBus.start({ url: config.natsUrl!, prefix: config.busPrefix, ...hooks });
     case "local":
       return new LocalBus(hooks.dispatch);
   }

@@ -31,12 +31,14 @@ import { pinsApi } from "./api/pins.ts";
 import { emojisApi } from "./api/emojis.ts";
 import { channelAdminApi } from "./api/channel_admin.ts";
 import { channelPermissionsApi } from "./api/channel_permissions.ts";
+import { searchApi } from "./api/search.ts";
 import { wsRoute } from "./ws.ts";
 import { authPages } from "./pages/auth_pages.tsx";
 import { chatPage } from "./pages/chat_page.tsx";
 import { chatActions } from "./pages/chat_actions.tsx";
 import { invitePage } from "./pages/invite_page.tsx";
 import { leavePage } from "./pages/leave_page.tsx";
+import { searchPage } from "./pages/search_page.tsx";
 import { profilePage } from "./pages/profile_page.tsx";
 import { settingsPage } from "./pages/settings_page.tsx";
 import { forgotPasswordPage } from "./pages/forgot_password_page.tsx";
@@ -101,6 +103,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/channels", pinsApi(deps));
   app.route("/api/messages", messagesApi(deps));
   app.route("/api/messages", reactionsApi(deps));
+  app.route("/api/search", searchApi(deps));
   app.route("/", wsRoute(deps));
 
   app.get("/", (c) => c.redirect(c.get("auth") ? "/chat" : "/login", 303));
@@ -112,6 +115,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", adminPage(deps));
   // Before chatPage: its /chat/:serverId/:channelId would take /chat/:serverId/leave.
   app.route("/", leavePage(deps));
+  app.route("/", searchPage(deps));
   app.route("/", chatPage(deps));
   app.route("/", chatActions(deps));
   app.route("/", invitePage(deps));

@@ -79,7 +79,7 @@ Deno.test("loadConfig - bad values name the variable, the rule and the value", (
     [{ JWT_SECRET: "short" }, /JWT_SECRET.*at least 32/],
     [{ RATE_LIMITS: "on" }, /RATE_LIMITS/],
     [{ DENO_ENV: "production" }, /JWT_SECRET is required/],
-    [{ BUS: "redis" }, /BUS.*local, kv or postgres/],
+    [{ BUS: "rabbit" }, /BUS.*local, kv, postgres, redis or nats/],
     [{ BUS: "postgres" }, /BUS=postgres needs DATABASE_URL/],
   ];
   for (const [env, message] of cases) {

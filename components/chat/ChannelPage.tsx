@@ -25,6 +25,7 @@ import {
   ServerRail,
 } from "../islands.ts";
 import { ChannelSidebar } from "./ChannelSidebar.tsx";
+import { SearchBox } from "./SearchBox.tsx";
 import { Notice } from "./Notice.tsx";
 
 /** Everything the channel page shows, as loaded for one reader (routes/pages/channel_loader.ts). */
@@ -124,6 +125,7 @@ export function ChannelPage(
           />
           <ChannelHeading seed={seed} />
           <div class="ml-auto flex shrink-0 items-center gap-2">
+            <SearchBox serverId={server.id} />
             <PinnedMessages serverId={server.id} channelId={channel.id} class={ICON_BUTTON} />
             <QuickSwitcher
               current={channel.id}

@@ -67,6 +67,10 @@ import {
   serverWithDefaults,
 } from "./records.ts";
 import { KvRoles } from "./roles.ts";
+import { KvSearchBackfill } from "./search_backfill.ts";
+import { KvSearchIndex } from "./search_index.ts";
+import { indexMessage, reindexMessage, searchCostOf, unindexMessage } from "./search_keys.ts";
+import type { SearchCriteria } from "../search_store.ts";
 import { KvServerAdmin } from "./server_admin.ts";
 import { KvTwoFactor, twoFactorKeyOf } from "./two_factor.ts";
 import type {
@@ -128,13 +132,24 @@ async function commitOrBusy(
   }
 }
 
+/** How a KV store is opened. */
+export interface KvStoreOptions {
+  /**
+   * Keep the search index (db/kv/search_keys.ts) with every message write: the default. Only
+   * bench/search.ts turns it off, to measure what it costs a send.
+   */
+  searchIndex?: boolean;
+}
+
 /** Opens a KV store; `path` undefined opens the platform's database on Deno Deploy. */
-export async function openKvStore(path?: string): Promise<KvStore> {
-  const store = new KvStore(await Deno.openKv(path));
+export async function openKvStore(path?: string, options: KvStoreOptions = {}): Promise<KvStore> {
+  const store = new KvStore(await Deno.openKv(path), options);
   await store.indexLegacySessions();
   await indexLegacyAuthorMessages(store.kv);
   await indexInvites(store.kv);
   await store.resumePurges();
+  // Messages stored before search get their index keys in the background.
+  store.searchBackfill.start();
   return store;
 }
 
@@ -168,6 +183,13 @@ const APPEND_BATCH_MAX = 20;
 const APPEND_BATCHES_IN_FLIGHT = 2;
 /** Fewest messages a second commit starts with while one is in flight (fewer wait for it). */
 const APPEND_MIN_BATCH_WHILE_BUSY = 8;
+/**
+ * What one append commit may carry with its search keys: below KV's 1000 mutations and 80 KiB
+ * of keys per commit, with room for the messages' own keys. A message that would go over goes
+ * the one-at-a-time way.
+ */
+const APPEND_BATCH_MUTATIONS_MAX = 900;
+const APPEND_BATCH_KEY_BYTES_MAX = 64 * 1024;
 /** Channel counters and memberships an instance remembers for its appends (see KnownEntries). */
 const KNOWN_ENTRIES_MAX = 20_000;
 
@@ -201,8 +223,15 @@ export class KvStore implements Store {
   #reactions: KvReactions;
   #pins: KvPins;
   #emojis: KvEmojis;
+  #search: KvSearchIndex;
+  /** Indexes messages stored before search (db/kv/search_backfill.ts). */
+  readonly searchBackfill: KvSearchBackfill;
+  /** False only in bench/search.ts (KvStoreOptions.searchIndex). */
+  #indexing: boolean;
 
-  constructor(readonly kv: Deno.Kv) {
+  constructor(readonly kv: Deno.Kv, options: KvStoreOptions = {}) {
+    this.#indexing = options.searchIndex ?? true;
+    this.searchBackfill = new KvSearchBackfill(kv, this.#indexing);
     this.#twoFactor = new KvTwoFactor(kv);
     this.#purger = new Purger(
       kv,
@@ -217,6 +246,10 @@ export class KvStore implements Store {
     this.#reactions = new KvReactions(kv);
     this.#pins = new KvPins(kv);
     this.#emojis = new KvEmojis(kv);
+    this.#search = new KvSearchIndex(kv, {
+      pinsOf: (ids) => this.#pins.pinsOf(ids),
+      listPins: (channelId) => this.#pins.listPins(channelId),
+    });
     guardOutages(this, isKvOutage);
   }
 
@@ -686,10 +719,22 @@ export class KvStore implements Store {
     for (const key of checked) op = op.check(entry(key));
     const counters = new Map(counterKeys.map((key) => [key[1], entry(key).value as number ?? 0]));
     const moved = new Set<string>();
+    // The search keys of the batch: what does not fit goes the one-at-a-time way.
+    let mutations = checked.length;
+    let keyBytes = 0;
     const written: (AppendResult | undefined)[] = batch.map(({ message, memberOf }, i) => {
       const member = memberOf && entry(memberKeyOf(memberOf, message.authorId));
       if (member && member.versionstamp === null) return undefined;
-      if (entry(channelKeyOf(message.channelId)).versionstamp === null) return undefined;
+      const channel = entry(channelKeyOf(message.channelId));
+      if (channel.versionstamp === null) return undefined;
+      const serverId = (channel.value as ChannelRecord).serverId;
+      const cost = this.#indexing ? searchCostOf(serverId, message) : { mutations: 0, keyBytes: 0 };
+      if (
+        mutations + cost.mutations + 6 > APPEND_BATCH_MUTATIONS_MAX ||
+        keyBytes + cost.keyBytes > APPEND_BATCH_KEY_BYTES_MAX
+      ) return undefined;
+      mutations += cost.mutations + 6;
+      keyBytes += cost.keyBytes;
       moved.add(message.channelId);
       const seq = counters.get(message.channelId)! + 1;
       counters.set(message.channelId, seq);
@@ -698,6 +743,7 @@ export class KvStore implements Store {
       op = op.set(["messages", message.channelId, seq], stored)
         .set(["message_ids", message.id], address)
         .set(authorMessageKey(message.authorId, message.id), address);
+      if (this.#indexing) op = indexMessage(op, serverId, stored);
       if (message.nonce !== null) {
         op = op.check({ key: nonces[i], versionstamp: null }).set(nonces[i], address);
       }
@@ -770,6 +816,9 @@ export class KvStore implements Store {
         .set(["messages", message.channelId, seq], stored)
         .set(["message_ids", message.id], address)
         .set(authorMessageKey(message.authorId, message.id), address);
+      if (this.#indexing) {
+        op = indexMessage(op, (channel.value as ChannelRecord).serverId, stored);
+      }
       if (message.nonce !== null) op = op.check(sent).set(nonceKey, address);
       // Still a member (and the channel still there) at the commit, not only when we looked.
       if (memberOf !== undefined) op = op.check(member);
@@ -850,13 +899,16 @@ export class KvStore implements Store {
     const address = (await this.kv.get<MessageAddress>(["message_ids", id])).value;
     if (!address) return null;
     return await optimistically(`edit message ${id}`, async () => {
-      const [entry, changeAt] = await Promise.all([
+      const [entry, changeAt, channel] = await Promise.all([
         this.#messageEntry(address),
         this.kv.get<number>(changeAtKeyOf(id)),
+        this.kv.get<ChannelRecord>(channelKeyOf(address[0])),
       ]);
-      if (entry.value === null) return null;
-      const edited = { ...messageWithDefaults(entry.value), content, editedAt };
-      const op = this.kv.atomic().check(entry).set(entry.key, edited);
+      if (entry.value === null || channel.value === null) return null;
+      const previous = messageWithDefaults(entry.value);
+      const edited = { ...previous, content, editedAt };
+      let op = this.kv.atomic().check(entry).set(entry.key, edited);
+      if (this.#indexing) op = reindexMessage(op, channel.value.serverId, previous, edited);
       const result = await withChange(op, changeAt, address[0], id, editedAt).commit();
       return result.ok ? edited : TRY_AGAIN;
     });
@@ -872,11 +924,15 @@ export class KvStore implements Store {
     const [channelId] = address;
     const purge: Purge = { kind: "reactions", id };
     const deleted = await optimistically(`delete message ${id}`, async () => {
-      const [entry, [summary, changeAt]] = await Promise.all([
+      const [entry, [summary, changeAt, channel]] = await Promise.all([
         this.#messageEntry(address),
-        this.kv.getMany<[unknown, number]>([summaryKeyOf(id), changeAtKeyOf(id)]),
+        this.kv.getMany<[unknown, number, ChannelRecord]>([
+          summaryKeyOf(id),
+          changeAtKeyOf(id),
+          channelKeyOf(channelId),
+        ]),
       ]);
-      if (entry.value === null) return null;
+      if (entry.value === null || channel.value === null) return null;
       let op = withAudit(this.kv.atomic(), audit).check(entry).check(summary).delete(entry.key)
         .delete(["message_ids", id])
         .delete(authorMessageKey(entry.value.authorId, id))
@@ -884,6 +940,9 @@ export class KvStore implements Store {
         .delete(messagePinKeyOf(id));
       if (entry.value.nonce !== null) {
         op = op.delete(["message_nonces", entry.value.authorId, entry.value.nonce]);
+      }
+      if (this.#indexing) {
+        op = unindexMessage(op, channel.value.serverId, messageWithDefaults(entry.value));
       }
       const reacted = summary.versionstamp !== null;
       if (reacted) {
@@ -924,6 +983,11 @@ export class KvStore implements Store {
       markers.set(entry.key[2] as string, entry.value);
     }
     return markers;
+  }
+
+  /** Search over the term index (db/kv/search_index.ts). */
+  searchMessages(criteria: SearchCriteria): Promise<MessageRecord[]> {
+    return this.#search.search(criteria);
   }
 
   // Governance: one module per concept (db/kv/governance_keys.ts lists their keys).
@@ -1115,6 +1179,7 @@ export class KvStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     await this.#purger.stop();
+    await this.searchBackfill.stop();
     this.kv.close();
   }
 

@@ -8,6 +8,8 @@
  */
 import type { MessageRecord } from "../store.ts";
 import { authorMessageKey } from "./author_messages.ts";
+import { messageWithDefaults } from "./records.ts";
+import { searchKeysOf, serverSearchPrefix } from "./search_keys.ts";
 import { deleteChunks } from "./chunks.ts";
 import type { StoredEmoji } from "./conversation_keys.ts";
 import {
@@ -37,6 +39,8 @@ export type Purge =
 
 /** Messages per purge commit (each takes up to 7 deletions). */
 const MESSAGES_PER_BATCH = 140;
+/** Search keys per purge commit (up to ~150 bytes each: under KV's 80 KiB of keys a commit). */
+const SEARCH_KEYS_PER_BATCH = 400;
 /** Members per purge commit (each takes 3 deletions). */
 const MEMBERS_PER_BATCH = 300;
 
@@ -106,6 +110,9 @@ export class Purger {
    * counter and (unless its server's purge does them all at once) read markers.
    */
   async #purgeChannel(serverId: string, channelId: string, markers = true): Promise<void> {
+    // Its search keys first (they are computed from the messages); a server's purge deletes
+    // its whole index by prefix instead.
+    if (markers) await this.#purgeSearchKeys(serverId, channelId);
     await this.#inBatches(
       { prefix: ["messages", channelId] },
       MESSAGES_PER_BATCH,
@@ -201,6 +208,7 @@ export class Purger {
     for (const name of keyedByServer) {
       await this.#deletePrefix([name, serverId]);
     }
+    await this.#deletePrefix(serverSearchPrefix(serverId));
     await deleteChunks(this.kv, iconChunksOf(serverId));
     await whenUnlocked(() => this.kv.delete(iconKeyOf(serverId)));
   }
@@ -217,6 +225,27 @@ export class Purger {
         channels.has(key[2] as string)
       );
       await deleteInBatches(this.kv, keys);
+    }
+  }
+
+  /** The search index keys of a channel's messages (db/kv/search_keys.ts). */
+  async #purgeSearchKeys(serverId: string, channelId: string): Promise<void> {
+    let cursor: string | undefined;
+    for (;;) {
+      this.#checkStopped();
+      const listed = this.kv.list<MessageRecord>({ prefix: ["messages", channelId] }, {
+        limit: MESSAGES_PER_BATCH,
+        cursor,
+      });
+      const keys: Deno.KvKey[] = [];
+      let count = 0;
+      for await (const entry of listed) {
+        keys.push(...searchKeysOf(serverId, messageWithDefaults(entry.value)));
+        count++;
+      }
+      await deleteInBatches(this.kv, keys, SEARCH_KEYS_PER_BATCH);
+      if (count < MESSAGES_PER_BATCH) return;
+      cursor = listed.cursor;
     }
   }
 

@@ -68,6 +68,9 @@ import {
 } from "./rows.ts";
 import { PostgresConversations } from "./conversations.ts";
 import { PostgresTwoFactor } from "./two_factor.ts";
+import { searchMessages } from "./search.ts";
+import { SearchBackfill } from "./search_backfill.ts";
+import type { SearchCriteria } from "../search_store.ts";
 
 /** The largest value of a PostgreSQL integer (the type of seq). */
 const MAX_SEQ = 2 ** 31 - 1;
@@ -102,7 +105,10 @@ export async function openPostgresStore(
     connection: schema === undefined ? {} : { search_path: schema },
   });
   await migrate(sql);
-  return new PostgresStore(sql);
+  const store = new PostgresStore(sql);
+  // Older messages get their search rows in the background (never blocks start-up).
+  store.searchBackfill.start();
+  return store;
 }
 
 interface UserRow {
@@ -195,8 +201,11 @@ export class PostgresStore implements Store {
   #twoFactor: PostgresTwoFactor;
   #governance: PostgresGovernance;
   #conversations: PostgresConversations;
+  /** Indexes messages older than search (db/postgres/search_backfill.ts). */
+  readonly searchBackfill: SearchBackfill;
 
   constructor(readonly sql: Sql) {
+    this.searchBackfill = new SearchBackfill(sql);
     this.#twoFactor = new PostgresTwoFactor(sql);
     this.#governance = new PostgresGovernance(sql);
     this.#conversations = new PostgresConversations(sql);
@@ -883,7 +892,13 @@ export class PostgresStore implements Store {
     return this.#conversations.deleteEmoji(serverId, emojiId, audit);
   }
 
+  /** Search (db/postgres/search.ts), with the fallback for unindexed rows until the backfill is done. */
+  async searchMessages(criteria: SearchCriteria): Promise<MessageRecord[]> {
+    return await searchMessages(this.sql, criteria, await this.searchBackfill.complete());
+  }
+
   async close(): Promise<void> {
+    await this.searchBackfill.stop();
     await this.sql.end({ timeout: 5 });
   }
 }

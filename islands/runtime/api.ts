@@ -161,6 +161,38 @@ export function listEmojis(serverId: string): Promise<ApiResult<WireEmoji[]>> {
   );
 }
 
+/** One search result (API.md's Search): a message and where it is. */
+export interface SearchResult {
+  message: WireMessage;
+  channelId: string;
+  serverId: string;
+}
+
+/** A page of search results, newest first; `next` is passed back as `before` for the next. */
+export interface SearchPage {
+  results: SearchResult[];
+  next: string | null;
+}
+
+/** What a search asks beside its query: one server's channels only, a page size, a cursor. */
+export interface SearchOptions {
+  serverId?: string;
+  limit?: number;
+  before?: string;
+}
+
+/** GET /api/search: messages matching `q` the reader may read; a bad query is a 400. */
+export function searchMessages(
+  q: string,
+  options: SearchOptions = {},
+): Promise<ApiResult<SearchPage>> {
+  const params = new URLSearchParams({ q });
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  return call(`/api/search?${params}`, { method: "GET" }, (body) => body as SearchPage);
+}
+
 /** Reads an answer's `channel`. */
 export const channelOf = (body: unknown) => (body as { channel: WireChannel }).channel;
 const messageOf = (body: unknown) => (body as { message: WireMessage }).message;

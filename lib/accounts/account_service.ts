@@ -34,6 +34,7 @@ import { NO_SECURITY_LOG } from "./security_log.ts";
 import type { SecurityLog } from "./security_log.ts";
 import { SessionService } from "./sessions.ts";
 import type { AuthResult, SessionView } from "./sessions.ts";
+import type { RateLimitBackend } from "../rate_limits/rate_limits.ts";
 import { SignInGuard } from "./sign_in_guard.ts";
 import { SignInService } from "./sign_in.ts";
 import type { LoginInput } from "./sign_in.ts";
@@ -80,6 +81,8 @@ export interface AccountServiceOptions {
   /** Mails reset links to users who ask (`SMTP_URL`); without it only administrators make them. */
   mailer?: Mailer;
   now?: () => number;
+  /** Where the rate limits count (default: this process's memory; Redis with BUS=redis). */
+  rateLimits?: RateLimitBackend;
 }
 
 export class AccountService {
@@ -117,7 +120,11 @@ export class AccountService {
     this.#password = new PasswordService(deps, this.#sessions);
     this.#deletion = new AccountDeletion(deps, options.onAccountDeleted ?? (() => {}));
     this.#twoFactor = new TwoFactorSettings(deps, twoFactor);
-    this.dataExport = new DataExportService({ store: options.store, now: options.now });
+    this.dataExport = new DataExportService({
+      store: options.store,
+      now: options.now,
+      rateLimits: options.rateLimits,
+    });
     this.resets = new PasswordResetService({
       store: deps.store,
       passwords: deps.passwords,
@@ -125,6 +132,7 @@ export class AccountService {
       mailer: options.mailer,
       securityLog: deps.log,
       now: deps.now,
+      rateLimits: options.rateLimits,
     });
     this.admin = new AdminService({
       store: deps.store,
@@ -235,6 +243,7 @@ function accountDeps(options: AccountServiceOptions): AccountDeps {
     registerLimit: options.registerRateLimit,
     jobsPerIp: options.boundPasswordJobsPerAddress === false ? Infinity : PASSWORD_JOBS_PER_IP,
     now,
+    rateLimits: options.rateLimits,
   });
   return {
     store: options.store,

@@ -20,7 +20,8 @@ import {
   DATA_EXPORTS_PER_WINDOW,
 } from "../limits.ts";
 import { toPublicUser } from "../public_user.ts";
-import { RateLimiter } from "../rate_limiter.ts";
+import { memoryRateLimits } from "../rate_limits/rate_limits.ts";
+import type { RateLimitBackend, WindowLimit } from "../rate_limits/rate_limits.ts";
 import type { WireChannel, WireMessage, WireServer } from "../realtime/protocol.ts";
 
 /** One line of memberships.json: a server the user belongs to, its channels, and since when. */
@@ -40,13 +41,15 @@ export interface DataExportServiceOptions {
   now?: () => number;
   /** Messages read from the store at once. */
   pageSize?: number;
+  /** Where the counts live (default: this process's memory). */
+  rateLimits?: RateLimitBackend;
 }
 
 export class DataExportService {
   #store: Store;
   #now: () => number;
   #pageSize: number;
-  #limiter: RateLimiter;
+  #limiter: WindowLimit;
   /** Users whose export is being downloaded right now. */
   #running = new Set<string>();
 
@@ -54,10 +57,12 @@ export class DataExportService {
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
     this.#pageSize = options.pageSize ?? DATA_EXPORT_PAGE_SIZE;
-    this.#limiter = new RateLimiter({
+    // Fails open: it only spares the store one user's repeated exports.
+    this.#limiter = (options.rateLimits ?? memoryRateLimits(this.#now)).window({
+      name: "data_export",
       limit: DATA_EXPORTS_PER_WINDOW,
       windowMs: DATA_EXPORT_WINDOW_MS,
-      now: this.#now,
+      failOpen: true,
     });
   }
 
@@ -68,16 +73,19 @@ export class DataExportService {
    * then does not open).
    */
   async start(user: UserRecord): Promise<ReadableStream<Uint8Array>> {
-    this.#admit(user.id);
+    // The slot is taken before the allowance is read (a round trip with Redis): two requests
+    // at once must not both find it free.
+    this.#refuseIfRunning(user.id);
     this.#running.add(user.id);
     let memberships: MembershipRecord[];
     try {
+      await this.#refuseIfSpent(user.id);
       memberships = await this.#store.listMembershipsOf(user.id);
     } catch (error) {
       this.#running.delete(user.id);
       throw error;
     }
-    this.#limiter.hit(user.id);
+    await this.#limiter.hit(user.id);
     const exportedAt = new Date(this.#now());
     const chunks = dataExportChunks({
       profile: { user: toPublicUser(user), exportedAt: exportedAt.toISOString() },
@@ -88,15 +96,19 @@ export class DataExportService {
   }
 
   /** Throws the 429 that `start` would now, without starting (for HEAD, a cheap pre-check). */
-  admit(user: Pick<UserRecord, "id">): void {
-    this.#admit(user.id);
+  async admit(user: Pick<UserRecord, "id">): Promise<void> {
+    this.#refuseIfRunning(user.id);
+    await this.#refuseIfSpent(user.id);
   }
 
-  #admit(userId: string): void {
+  #refuseIfRunning(userId: string): void {
     if (this.#running.has(userId)) {
       throw new RateLimited(DATA_EXPORT_BUSY_RETRY_S, "Your export is already being downloaded.");
     }
-    const waitMs = this.#limiter.retryAfterMs(userId);
+  }
+
+  async #refuseIfSpent(userId: string): Promise<void> {
+    const waitMs = await this.#limiter.retryAfterMs(userId);
     if (waitMs > 0) {
       throw new RateLimited(
         Math.ceil(waitMs / 1000),

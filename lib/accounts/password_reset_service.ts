@@ -28,7 +28,8 @@ import {
 } from "./password_reset.ts";
 import { checkPasswordPolicy } from "./password_policy.ts";
 import type { GuardedPasswords } from "./guarded_passwords.ts";
-import { RateLimiter } from "../rate_limiter.ts";
+import { memoryRateLimits } from "../rate_limits/rate_limits.ts";
+import type { RateLimitBackend, WindowLimit } from "../rate_limits/rate_limits.ts";
 import { NO_SECURITY_LOG } from "./security_log.ts";
 import type { SecurityLog } from "./security_log.ts";
 import { checkPassword } from "../text.ts";
@@ -43,6 +44,8 @@ export interface PasswordResetServiceOptions {
   mailer?: Mailer;
   securityLog?: SecurityLog;
   now?: () => number;
+  /** Where the counts live (default: this process's memory). */
+  rateLimits?: RateLimitBackend;
 }
 
 /** What a reset link leads to while it can still be used. */
@@ -60,8 +63,8 @@ export class PasswordResetService {
   #mailer?: Mailer;
   #log: SecurityLog;
   #now: () => number;
-  #perIp: RateLimiter;
-  #perAccount: RateLimiter;
+  #perIp: WindowLimit;
+  #perAccount: WindowLimit;
   /** Mails still being sent, so a shutdown or a test can wait for them. */
   #sending = new Set<Promise<void>>();
 
@@ -72,9 +75,19 @@ export class PasswordResetService {
     this.#mailer = options.mailer;
     this.#log = options.securityLog ?? NO_SECURITY_LOG;
     this.#now = options.now ?? Date.now;
-    const window = { windowMs: PASSWORD_RESET_WINDOW_MS, now: this.#now };
-    this.#perIp = new RateLimiter({ limit: PASSWORD_RESET_REQUESTS_PER_IP, ...window });
-    this.#perAccount = new RateLimiter({ limit: PASSWORD_RESET_MAILS_PER_ACCOUNT, ...window });
+    const limits = options.rateLimits ?? memoryRateLimits(this.#now);
+    // Both fail closed: they keep strangers from flooding inboxes through every instance.
+    const window = { windowMs: PASSWORD_RESET_WINDOW_MS, failOpen: false };
+    this.#perIp = limits.window({
+      name: "reset_ip",
+      limit: PASSWORD_RESET_REQUESTS_PER_IP,
+      ...window,
+    });
+    this.#perAccount = limits.window({
+      name: "reset_account",
+      limit: PASSWORD_RESET_MAILS_PER_ACCOUNT,
+      ...window,
+    });
   }
 
   /** Whether users can ask for a link by e-mail (an SMTP server is configured). */
@@ -147,11 +160,10 @@ export class PasswordResetService {
   async request(username: unknown, origin: string, ip: string): Promise<void> {
     const mailer = this.#mailer;
     if (!mailer) throw new NotFound("not_found", "Password resets by e-mail are not enabled here.");
-    const retryMs = this.#perIp.retryAfterMs(ip);
+    const retryMs = await this.#perIp.take(ip);
     if (retryMs > 0) {
       throw new RateLimited(Math.ceil(retryMs / 1000), "Too many reset requests.");
     }
-    this.#perIp.hit(ip);
     const name = typeof username === "string" ? username.trim().toLowerCase() : "";
     // No account has a longer name, and a KV key that long throws: answered like an unknown one.
     const user = name === "" || name.length > USERNAME_MAX_LENGTH
@@ -160,8 +172,7 @@ export class PasswordResetService {
     this.#log.record({ event: "password_reset_requested", userId: user?.id, username: name, ip });
     if (!user?.email) return;
     // Per account, extra requests are dropped silently: a 429 here would say the account exists.
-    if (this.#perAccount.retryAfterMs(user.id) > 0) return;
-    this.#perAccount.hit(user.id);
+    if (await this.#perAccount.take(user.id) > 0) return;
     this.#track(this.#mail(mailer, user, user.email, origin));
   }
 

@@ -60,7 +60,7 @@ export class RegistrationService {
       { event: "registration_throttled", username, ip },
       () =>
         guarded.guard.passwordJob(ip, async () => {
-          guarded.guard.beginRegistration(ip);
+          await guarded.guard.beginRegistration(ip);
           // A taken name is refused before the bcrypt work (a flood of them stalled every login).
           if (this.#isReserved(username) || await store.findUserByUsername(username)) {
             throw usernameTaken();

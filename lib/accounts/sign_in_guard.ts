@@ -10,7 +10,6 @@
  * - one address has at most PASSWORD_JOBS_PER_IP hashes or checks in flight, so it cannot fill
  *   the one password thread's queue and stall everyone else's login.
  */
-import { AttemptThrottle } from "./attempt_throttle.ts";
 import { RateLimited } from "../errors.ts";
 import {
   LOGIN_BACKOFF_FIRST_MS,
@@ -20,7 +19,12 @@ import {
   LOGIN_RATE_WINDOW_MS,
   REGISTER_RATE_WINDOW_MS,
 } from "../limits.ts";
-import { RateLimiter } from "../rate_limiter.ts";
+import { memoryRateLimits } from "../rate_limits/rate_limits.ts";
+import type {
+  AttemptThrottles,
+  RateLimitBackend,
+  WindowLimit,
+} from "../rate_limits/rate_limits.ts";
 
 export interface SignInGuardOptions {
   /** Free failed logins per account and address (0: no throttling at all). */
@@ -30,6 +34,8 @@ export interface SignInGuardOptions {
   /** Password jobs one address may have in flight (Infinity: no bound). */
   jobsPerIp: number;
   now?: () => number;
+  /** Where the counts live (default: this process's memory, on `now`). */
+  rateLimits?: RateLimitBackend;
 }
 
 /** A reserved login attempt: settle it once the password has been checked. */
@@ -39,68 +45,73 @@ export interface LoginAttempt {
   abandoned(): void;
 }
 
+/** The throttles of one login attempt, in the order `reserve` takes their keys. */
+const PAIR = 0, ACCOUNT = 1, IP = 2;
+
 export class SignInGuard {
-  #byPair: AttemptThrottle;
-  #byAccount: AttemptThrottle;
-  #byIp: AttemptThrottle;
-  #registrations: RateLimiter;
+  /** Per (account, address) pair, per account, per address (PAIR, ACCOUNT, IP). */
+  #logins: AttemptThrottles;
+  #registrations: WindowLimit;
   #jobsByIp = new Map<string, number>();
   #jobsPerIp: number;
 
-  constructor({ loginLimit, registerLimit, jobsPerIp, now = Date.now }: SignInGuardOptions) {
+  constructor(
+    { loginLimit, registerLimit, jobsPerIp, now = Date.now, rateLimits }: SignInGuardOptions,
+  ) {
     this.#jobsPerIp = jobsPerIp;
-    const throttle = (free: number, maxDelayMs: number) =>
-      new AttemptThrottle({
-        free,
-        firstDelayMs: LOGIN_BACKOFF_FIRST_MS,
-        maxDelayMs,
-        windowMs: LOGIN_RATE_WINDOW_MS,
-        now,
-      });
-    this.#byPair = throttle(loginLimit, LOGIN_BACKOFF_PAIR_MAX_MS);
-    this.#byAccount = throttle(loginLimit * LOGIN_RATE_IP_MULTIPLIER, LOGIN_BACKOFF_SHARED_MAX_MS);
-    this.#byIp = throttle(loginLimit * LOGIN_RATE_IP_MULTIPLIER, LOGIN_BACKOFF_SHARED_MAX_MS);
-    this.#registrations = new RateLimiter({
+    const limits = rateLimits ?? memoryRateLimits(now);
+    const throttle = (name: string, free: number, maxDelayMs: number) => ({
+      name,
+      free,
+      firstDelayMs: LOGIN_BACKOFF_FIRST_MS,
+      maxDelayMs,
+      windowMs: LOGIN_RATE_WINDOW_MS,
+    });
+    const shared = loginLimit * LOGIN_RATE_IP_MULTIPLIER;
+    this.#logins = limits.throttles([
+      throttle("login_pair", loginLimit, LOGIN_BACKOFF_PAIR_MAX_MS),
+      throttle("login_account", shared, LOGIN_BACKOFF_SHARED_MAX_MS),
+      throttle("login_ip", shared, LOGIN_BACKOFF_SHARED_MAX_MS),
+    ]);
+    // Fails closed: with the shared count away, open registration would let one address farm
+    // accounts through every instance.
+    this.#registrations = limits.window({
+      name: "register",
       limit: registerLimit,
       windowMs: REGISTER_RATE_WINDOW_MS,
-      now,
+      failOpen: false,
     });
   }
 
-  /** Reserves a login attempt (counted as failed until settled), or throws RateLimited. */
-  beginLogin(username: string, ip: string): LoginAttempt {
+  /**
+   * Reserves a login attempt (counted as failed until settled), or throws RateLimited; with the
+   * shared counts away, `503 unavailable` (a guesser must not get unlimited tries).
+   */
+  async beginLogin(username: string, ip: string): Promise<LoginAttempt> {
     const pair = `${username}\n${ip}`;
-    const waitMs = Math.max(
-      this.#byPair.retryAfterMs(pair),
-      this.#byAccount.retryAfterMs(username),
-      this.#byIp.retryAfterMs(ip),
-    );
+    // Checked and reserved in one step: concurrent attempts, on any instance, see each other.
+    const waitMs = await this.#logins.reserve([pair, username, ip]);
     throwIfLimited(waitMs, "Too many failed logins.");
-    this.#byPair.reserve(pair);
-    this.#byAccount.reserve(username);
-    this.#byIp.reserve(ip);
+    // Settling lowers counts and is not waited for: it is written in order before any later
+    // check on this instance, and a lost one only leaves a count to expire with its window.
     return {
       succeeded: () => {
-        this.#byPair.succeeded(pair);
-        this.#byAccount.succeeded(username);
+        void this.#logins.forget(PAIR, pair);
+        void this.#logins.forget(ACCOUNT, username);
         // The address may be shared: others' failures from it still count.
-        this.#byIp.release(ip);
+        void this.#logins.release(IP, ip);
       },
       abandoned: () => {
-        this.#byPair.release(pair);
-        this.#byAccount.release(username);
-        this.#byIp.release(ip);
+        void this.#logins.release(PAIR, pair);
+        void this.#logins.release(ACCOUNT, username);
+        void this.#logins.release(IP, ip);
       },
     };
   }
 
-  /** Counts a registration from `ip` as it starts, or throws RateLimited. */
-  beginRegistration(ip: string): void {
-    throwIfLimited(
-      this.#registrations.retryAfterMs(ip),
-      "Too many new accounts from your network.",
-    );
-    this.#registrations.hit(ip);
+  /** Counts a registration from `ip` as it starts, or throws RateLimited (503 if Redis is away). */
+  async beginRegistration(ip: string): Promise<void> {
+    throwIfLimited(await this.#registrations.take(ip), "Too many new accounts from your network.");
   }
 
   /** Runs a password hash or check for `ip`, refusing more than a few at once per address. */

@@ -22,6 +22,7 @@ import { ChannelPlaces } from "./channel_places.ts";
 import { ChannelService } from "./channel_service.ts";
 import type { ChatDeps } from "./chat_deps.ts";
 import { InviteService } from "./invite_service.ts";
+import type { RateLimitBackend } from "../rate_limits/rate_limits.ts";
 import { MessageService } from "./message_service.ts";
 import { ReadStateService } from "./read_state_service.ts";
 import { ServerService } from "./server_service.ts";
@@ -30,6 +31,7 @@ import { EmojiService } from "../conversations/emoji_service.ts";
 import { PinService } from "../conversations/pin_service.ts";
 import { ReactionService } from "../conversations/reaction_service.ts";
 import { UserProfileService } from "../conversations/user_profiles.ts";
+import { SearchService } from "../search/search_service.ts";
 
 export type { ServerDetail, ServerWithChannels } from "./server_service.ts";
 export type { HistoryQuery, SendInput, SendResult } from "./message_service.ts";
@@ -46,6 +48,8 @@ export interface ChatServiceOptions {
   /** Messages read per user per 10 s (0: off). */
   readRateLimit: number;
   now?: () => number;
+  /** Where the rate limits count (default: this process's memory; Redis with BUS=redis). */
+  rateLimits?: RateLimitBackend;
 }
 
 export class ChatService {
@@ -66,6 +70,8 @@ export class ChatService {
   readonly emojis: EmojiService;
   /** Profile cards (GET /api/users/:id). */
   readonly users: UserProfileService;
+  /** Search (GET /api/search). */
+  readonly search: SearchService;
 
   constructor(options: ChatServiceOptions) {
     const deps: ChatDeps = {
@@ -81,6 +87,7 @@ export class ChatService {
     this.messages = new MessageService(deps, places, {
       messageRateLimit: options.messageRateLimit,
       readRateLimit: options.readRateLimit,
+      rateLimits: options.rateLimits,
     });
     this.reads = new ReadStateService(deps, places);
     this.typing = new TypingService(deps, places);
@@ -94,5 +101,6 @@ export class ChatService {
     this.pins = new PinService(deps, places);
     this.emojis = new EmojiService(deps);
     this.users = new UserProfileService(deps);
+    this.search = new SearchService(deps);
   }
 }

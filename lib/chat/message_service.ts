@@ -15,7 +15,8 @@ import {
   MESSAGE_RATE_WINDOW_MS,
   READ_RATE_WINDOW_MS,
 } from "../limits.ts";
-import { RateLimiter } from "../rate_limiter.ts";
+import { memoryRateLimits } from "../rate_limits/rate_limits.ts";
+import type { RateLimitBackend, WindowLimit } from "../rate_limits/rate_limits.ts";
 import type { WireMessage } from "../realtime/protocol.ts";
 import { checkNonce, cleanMessageContent } from "../text.ts";
 import { decorateMessages, withConversation } from "../conversations/decoration.ts";
@@ -59,6 +60,8 @@ export interface MessageServiceOptions {
   messageRateLimit: number;
   /** Messages read per user per 10 s, HTTP and resume together (0: off). */
   readRateLimit: number;
+  /** Where the counts live (default: this process's memory, on `deps.now`). */
+  rateLimits?: RateLimitBackend;
 }
 
 /** A query parameter that must be a message seq (or absent). */
@@ -91,23 +94,27 @@ export function checkSend(
 }
 
 export class MessageService {
-  #sendLimiter: RateLimiter;
-  #readLimiter: RateLimiter;
+  #sendLimiter: WindowLimit;
+  #readLimiter: WindowLimit;
 
   constructor(
     readonly deps: ChatDeps,
     readonly places: ChannelPlaces,
     options: MessageServiceOptions,
   ) {
-    this.#sendLimiter = new RateLimiter({
+    const limits = options.rateLimits ?? memoryRateLimits(deps.now);
+    // Both fail open: they keep one user from hogging the server; with Redis away, chat goes on.
+    this.#sendLimiter = limits.window({
+      name: "message",
       limit: options.messageRateLimit,
       windowMs: MESSAGE_RATE_WINDOW_MS,
-      now: deps.now,
+      failOpen: true,
     });
-    this.#readLimiter = new RateLimiter({
+    this.#readLimiter = limits.window({
+      name: "read",
       limit: options.readRateLimit,
       windowMs: READ_RATE_WINDOW_MS,
-      now: deps.now,
+      failOpen: true,
     });
   }
 
@@ -144,11 +151,11 @@ export class MessageService {
     const before = seqParam(query.before, "before");
     const after = seqParam(query.after, "after");
     const around = seqParam(query.around, "around");
-    this.#checkReadBudget(user);
+    await this.#checkReadBudget(user);
     const messages = around === undefined
       ? await store.listMessages(channel.id, { before, after, limit })
       : await this.#around(channel.id, around, limit);
-    this.#readLimiter.hit(user.id, messages.length);
+    await this.#readLimiter.hit(user.id, messages.length);
     return await decorateMessages(store, messages, user.id);
   }
 
@@ -179,18 +186,18 @@ export class MessageService {
     limit: number,
   ): Promise<WireMessage[]> {
     await this.readable(user, channelId, false);
-    this.#checkReadBudget(user);
+    await this.#checkReadBudget(user);
     const messages = await this.deps.store.listMessages(channelId, {
       after: afterSeq,
       before: beforeSeq,
       limit,
     });
-    this.#readLimiter.hit(user.id, messages.length);
+    await this.#readLimiter.hit(user.id, messages.length);
     return await decorateMessages(this.deps.store, messages, user.id);
   }
 
-  #checkReadBudget(user: UserRecord): void {
-    const retryAfterMs = this.#readLimiter.retryAfterMs(user.id);
+  async #checkReadBudget(user: UserRecord): Promise<void> {
+    const retryAfterMs = await this.#readLimiter.retryAfterMs(user.id);
     if (retryAfterMs > 0) {
       throw new RateLimited(Math.ceil(retryAfterMs / 1000), "You are reading history too fast.");
     }
@@ -326,11 +333,10 @@ export class MessageService {
     const { channel, access } = await viewableChannel(this.deps, this.places, user, channelId);
     checkSend(access, user, channel.id, this.deps.now());
     const serverId = channel.serverId;
-    const retryAfterMs = this.#sendLimiter.retryAfterMs(user.id);
+    const retryAfterMs = await this.#sendLimiter.take(user.id);
     if (retryAfterMs > 0) {
       throw new RateLimited(Math.ceil(retryAfterMs / 1000), "You are sending messages too fast.");
     }
-    this.#sendLimiter.hit(user.id);
     // Both only when the message asks for them: a plain send reads nothing more.
     const [original, mentions] = await Promise.all([
       this.#original(input.replyTo, channel.id),

@@ -1,6 +1,6 @@
 /**
  * What travels on the bus between app instances: an event and who should get it.
- * Serialised as JSON by the PostgreSQL bus; passed as is in one process.
+ * Serialised as JSON by the shared buses (bus_frames.ts); passed as is in one process.
  */
 import type { ServerEvent } from "./protocol.ts";
 
@@ -25,6 +25,23 @@ export interface Envelope {
   /** In-process only, never serialised: the socket that gets an `ack` instead. */
   skipSocket?: number;
 }
+
+/** Between instances only, never sent to a socket: "this instance is alive". */
+export interface InstanceEvent {
+  type: "heartbeat";
+}
+
+/** An envelope every instance hears (whatever it follows), for the instances themselves. */
+export interface InstanceEnvelope {
+  target: { instances: true };
+  event: InstanceEvent;
+  origin?: string;
+  order?: undefined;
+  skipSocket?: undefined;
+}
+
+/** Anything a bus carries: for sockets, or for the instances. */
+export type BusEnvelope = Envelope | InstanceEnvelope;
 
 /** Publishes an envelope to every instance (this one included). */
 export type Publish = (envelope: Envelope) => void;

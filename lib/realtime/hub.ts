@@ -13,13 +13,29 @@
  *   and `channel_deleted` envelopes themselves are never forwarded as they are.
  * - A server's snapshot is loaded before a socket subscribes to it: at socket start
  *   (`prepare`), and on `server_joined`, where the server's envelopes wait for the load.
+ * - On a bus that routes by target (Redis, NATS) the hub follows each server, user and session
+ *   it has a socket for (follows.ts), from `prepare` on: nothing falls between `ready` and live.
+ * - Every instance beats (instance_heartbeats.ts); one that goes silent takes its users'
+ *   presence with it: they go offline here unless they are still online somewhere.
  */
-import { GAP_RETRY_MS, WS_CLOSE_SESSION_ENDED } from "../limits.ts";
+import {
+  BUS_FOLLOW_LINGER_MS,
+  BUS_FOLLOW_WAIT_MS,
+  GAP_RETRY_MS,
+  INSTANCE_EXPIRY_MS,
+  INSTANCE_HEARTBEAT_MS,
+  WS_CLOSE_SESSION_ENDED,
+} from "../limits.ts";
 import type { AccessBook } from "../permissions/access_book.ts";
 import { isAccessEvent, serverOfAccessEvent } from "../permissions/access_book.ts";
 import type { ServerAccess } from "../permissions/server_access.ts";
+import type { Bus } from "./bus.ts";
+import { serverKey, sessionKey, userKey } from "./bus_frames.ts";
 import { ChannelOrders } from "./channel_order.ts";
-import type { Envelope, Publish } from "./envelope.ts";
+import type { BusEnvelope, Envelope } from "./envelope.ts";
+import { Follows } from "./follows.ts";
+import { InstanceHeartbeats } from "./instance_heartbeats.ts";
+import { RemotePresence } from "./remote_presence.ts";
 import type { ServerEvent, WireMessage } from "./protocol.ts";
 import type { Subscriber } from "./subscriber.ts";
 import { usersOf, visibilityChanges, visibleOf } from "./visibility.ts";
@@ -32,6 +48,9 @@ export interface HubOptions {
   loadMessages(channelId: string, afterSeq: number, beforeSeq: number): Promise<WireMessage[]>;
   /** This instance's permission snapshots (shared with the services). */
   access: AccessBook;
+  /** Heartbeat period and silence after which an instance is dead (tests shorten them). */
+  heartbeatMs?: number;
+  instanceExpiryMs?: number;
 }
 
 /** Loads of a snapshot that envelopes wait for before they go out fail-closed without it. */
@@ -39,12 +58,15 @@ const SNAPSHOT_LOAD_ATTEMPTS = 3;
 
 export class Hub {
   #options: HubOptions;
-  #publish: Publish = () => {};
+  #publish: (envelope: BusEnvelope) => void = () => {};
   #byServer = new Map<string, Set<Subscriber>>();
   #byUser = new Map<string, Set<Subscriber>>();
   #serversOfSocket = new Map<Subscriber, Set<string>>();
-  /** Users online on other instances: user id → instance ids. */
-  #remoteOnline = new Map<string, Set<string>>();
+  #bySession = new Map<string, Set<Subscriber>>();
+  /** Users online on other instances, forgotten with an instance that goes silent. */
+  #remote = new RemotePresence();
+  #heartbeats: InstanceHeartbeats;
+  #follows = new Follows(BUS_FOLLOW_LINGER_MS);
   /** Servers whose snapshot is being loaded for a local socket: their envelopes, in order. */
   #waiting = new Map<string, Envelope[]>();
 
@@ -59,11 +81,25 @@ export class Hub {
       hasSockets: (serverId) => (this.#byServer.get(serverId)?.size ?? 0) > 0,
     });
     options.access.onReplace((serverId, before, after) => this.#replaced(serverId, before, after));
+    this.#heartbeats = new InstanceHeartbeats({
+      instanceId: options.instanceId,
+      publish: (envelope) => this.#publish(envelope),
+      onExpired: (origin) => this.#instanceGone(origin),
+      intervalMs: options.heartbeatMs ?? INSTANCE_HEARTBEAT_MS,
+      expiryMs: options.instanceExpiryMs ?? INSTANCE_EXPIRY_MS,
+    });
   }
 
-  /** Connects the hub to the bus it publishes presence on. */
-  attach(publish: Publish): void {
-    this.#publish = publish;
+  /** Connects the hub to the bus it publishes presence and heartbeats on, and follows keys on. */
+  attach(bus: Bus): void {
+    this.#publish = (envelope) => bus.publish(envelope);
+    this.#follows.attach(bus);
+    this.#heartbeats.start();
+  }
+
+  /** The bus keys followed now (bus_frames.ts), on a bus that routes by target. */
+  get followedKeys(): string[] {
+    return this.#follows.keys;
   }
 
   /** Sockets currently registered (for metrics and shutdown). */
@@ -71,15 +107,37 @@ export class Hub {
     return [...this.#serversOfSocket.keys()];
   }
 
-  /** Loads the permission snapshots of these servers (before a socket is added for them). */
-  async prepare(serverIds: string[]): Promise<void> {
-    await Promise.all(serverIds.map((serverId) => this.#options.access.load(serverId)));
+  /**
+   * Loads the permission snapshots of these servers (before a socket is added for them) and,
+   * on a bus that routes by target, follows them (and the socket's user and session, when
+   * given) before `add`: the state read for `ready` after it misses no event.
+   */
+  async prepare(
+    serverIds: string[],
+    socket?: Pick<Subscriber, "userId" | "sessionId">,
+  ): Promise<void> {
+    const keys = serverIds.map(serverKey);
+    if (socket) keys.push(userKey(socket.userId), sessionKey(socket.sessionId));
+    const following = this.#follows.hold(keys);
+    try {
+      await Promise.all([
+        ...serverIds.map((serverId) => this.#options.access.load(serverId)),
+        boundedWait(following),
+      ]);
+    } finally {
+      // `add` holds them for the socket; until then they linger.
+      this.#follows.release(keys);
+    }
   }
 
   /** Registers an authenticated socket for its user's servers (after `prepare`). */
   add(socket: Subscriber, serverIds: string[]): void {
     this.#serversOfSocket.set(socket, new Set());
+    void this.#follows.hold([userKey(socket.userId), sessionKey(socket.sessionId)]);
     for (const serverId of serverIds) this.#subscribe(socket, serverId);
+    const ofSession = this.#bySession.get(socket.sessionId) ?? new Set();
+    ofSession.add(socket);
+    this.#bySession.set(socket.sessionId, ofSession);
     const sockets = this.#byUser.get(socket.userId) ?? new Set();
     sockets.add(socket);
     this.#byUser.set(socket.userId, sockets);
@@ -92,6 +150,14 @@ export class Hub {
     if (!servers) return;
     this.#serversOfSocket.delete(socket);
     for (const serverId of servers) this.#byServer.get(serverId)?.delete(socket);
+    this.#follows.release([
+      ...[...servers].map(serverKey),
+      userKey(socket.userId),
+      sessionKey(socket.sessionId),
+    ]);
+    const ofSession = this.#bySession.get(socket.sessionId);
+    ofSession?.delete(socket);
+    if (ofSession?.size === 0) this.#bySession.delete(socket.sessionId);
     const sockets = this.#byUser.get(socket.userId);
     sockets?.delete(socket);
     if (sockets?.size === 0) {
@@ -117,7 +183,8 @@ export class Hub {
 
   /**
    * After the bus reconnected: every snapshot is read again (events may have been lost; each
-   * replacement is diffed as it happens, see `#replaced`), then the channels catch up.
+   * replacement is diffed as it happens, see `#replaced`), then the channels catch up, and
+   * our users are announced again (other instances may have taken us for dead meanwhile).
    */
   async resubscribed(): Promise<void> {
     try {
@@ -126,6 +193,13 @@ export class Hub {
       console.error("Could not reload the permission snapshots after a bus reconnect:", error);
     }
     this.resync();
+    for (const [userId, sockets] of this.#byUser) {
+      const servers = new Set<string>();
+      for (const socket of sockets) {
+        for (const serverId of this.#serversOfSocket.get(socket) ?? []) servers.add(serverId);
+      }
+      this.#announcePresence(userId, true, [...servers]);
+    }
   }
 
   /**
@@ -145,9 +219,11 @@ export class Hub {
     else this.#sendChanges(serverId, visibilityChanges(after, seen));
   }
 
-  /** Stops pending gap timers (shutdown). */
+  /** Stops pending gap timers, heartbeats and lingering follows (shutdown). */
   close(): void {
     this.#orders.close();
+    this.#heartbeats.stop();
+    this.#follows.close();
   }
 
   /** True if a socket here is in the server (or about to be: its snapshot is loading). */
@@ -157,16 +233,32 @@ export class Hub {
 
   /** True if the user has a socket here or on another instance. */
   isOnline(userId: string): boolean {
-    return this.#byUser.has(userId) || (this.#remoteOnline.get(userId)?.size ?? 0) > 0;
+    return this.#byUser.has(userId) || this.#remote.has(userId);
   }
 
   /** Delivers an envelope from the bus to this instance's sockets. */
-  dispatch(envelope: Envelope): void {
-    const { event } = envelope;
-    if (event.type === "presence" && envelope.origin !== undefined) {
-      if (!this.#notePresence(envelope.origin, event.userId, event.status === "online")) return;
+  dispatch(envelope: BusEnvelope): void {
+    if ("instances" in envelope.target) {
+      if (envelope.origin !== undefined) this.#heartbeats.saw(envelope.origin);
+      return;
     }
-    this.#route(envelope);
+    const { event } = envelope as Envelope;
+    if (event.type === "presence" && envelope.origin !== undefined) {
+      const online = event.status === "online";
+      if (!this.#notePresence(envelope as Envelope, event.userId, online)) return;
+    }
+    this.#route(envelope as Envelope);
+  }
+
+  /** A silent instance's users go offline here, if no other instance (nor this) has them. */
+  #instanceGone(origin: string): void {
+    for (const { userId, serverIds } of this.#remote.drop(origin)) {
+      if (this.#byUser.has(userId) || serverIds.length === 0) continue;
+      this.#route({
+        target: { servers: serverIds },
+        event: { type: "presence", userId, status: "offline" },
+      });
+    }
   }
 
   /** Holds the envelope while its server's snapshot loads for a local socket; else runs it. */
@@ -318,6 +410,7 @@ export class Hub {
   #dropServer(serverId: string): void {
     for (const socket of this.#byServer.get(serverId) ?? []) {
       this.#serversOfSocket.get(socket)?.delete(serverId);
+      this.#follows.release([serverKey(serverId)]);
     }
     this.#byServer.delete(serverId);
     this.#orders.untrackServer(serverId);
@@ -327,9 +420,7 @@ export class Hub {
   #targets(envelope: Envelope): Set<Subscriber> {
     const { target } = envelope;
     if ("user" in target) return this.#byUser.get(target.user) ?? new Set();
-    if ("session" in target) {
-      return new Set(this.sockets.filter((socket) => socket.sessionId === target.session));
-    }
+    if ("session" in target) return this.#bySession.get(target.session) ?? new Set();
     if (target.servers.length === 1) return this.#byServer.get(target.servers[0]) ?? new Set();
     const sockets = new Set<Subscriber>();
     for (const serverId of target.servers) {
@@ -375,13 +466,14 @@ export class Hub {
 
   #subscribe(socket: Subscriber, serverId: string): void {
     const sockets = this.#byServer.get(serverId) ?? new Set();
+    if (!sockets.has(socket)) void this.#follows.hold([serverKey(serverId)]);
     sockets.add(socket);
     this.#byServer.set(serverId, sockets);
     this.#serversOfSocket.get(socket)?.add(serverId);
   }
 
   #unsubscribe(socket: Subscriber, serverId: string): void {
-    this.#byServer.get(serverId)?.delete(socket);
+    if (this.#byServer.get(serverId)?.delete(socket)) this.#follows.release([serverKey(serverId)]);
     this.#serversOfSocket.get(socket)?.delete(serverId);
   }
 
@@ -398,16 +490,23 @@ export class Hub {
   }
 
   /** Records another instance's presence report; true if the user's status changed. */
-  #notePresence(origin: string, userId: string, online: boolean): boolean {
+  #notePresence(envelope: Envelope, userId: string, online: boolean): boolean {
+    const origin = envelope.origin!;
     if (origin === this.#options.instanceId) return true;
+    this.#heartbeats.saw(origin);
     const before = this.isOnline(userId);
-    const instances = this.#remoteOnline.get(userId) ?? new Set<string>();
-    if (online) instances.add(origin);
-    else instances.delete(origin);
-    if (instances.size > 0) this.#remoteOnline.set(userId, instances);
-    else this.#remoteOnline.delete(userId);
+    const servers = "servers" in envelope.target ? envelope.target.servers : [];
+    this.#remote.note(origin, userId, online, servers);
     return this.isOnline(userId) !== before;
   }
+}
+
+/** Waits for the bus to follow keys, but not for ever: a bus that is down renews them later. */
+async function boundedWait(following: Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<void>((resolve) => timer = setTimeout(resolve, BUS_FOLLOW_WAIT_MS));
+  await Promise.race([following, bound]);
+  clearTimeout(timer);
 }
 
 /**

@@ -389,7 +389,7 @@ export class SocketSession implements Subscriber {
     const user = this.#auth!.user;
     const serverIds = await chat.serverIdsOf(user);
     // Its channels' events are filtered by the servers' permission snapshots: loaded first.
-    await hub.prepare(serverIds);
+    await hub.prepare(serverIds, this);
     // The peer may have gone while we read: registering it now would leak it in the hub.
     if (this.#leaving) return;
     hub.add(this, serverIds);

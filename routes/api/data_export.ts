@@ -18,7 +18,7 @@ export function dataExportApi({ accounts }: AppDeps) {
     // Hono answers HEAD through this GET handler and drops the body unread: an export started
     // here would never finish and would hold the user's one slot. HEAD says what GET would.
     if (c.req.method === "HEAD") {
-      accounts.dataExport.admit(user);
+      await accounts.dataExport.admit(user);
       return c.body(null, 200, headers);
     }
     return c.body(await accounts.dataExport.start(user), 200, headers);

@@ -112,9 +112,13 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const testStore = await backend.open();
   const loaded = loadConfig({ ...TEST_ENV, ...env });
-  // On PostgreSQL the app also uses the real LISTEN/NOTIFY bus.
+  // On PostgreSQL the app also uses the real LISTEN/NOTIFY bus, unless the test names another.
   const config = testStore.databaseUrl
-    ? { ...loaded, databaseUrl: testStore.databaseUrl, bus: "postgres" as const }
+    ? {
+      ...loaded,
+      databaseUrl: testStore.databaseUrl,
+      bus: env.BUS === undefined ? "postgres" as const : loaded.bus,
+    }
     : loaded;
   const running = await serve(config, testStore.store, testStore);
   return new Instance(config, testStore, () => testStore.store, running, true);

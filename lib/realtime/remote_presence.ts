@@ -1,0 +1,45 @@
+/**
+ * Users online on other instances, as those instances announced them: user → instance → the
+ * servers the announcement went to (so an instance's death can be told to the same sockets).
+ */
+export class RemotePresence {
+  #byUser = new Map<string, Map<string, string[]>>();
+  #byOrigin = new Map<string, Set<string>>();
+
+  /** True if another instance holds a socket of the user. */
+  has(userId: string): boolean {
+    return this.#byUser.has(userId);
+  }
+
+  /** Records an instance's announcement. */
+  note(origin: string, userId: string, online: boolean, serverIds: string[]): void {
+    const origins = this.#byUser.get(userId) ?? new Map<string, string[]>();
+    const users = this.#byOrigin.get(origin) ?? new Set<string>();
+    if (online) {
+      origins.set(origin, serverIds);
+      users.add(userId);
+    } else {
+      origins.delete(origin);
+      users.delete(userId);
+    }
+    if (origins.size > 0) this.#byUser.set(userId, origins);
+    else this.#byUser.delete(userId);
+    if (users.size > 0) this.#byOrigin.set(origin, users);
+    else this.#byOrigin.delete(origin);
+  }
+
+  /** Forgets a dead instance: the users it alone had, with the servers it announced them to. */
+  drop(origin: string): { userId: string; serverIds: string[] }[] {
+    const gone: { userId: string; serverIds: string[] }[] = [];
+    for (const userId of this.#byOrigin.get(origin) ?? []) {
+      const origins = this.#byUser.get(userId);
+      const serverIds = origins?.get(origin) ?? [];
+      origins?.delete(origin);
+      if (origins?.size) continue;
+      this.#byUser.delete(userId);
+      gone.push({ userId, serverIds });
+    }
+    this.#byOrigin.delete(origin);
+    return gone;
+  }
+}
