@@ -24,6 +24,7 @@ import * as $ThemeToggle from "./islands/ThemeToggle.tsx";
 const manifest = {
   routes: {
     "./routes/api/admin.ts": () => import("./routes/api/admin.ts"),
+    "./routes/api/attachments.ts": () => import("./routes/api/attachments.ts"),
     "./routes/api/audit_log.ts": () => import("./routes/api/audit_log.ts"),
     "./routes/api/auth.ts": () => import("./routes/api/auth.ts"),
     "./routes/api/channel_admin.ts": () => import("./routes/api/channel_admin.ts"),
@@ -44,6 +45,7 @@ const manifest = {
     "./routes/api/sessions.ts": () => import("./routes/api/sessions.ts"),
     "./routes/api/two_factor.ts": () => import("./routes/api/two_factor.ts"),
     "./routes/api/users.ts": () => import("./routes/api/users.ts"),
+    "./routes/files.ts": () => import("./routes/files.ts"),
     "./routes/pages/admin_page.tsx": () => import("./routes/pages/admin_page.tsx"),
     "./routes/pages/auth_pages.tsx": () => import("./routes/pages/auth_pages.tsx"),
     "./routes/pages/chat_actions.tsx": () => import("./routes/pages/chat_actions.tsx"),

@@ -6,6 +6,7 @@
  * store and serves until SIGTERM/SIGINT, then shuts down gracefully.
  */
 import { openStore } from "./db/open_store.ts";
+import { openBlobStore } from "./db/blobs/open_blob_store.ts";
 import { ensureAssets } from "./lib/assets/build.ts";
 import { ConfigError, loadConfig } from "./lib/config.ts";
 import type { Config } from "./lib/config.ts";
@@ -28,7 +29,13 @@ if (!config.deployment && Deno.env.get("SALON_SKIP_BUILD") !== "1" && await ensu
   console.log("Built browser assets into static/build/");
 }
 const store = await openStore(config);
-const services = await createServices(config, store);
+// Opened here, not on the first upload: a wrong folder, schema or bucket stops the start-up.
+const blobStore = await openBlobStore({
+  blobStore: config.blobStore,
+  databaseUrl: config.databaseUrl,
+  kvPath: config.kvPath,
+});
+const services = await createServices(config, store, { blobStore });
 const app = createApp({ config, ...services });
 
 const server = Deno.serve({

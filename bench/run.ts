@@ -442,6 +442,9 @@ for (
     "bench/reactions.ts",
     // Fan-out across three instances through each bus (issue 19; needs Redis and NATS).
     "bench/bus_fanout.ts",
+    // Uploads and downloads through Salon per blob backend against the same bytes written
+    // straight to it (issue 16).
+    "bench/attachments.ts",
   ]
 ) {
   log(script);

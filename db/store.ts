@@ -4,16 +4,19 @@
  * Services in lib/ only ever talk to a `Store`; the contract suite in tests/store_contract.ts
  * runs the same cases against each implementation so both behave identically.
  */
+import type { BlobStore } from "./blob_store.ts";
 import type { KvBusTransport } from "./kv/kv_bus_transport.ts";
 import type { AuditEntryRecord, GovernanceStore } from "./governance_store.ts";
 import type { TwoFactorStore } from "./two_factor_store.ts";
 import type { ConversationStore } from "./conversation_store.ts";
 import type { SearchStore } from "./search_store.ts";
+import type { AttachmentStore, MessageAttachment } from "./attachment_store.ts";
 
 export type { TwoFactorRecord } from "./two_factor_store.ts";
 export type * from "./governance_store.ts";
 export type * from "./conversation_store.ts";
 export type * from "./search_store.ts";
+export type * from "./attachment_store.ts";
 
 /** A user as stored, including the secret parts the API never returns. */
 export interface UserRecord {
@@ -122,6 +125,11 @@ export interface MessageRecord {
    * (records stored before mentions read as `{ users: [], everyone: false }`).
    */
   mentions: MessageMentions;
+  /**
+   * The files sent with it, as they were at send (records stored before attachments, and
+   * messages without any, read as none). `appendMessage` claims them in the same commit.
+   */
+  attachments?: MessageAttachment[];
 }
 
 /** The mentions stored with a message. */
@@ -202,7 +210,8 @@ export class ChannelNameTakenError extends Error {
  * overwrites, moderation, invite limits and the audit log in GovernanceStore; reactions, pins,
  * custom emoji and the change log in ConversationStore; search in SearchStore.
  */
-export interface Store extends TwoFactorStore, GovernanceStore, ConversationStore, SearchStore {
+export interface Store
+  extends TwoFactorStore, GovernanceStore, ConversationStore, SearchStore, AttachmentStore {
   /** Stores a new user; throws `UsernameTakenError` if the username exists, even under races. */
   createUser(user: UserRecord): Promise<void>;
   findUserById(id: string): Promise<UserRecord | null>;
@@ -222,6 +231,16 @@ export interface Store extends TwoFactorStore, GovernanceStore, ConversationStor
   putAvatar(userId: string, avatar: AvatarRecord): Promise<UserRecord | null>;
   /** The user's uploaded avatar, or null if they never uploaded one. */
   findAvatar(userId: string): Promise<AvatarRecord | null>;
+  /**
+   * Gives the store the blob store for avatar bytes (db/blob_moves.ts; lib/services.ts calls it
+   * once). Without it (a store opened bare) avatars keep their bytes in the store, as before.
+   */
+  attachBlobStore?(blobs: () => Promise<BlobStore>): Promise<void>;
+  /**
+   * Copies avatars still holding their bytes in the store into the blob store and drops the
+   * bytes there (idempotent, resumable); how many moved. Needs `attachBlobStore` first.
+   */
+  moveAvatarsToBlobs?(): Promise<number>;
 
   createSession(session: SessionRecord): Promise<void>;
   /** The session, or null if it never existed, was deleted or has expired. */

@@ -7,6 +7,12 @@
  * A reply being written shows `Replying to <name>` with `Cancel reply` (a message's Reply sets
  * it; without JavaScript the page's `?reply=` does, and a hidden field carries it). `@` and
  * `:shortcode:` offer completions (members; emoji, whose data loads on the first `:`).
+ *
+ * Files: `Attach files` (a file chooser), a paste of files or a drop on the composer or the
+ * message list adds them to a tray above the composer, where each uploads at once with its
+ * progress and a Cancel. Send is disabled while an upload is on its way ("Waiting for uploads"),
+ * then sends the files with the text (which may then be empty). The code for all of it
+ * (attachments/composer_files.tsx) loads with the first file.
  */
 import { useSignal, useSignalEffect } from "@preact/signals";
 import { editing, lastOwnMessage, saveEdit } from "./runtime/editing.ts";
@@ -19,6 +25,7 @@ import { submit } from "./runtime/outbox.ts";
 import { serverState } from "./runtime/server_state.ts";
 import { sendFrame, startSocket } from "./runtime/socket_client.ts";
 import { useEffect, useRef } from "preact/hooks";
+import type { TrayItem } from "./attachments/tray.ts";
 
 export interface MessageInputProps {
   channelId: string;
@@ -38,6 +45,9 @@ const SUGGESTIONS_MAX = 8;
 type Suggestions = typeof import("./runtime/suggestions.tsx");
 let suggestionsModule: Promise<Suggestions> | null = null;
 
+type ComposerFiles = typeof import("./attachments/composer_files.tsx");
+let filesModule: Promise<ComposerFiles> | null = null;
+
 /** Typing events are sent at most this often (the server also throttles). */
 const TYPING_EVERY_MS = 3000;
 
@@ -56,12 +66,50 @@ export default function MessageInput(
   const editError = useSignal<string | null>(null);
   /** What the composer held before an edit began, given back when it ends. */
   const draft = useRef("");
+  /** Files to send with the message, and the code that uploads them (loaded with the first). */
+  const tray = useSignal<TrayItem[]>([]);
+  const files = useSignal<ComposerFiles | null>(null);
+  const fileNote = useSignal<string | null>(null);
+  /** A message with files is on its way (over HTTP). */
+  const sendingFiles = useSignal(false);
+  const picker = useRef<HTMLInputElement>(null);
+  const form = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
     startSocket();
     if (replyTo) replying.value = { ...replyTo, channelId };
     mounted.value = true;
+    return watchDrops();
   }, []);
+
+  /** Adds files to the tray (loading the code that uploads them the first time). */
+  function attach(list: File[]) {
+    if (list.length === 0) return;
+    filesModule ??= import("./attachments/composer_files.tsx");
+    filesModule.then((loaded) => {
+      files.value = loaded;
+      fileNote.value = loaded.startUploads(channelId, list, tray);
+    }, () => {
+      filesModule = null;
+      fileNote.value = "Could not load the uploader: try again.";
+    });
+  }
+
+  /** Files dragged onto the composer or the message list are dropped there (and attached). */
+  function watchDrops(): () => void {
+    const onDrag = (event: DragEvent) => {
+      const target = event.target as Element;
+      if (
+        !event.dataTransfer?.types.includes("Files") ||
+        !(target.closest?.("[data-testid=message-list]") || form.current?.contains(target))
+      ) return;
+      event.preventDefault();
+      if (event.type === "drop") attach([...event.dataTransfer.files]);
+    };
+    const types = ["dragover", "drop"] as const;
+    for (const type of types) document.addEventListener(type, onDrag);
+    return () => types.forEach((type) => document.removeEventListener(type, onDrag));
+  }
 
   // The reply in progress: the page's before hydration, the shared one after.
   const reply = mounted.value
@@ -125,16 +173,38 @@ export default function MessageInput(
 
   async function send() {
     const content = text.value.trim();
-    if (!content || [...content].length > maxLength) return;
+    if ([...content].length > maxLength) return;
     const target = editing.value;
     if (target) {
+      if (!content) return;
       if (content === target.content) return stopEditing();
       const error = await saveEdit(target.id, content);
       if (error) editError.value = error;
       else stopEditing();
       return;
     }
+    if (tray.value.length > 0) {
+      // With files: sent over HTTP once no upload is on its way (composer_files.tsx).
+      if (busy()) return;
+      sendingFiles.value = true;
+      const error = await files.value!.sendTray(channelId, content, tray, reply?.id);
+      sendingFiles.value = false;
+      fileNote.value = error;
+      if (error === null) sent();
+      return;
+    }
+    if (!content) return;
     submit(channelId, content, reply?.id);
+    sent();
+  }
+
+  /** An upload is on its way: Send waits for it. */
+  function busy() {
+    return sendingFiles.value || tray.value.some((item) => item.status === "uploading");
+  }
+
+  /** The composer after a send: empty, no reply, no completion. */
+  function sent() {
     replying.value = null;
     query.value = null;
     text.value = "";
@@ -190,10 +260,12 @@ export default function MessageInput(
   }
 
   const tooLong = [...text.value].length > maxLength;
+  const waiting = !editing.value && busy();
   const offered = suggestions();
   const current = Math.min(active.value, offered.length - 1);
   return (
     <form
+      ref={form}
       method="post"
       action={action}
       class="border-t border-slate-200 p-3 dark:border-slate-800"
@@ -235,7 +307,44 @@ export default function MessageInput(
           </button>
         </p>
       )}
+      {files.value && tray.value.length > 0 && !editing.value &&
+        files.value.AttachmentTray({
+          items: tray.value,
+          onCancel: (key) => files.value?.cancelFile(tray, key),
+        })}
       <div class="flex items-end gap-2 rounded-xl bg-slate-100 px-3 py-2 dark:bg-slate-800">
+        {mounted.value && !editing.value && (
+          <>
+            <button
+              type="button"
+              aria-label="Attach files"
+              title="Attach files"
+              onClick={() => picker.current?.click()}
+              class="-ml-1 shrink-0 rounded-lg p-1.5 text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-700"
+            >
+              <svg
+                aria-hidden="true"
+                viewBox="0 0 24 24"
+                class="h-5 w-5 fill-none stroke-current stroke-2"
+              >
+                <path d="M12 5v14M5 12h14" />
+              </svg>
+            </button>
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              tabIndex={-1}
+              data-testid="attach-input"
+              onChange={(event) => {
+                const input = event.currentTarget;
+                attach([...(input.files ?? [])]);
+                input.value = "";
+              }}
+            />
+          </>
+        )}
         <label for="composer" class="sr-only">
           {editing.value ? "Edit your message" : `Message #${channelName}`}
         </label>
@@ -244,10 +353,16 @@ export default function MessageInput(
           ref={field}
           name="content"
           rows={1}
-          required
+          required={tray.value.length === 0}
           value={text.value}
           onInput={onInput}
           onKeyDown={onKeyDown}
+          onPaste={(event) => {
+            const pasted = [...(event.clipboardData?.files ?? [])];
+            if (pasted.length === 0 || editing.value) return;
+            event.preventDefault();
+            attach(pasted);
+          }}
           placeholder={`Message #${channelName}`}
           aria-invalid={tooLong ? "true" : undefined}
           aria-controls={offered.length > 0 ? "composer-suggestions" : undefined}
@@ -258,11 +373,19 @@ export default function MessageInput(
         <button
           type="submit"
           class="rounded-lg bg-brand-500 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-600 disabled:opacity-50"
-          disabled={tooLong}
+          disabled={tooLong || waiting}
         >
           {editing.value ? "Save" : "Send"}
         </button>
       </div>
+      {waiting && (
+        <p role="status" class="mt-1 text-xs text-slate-600 dark:text-slate-300">
+          {sendingFiles.value ? "Sending…" : "Waiting for uploads to finish before sending…"}
+        </p>
+      )}
+      {fileNote.value && (
+        <p role="alert" class="mt-1 text-xs text-red-600 dark:text-red-400">{fileNote.value}</p>
+      )}
       {editError.value && (
         <p role="alert" class="mt-1 text-xs text-red-600 dark:text-red-400">{editError.value}</p>
       )}

@@ -5,6 +5,7 @@
  * the rule and the value given, instead of surfacing later as an odd runtime error.
  */
 import {
+  ATTACHMENT_MAX_BYTES_DEFAULT,
   DEFAULT_BCRYPT_COST,
   DEFAULT_LOGIN_RATE_LIMIT,
   DEFAULT_MESSAGE_RATE_LIMIT,
@@ -14,6 +15,7 @@ import {
   MAX_BCRYPT_COST,
   MIN_BCRYPT_COST,
   TRUST_PROXY_MAX,
+  UPLOAD_QUOTA_BYTES_DEFAULT,
   USERNAME_MAX_LENGTH,
   USERNAME_MIN_LENGTH,
   USERNAME_PATTERN,
@@ -75,6 +77,10 @@ export interface Config {
   bus: BusKind;
   /** Uploaded files (attachments). */
   blobStore: BlobStoreConfig;
+  /** `ATTACHMENT_MAX_BYTES`: one upload's largest size (default 25 MiB). */
+  attachmentMaxBytes: number;
+  /** `UPLOAD_QUOTA_BYTES`: what one user's stored uploads may add up to (default 1 GiB). */
+  uploadQuotaBytes: number;
   /** `REDIS_URL` (redis:// or rediss://): Redis 7 or Valkey, for BUS=redis. */
   redisUrl?: string;
   /** `NATS_URL` (nats://host:port, comma-separated for a cluster): NATS with JetStream. */
@@ -157,6 +163,20 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     jwtSecret,
     bus: parseBus(nonEmpty(env.BUS), databaseUrl !== undefined, deployment, env),
     blobStore: parseBlobStore(env, databaseUrl !== undefined, deployment),
+    attachmentMaxBytes: integer(
+      env,
+      "ATTACHMENT_MAX_BYTES",
+      ATTACHMENT_MAX_BYTES_DEFAULT,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    uploadQuotaBytes: integer(
+      env,
+      "UPLOAD_QUOTA_BYTES",
+      UPLOAD_QUOTA_BYTES_DEFAULT,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
     redisUrl: parseBrokerUrl("REDIS_URL", nonEmpty(env.REDIS_URL), /^rediss?:\/\//),
     natsUrl: parseBrokerUrl("NATS_URL", nonEmpty(env.NATS_URL), /^(nats|tls):\/\/|^[^:/]+:\d+/),
     busPrefix: parseBusPrefix(nonEmpty(env.BUS_PREFIX)),

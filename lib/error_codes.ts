@@ -58,6 +58,9 @@ export const ERROR_CODES = [
   "too_many_reactions",
   "too_many_emojis",
   "emoji_exists",
+  // 400: attachments (API.md "Attachments").
+  "invalid_attachment",
+  "invalid_filename",
   // 400 (a malformed code) and 401 (a wrong one): two-factor authentication.
   "invalid_code",
   // 401, 403: who may do what.
@@ -85,6 +88,7 @@ export const ERROR_CODES = [
   "totp_not_enabled",
   "totp_not_pending",
   "payload_too_large",
+  "quota_exceeded",
   "unsupported_media_type",
   "upgrade_required",
   "rate_limited",

@@ -118,6 +118,12 @@ export const INSTANCE_HEARTBEAT_MS = 15_000;
  * every third of a heartbeat, so at most 50 s after its last heartbeat, under the contract's 60).
  */
 export const INSTANCE_EXPIRY_MS = 45_000;
+/**
+ * A heartbeat lists the instance's online users (so every instance knows who is online, even on
+ * servers it follows nothing of) up to this many (under 400 KB, within one Deno KV commit);
+ * past it, only presence events say so.
+ */
+export const INSTANCE_HEARTBEAT_USERS_MAX = 10_000;
 /** The NATS bus's stream keeps events this long (replay after a reconnect)... */
 export const NATS_STREAM_MAX_AGE_MS = 10 * 60 * 1000;
 /** ...and at most this many; older ones go first. */
@@ -326,3 +332,33 @@ export const BLOB_KEY_SEGMENT_MAX_LENGTH = 200;
 export const BLOB_CONTENT_TYPE_MAX_LENGTH = 255;
 /** Keys one page of `BlobStore.list` reads from the backend. */
 export const BLOB_LIST_PAGE = 1000;
+
+// Attachments (issue 16, lib/attachments/).
+/** `ATTACHMENT_MAX_BYTES` default: one upload's largest size (25 MiB), cut while it streams in. */
+export const ATTACHMENT_MAX_BYTES_DEFAULT = 25 * 1024 * 1024;
+/** `UPLOAD_QUOTA_BYTES` default: what one user's stored uploads may add up to (1 GiB). */
+export const UPLOAD_QUOTA_BYTES_DEFAULT = 1024 * 1024 * 1024;
+/** Attachments one message may carry. */
+export const ATTACHMENTS_PER_MESSAGE_MAX = 10;
+/** An upload no message names after this long is removed (the orphan sweep). */
+export const ATTACHMENT_ORPHAN_AGE_MS = 24 * 60 * 60 * 1000;
+/** How often the orphan sweep runs. */
+export const ATTACHMENT_SWEEP_INTERVAL_MS = 15 * 60 * 1000;
+/** Records one step of a sweep or cleanup reads. */
+export const ATTACHMENT_SWEEP_BATCH = 100;
+/** A file name, in characters (longer names are cut, keeping the extension). */
+export const ATTACHMENT_FILENAME_MAX_LENGTH = 200;
+/** The first bytes of an upload its type is read from. */
+export const ATTACHMENT_SNIFF_BYTES = 4096;
+/** The larger side of an image's thumbnail (WebP). */
+export const ATTACHMENT_THUMBNAIL_MAX_PX = 400;
+/** The larger side of the resize a thumbhash placeholder is computed from (thumbhash's maximum). */
+export const ATTACHMENT_PLACEHOLDER_MAX_PX = 100;
+/**
+ * Pixels (width × height × frames) an image may decode to: beyond, a decompression bomb (a few KB
+ * that would decode to gigabytes) is refused before any pixel is decoded (sharp's
+ * `limitInputPixels`).
+ */
+export const ATTACHMENT_IMAGE_MAX_PIXELS = 100_000_000;
+/** How long a signed file URL (`?exp=&sig=`) works. */
+export const ATTACHMENT_SIGNED_URL_TTL_S = 60 * 60;

@@ -38,6 +38,12 @@ import { SocketSession } from "./realtime/socket_session.ts";
 import type { SocketSessionHooks } from "./realtime/socket_session.ts";
 import { createTokenSigner } from "./tokens.ts";
 import { openRateLimits } from "./rate_limits/open_rate_limits.ts";
+import type { BlobStore } from "../db/blob_store.ts";
+import { openBlobStore } from "../db/blobs/open_blob_store.ts";
+import { lazyBlobStore } from "./attachments/lazy_blob_store.ts";
+import { loadImageProcessor } from "./attachments/image_processing.ts";
+import { createUrlSigner } from "./attachments/signed_urls.ts";
+import { ATTACHMENT_SWEEP_INTERVAL_MS } from "./limits.ts";
 
 export interface Services {
   accounts: AccountService;
@@ -55,6 +61,8 @@ export interface ServiceOptions {
   /** Instance heartbeat period and expiry (lib/limits.ts; tests shorten them). */
   heartbeatMs?: number;
   instanceExpiryMs?: number;
+  /** The blob store for uploads (default: opened from `config.blobStore` when first needed). */
+  blobStore?: BlobStore;
 }
 
 export async function createServices(
@@ -66,7 +74,25 @@ export async function createServices(
   // The bus is created last (it needs the hub and chat); nothing publishes before that.
   const publish = (envelope: Parameters<Bus["publish"]>[0]) => bus.publish(envelope);
 
-  const tokens = createTokenSigner(await resolveJwtSecret(config, store));
+  const secret = await resolveJwtSecret(config, store);
+  const tokens = createTokenSigner(secret);
+  // Uploaded files: closed with the services (it is opened on first use).
+  const blobs = lazyBlobStore(
+    () =>
+      openBlobStore({
+        blobStore: config.blobStore,
+        databaseUrl: config.databaseUrl,
+        kvPath: config.kvPath,
+      }),
+    options.blobStore,
+  );
+  // Avatars' bytes go to the blob store; those stored before move there in the background
+  // (db/blob_moves.ts), read from the store meanwhile.
+  await store.attachBlobStore?.(blobs.get);
+  const avatarMove = store.moveAvatarsToBlobs?.().catch((error) =>
+    console.error("Moving avatars to the blob store failed:", error)
+  );
+  const images = await loadImageProcessor();
   // With BUS=redis the counts are shared by every instance (N instances allow what one allows);
   // opened first: nothing else is left to close if Redis cannot be reached.
   const rateLimits = await openRateLimits(config, config.busPrefix);
@@ -119,6 +145,13 @@ export async function createServices(
     messageRateLimit: config.rateLimits.message,
     readRateLimit: config.rateLimits.read,
     rateLimits,
+    attachments: {
+      blobs: blobs.get,
+      images,
+      signer: await createUrlSigner(secret),
+      maxBytes: config.attachmentMaxBytes,
+      quotaBytes: config.uploadQuotaBytes,
+    },
   });
   const hub = new Hub({
     instanceId,
@@ -147,6 +180,7 @@ export async function createServices(
   hub.attach(bus);
   // Snapshots of servers with no socket here go (read again when next needed).
   const sweeper = setInterval(() => access.sweep((id) => hub.serves(id)), ACCESS_SWEEP_MS);
+  chat.orphanSweeper?.start(ATTACHMENT_SWEEP_INTERVAL_MS);
   const socketChat = socketChatOf(chat);
 
   const sessions = new Set<SocketSession>();
@@ -184,6 +218,11 @@ export async function createServices(
       await accounts.resets.settled();
       await bus.close();
       await rateLimits.close();
+      // File removals under way finish before the stores they write to are closed.
+      await chat.orphanSweeper?.stop();
+      await chat.attachmentCleanup?.settled();
+      await avatarMove;
+      await blobs.close();
       // Permission re-reads under way finish before the store they read from is closed.
       clearInterval(sweeper);
       await access.close();

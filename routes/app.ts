@@ -32,6 +32,8 @@ import { emojisApi } from "./api/emojis.ts";
 import { channelAdminApi } from "./api/channel_admin.ts";
 import { channelPermissionsApi } from "./api/channel_permissions.ts";
 import { searchApi } from "./api/search.ts";
+import { attachmentsApi, uploadsApi } from "./api/attachments.ts";
+import { filesRoute } from "./files.ts";
 import { wsRoute } from "./ws.ts";
 import { authPages } from "./pages/auth_pages.tsx";
 import { chatPage } from "./pages/chat_page.tsx";
@@ -46,8 +48,9 @@ import { passwordResetPage } from "./pages/password_reset_page.tsx";
 import { adminPage } from "./pages/admin_page.tsx";
 
 const STATIC_ROOT = new URL("../static", import.meta.url).pathname;
-/** API routes that bound their bodies themselves (images). */
-const OWN_BODY_LIMIT = /^\/api\/(me\/avatar|servers\/[^/]+\/(icon|emojis))$/;
+/** API routes that bound their bodies themselves (images; uploads, read as a stream). */
+const OWN_BODY_LIMIT =
+  /^\/api\/(me\/avatar|servers\/[^/]+\/(icon|emojis)|channels\/[^/]+\/attachments)$/;
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -104,6 +107,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/messages", messagesApi(deps));
   app.route("/api/messages", reactionsApi(deps));
   app.route("/api/search", searchApi(deps));
+  app.route("/api/channels", uploadsApi(deps));
+  app.route("/api/attachments", attachmentsApi(deps));
+  app.route("/", filesRoute(deps));
   app.route("/", wsRoute(deps));
 
   app.get("/", (c) => c.redirect(c.get("auth") ? "/chat" : "/login", 303));

@@ -16,6 +16,7 @@ import { RedisBus } from "../lib/realtime/redis_bus.ts";
 import type { WireMessage } from "../lib/realtime/protocol.ts";
 import { brokerUrl, needsBroker, testPrefix } from "./bus_brokers.ts";
 import { busContract } from "./bus_contract.ts";
+import { TcpRelay } from "./bus_tcp_proxy.ts";
 import type { BusEnd, BusWorld } from "./bus_contract.ts";
 import { needs, POSTGRES_BACKEND, testDatabaseUrl } from "./helpers/backends.ts";
 import { eventually } from "./helpers/wait.ts";
@@ -34,6 +35,7 @@ function worldOf(
       return end;
     },
     cut: extra.cut,
+    heal: extra.heal,
     async dispose() {
       for (const end of ends) await end.bus.close();
       await extra.cleanup?.();
@@ -52,6 +54,7 @@ busContract({
   routes: false,
   replays: false,
   cuts: true,
+  carriesMegabytes: true,
   open(messages: Map<string, WireMessage>) {
     const url = testDatabaseUrl();
     const channel = `bus_contract_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -84,6 +87,7 @@ busContract({
   routes: false,
   replays: false,
   cuts: false,
+  carriesMegabytes: false,
   async open() {
     const dir = await Deno.makeTempDir({ prefix: "salon-bus-contract-" });
     const handles: Deno.Kv[] = [];
@@ -109,6 +113,7 @@ busContract({
   routes: true,
   replays: false,
   cuts: true,
+  carriesMegabytes: true,
   open() {
     const url = brokerUrl("redis");
     const prefix = testPrefix();
@@ -140,24 +145,32 @@ busContract({
   routes: true,
   replays: true,
   cuts: true,
+  carriesMegabytes: true,
   open() {
     const url = brokerUrl("nats");
     const prefix = testPrefix();
-    const buses = new Map<string, NatsBus>();
+    // Each instance reaches NATS through a relay of its own: a cut is that connection's alone.
+    const relays = new Map<string, TcpRelay>();
     return Promise.resolve(worldOf(
       async (instanceId, end) => {
-        const bus = await NatsBus.start({ url, prefix, instanceId, ...hooks(end) });
-        buses.set(instanceId, bus);
-        return bus;
+        const relay = TcpRelay.start(url);
+        relays.set(instanceId, relay);
+        return await NatsBus.start({ url: relay.url("nats"), prefix, instanceId, ...hooks(end) });
       },
       {
-        async cut(end, instanceId) {
-          // The client drops its connection and reconnects (the fault tests kill the server).
-          const heard = end.heard.length;
-          await buses.get(instanceId)!.reconnectForTests();
-          await eventually(() => end.heard.length >= heard, "reconnected");
+        cut(_end, instanceId) {
+          // The connection dies under the client, which retries until the relay lets it through.
+          relays.get(instanceId)!.cut();
+          return Promise.resolve();
+        },
+        async heal(_end, instanceId) {
+          const relay = relays.get(instanceId)!;
+          const accepted = relay.accepted;
+          relay.heal();
+          await eventually(() => relay.accepted > accepted, "the client reconnecting");
         },
         async cleanup() {
+          for (const relay of relays.values()) relay.close();
           const nc = await connect({ servers: url });
           await (await jetstreamManager(nc)).streams.delete(streamName(prefix)).catch(() => {});
           await nc.close();

@@ -27,6 +27,8 @@ import {
 import { ChannelSidebar } from "./ChannelSidebar.tsx";
 import { SearchBox } from "./SearchBox.tsx";
 import { Notice } from "./Notice.tsx";
+// Image placeholders are drawn into the page's HTML (the browser then needs no decoder for them).
+import "../../islands/attachments/placeholder_server.ts";
 
 /** Everything the channel page shows, as loaded for one reader (routes/pages/channel_loader.ts). */
 export interface ChannelPageData {

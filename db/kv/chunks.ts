@@ -15,6 +15,8 @@ export interface ChunkedMeta {
   version: string;
   chunks: number;
   size: number;
+  /** True once the bytes are in the blob store (db/blob_moves.ts): then there are no chunks. */
+  inBlob?: boolean;
 }
 
 /** Writes the chunks of a new version; returns the meta value that points to them. */

@@ -6,8 +6,10 @@
  * - `["users_by_username", username]` → id (uniqueness through an atomic `versionstamp: null` check)
  * - `["sessions", id]` → SessionRecord, with `expireIn` so KV drops it by itself;
  *   `["user_sessions", userId, id]` → true, with the same expiry (a user's sessions list)
- * - `["avatars", userId]` → AvatarMeta; the bytes in `["avatar_chunks", userId, version, i]`
- *   because one KV value holds at most 64 KiB
+ * - `["avatars", userId]` → ChunkedMeta; the bytes in the blob store at
+ *   `avatars/<userId>/<version>` (`inBlob`, db/blob_moves.ts), or, stored before that, in
+ *   `["avatar_chunks", userId, version, i]` (one KV value holds at most 64 KiB) until the
+ *   start-up move copies them; `["blob_moves", "avatars"]` → true once none is left
  * - `["settings", key]` → string
  * - `["servers", id]` → ServerRecord; `["server_members", serverId, userId]` and
  *   `["user_servers", userId, serverId]` → join time (both sides of the membership)
@@ -47,7 +49,15 @@ import {
   summaryKeyOf,
 } from "./conversation_keys.ts";
 import { KvEmojis } from "./emojis.ts";
+import { claimAttachments, KvAttachments } from "./attachments.ts";
 import { type ChunkedMeta, deleteChunks, readChunks, writeChunks } from "./chunks.ts";
+import {
+  avatarBlobKey,
+  type BlobsOf,
+  moveOneAvatar,
+  putImageBlob,
+  readImageBlob,
+} from "../blob_moves.ts";
 import { getAll, getEntries, listAll, optimistically, whenUnlocked } from "./commits.ts";
 import { channelKeyOf, memberKeyOf, roleKeyOf, serverKeyOf, withAudit } from "./governance_keys.ts";
 import { indexInvites, KvInvites } from "./invites.ts";
@@ -111,6 +121,7 @@ import type {
   UserRecord,
 } from "../store.ts";
 import { NotAMemberError, OwnsServersError, UsernameTakenError } from "../store.ts";
+import type { AttachmentRecord, AttachmentScope } from "../attachment_store.ts";
 
 /** Appends to a busy channel retry longer: every concurrent sender competes for one counter. */
 const MAX_APPEND_ATTEMPTS = 200;
@@ -201,6 +212,8 @@ const nonceKeyOf = (message: NewMessage): Deno.KvKey => [
 
 const counterKeyOf = (channelId: string): Deno.KvKey => ["channel_seq", channelId];
 const avatarChunksOf = (userId: string): Deno.KvKey => ["avatar_chunks", userId];
+/** Set once a move found no old-format avatar left: later start-ups skip the scan. */
+const AVATARS_MOVED: Deno.KvKey = ["blob_moves", "avatars"];
 
 /** The distinct keys of a list. */
 function unique(keys: Deno.KvKey[]): Deno.KvKey[] {
@@ -223,6 +236,7 @@ export class KvStore implements Store {
   #reactions: KvReactions;
   #pins: KvPins;
   #emojis: KvEmojis;
+  #attachments: KvAttachments;
   #search: KvSearchIndex;
   /** Indexes messages stored before search (db/kv/search_backfill.ts). */
   readonly searchBackfill: KvSearchBackfill;
@@ -246,6 +260,7 @@ export class KvStore implements Store {
     this.#reactions = new KvReactions(kv);
     this.#pins = new KvPins(kv);
     this.#emojis = new KvEmojis(kv);
+    this.#attachments = new KvAttachments(kv);
     this.#search = new KvSearchIndex(kv, {
       pinsOf: (ids) => this.#pins.pinsOf(ids),
       listPins: (channelId) => this.#pins.listPins(channelId),
@@ -301,7 +316,7 @@ export class KvStore implements Store {
     for await (const entry of this.kv.list({ prefix: ["read_markers", id] })) {
       await whenUnlocked(() => this.kv.delete(entry.key));
     }
-    if (avatar) await deleteChunks(this.kv, avatarChunksOf(id), avatar.version);
+    if (avatar) await this.#dropAvatarBytes(id, avatar);
     return true;
   }
 
@@ -317,25 +332,93 @@ export class KvStore implements Store {
     return this.#updateUser(id, (user) => ({ ...user, ...changes }));
   }
 
+  /** Set by `attachBlobStore`: avatars then go to the blob store (db/blob_moves.ts). */
+  #blobs: BlobsOf | null = null;
+
+  attachBlobStore(blobs: BlobsOf): Promise<void> {
+    this.#blobs = blobs;
+    return Promise.resolve();
+  }
+
   async putAvatar(userId: string, avatar: AvatarRecord): Promise<UserRecord | null> {
     if ((await this.findUserById(userId)) === null) return null;
     const previous = (await this.kv.get<ChunkedMeta>(["avatars", userId])).value;
-    // Chunks go under the new version first; the meta key flips to them in one commit.
-    const meta = await writeChunks(this.kv, avatarChunksOf(userId), avatar);
+    // The bytes go first (blob, or chunks under the new version); the meta key flips to them in
+    // one commit with the user's version; what the old meta named goes after.
+    const meta: ChunkedMeta = this.#blobs
+      ? await this.#putAvatarBlob(userId, avatar)
+      : await writeChunks(this.kv, avatarChunksOf(userId), avatar);
     const user = await this.#updateUser(
       userId,
       (user) => ({ ...user, avatarVersion: avatar.version }),
-      (op) => op.set(["avatars", userId], meta),
+      // An old-format write (a store without the blob store) leaves work for the next move.
+      (op) => (meta.inBlob ? op : op.delete(AVATARS_MOVED)).set(["avatars", userId], meta),
     );
-    if (previous) await deleteChunks(this.kv, avatarChunksOf(userId), previous.version);
+    // The user went meanwhile: the new bytes are named by nothing.
+    if (user === null) await this.#dropAvatarBytes(userId, meta);
+    else if (previous) await this.#dropAvatarBytes(userId, previous);
     return user;
+  }
+
+  async #putAvatarBlob(userId: string, avatar: AvatarRecord): Promise<ChunkedMeta> {
+    const blobs = await this.#blobs!();
+    await putImageBlob(
+      blobs,
+      avatarBlobKey(userId, avatar.version),
+      avatar.bytes,
+      avatar.contentType,
+    );
+    return {
+      contentType: avatar.contentType,
+      version: avatar.version,
+      chunks: 0,
+      size: avatar.bytes.length,
+      inBlob: true,
+    };
+  }
+
+  /** Removes the bytes an avatar meta named (after the meta stopped naming them). */
+  async #dropAvatarBytes(userId: string, meta: ChunkedMeta): Promise<void> {
+    if (!meta.inBlob) return await deleteChunks(this.kv, avatarChunksOf(userId), meta.version);
+    await (await this.#blobs!()).delete(avatarBlobKey(userId, meta.version));
   }
 
   async findAvatar(userId: string): Promise<AvatarRecord | null> {
     const meta = (await this.kv.get<ChunkedMeta>(["avatars", userId])).value;
     if (meta === null) return null;
-    const bytes = await readChunks(this.kv, avatarChunksOf(userId), meta);
+    const bytes = meta.inBlob
+      ? await readImageBlob(await this.#blobs!(), avatarBlobKey(userId, meta.version))
+      : await readChunks(this.kv, avatarChunksOf(userId), meta);
     return bytes && { contentType: meta.contentType, version: meta.version, bytes };
+  }
+
+  async moveAvatarsToBlobs(): Promise<number> {
+    if ((await this.kv.get(AVATARS_MOVED)).value !== null) return 0;
+    let moved = 0;
+    for await (const entry of this.kv.list<ChunkedMeta>({ prefix: ["avatars"] })) {
+      const userId = entry.key[1] as string;
+      const meta = entry.value;
+      if (meta.inBlob) continue;
+      const bytes = await readChunks(this.kv, avatarChunksOf(userId), meta);
+      // Replaced since it was listed: the new version is in the blob store already.
+      if (bytes === null) continue;
+      const ok = await moveOneAvatar(
+        await this.#blobs!(),
+        { userId, version: meta.version, contentType: meta.contentType, bytes },
+        async () =>
+          (await this.kv.atomic().check(entry)
+            .set(entry.key, { ...meta, chunks: 0, inBlob: true }).commit()).ok,
+        async () => {
+          const now = (await this.kv.get<ChunkedMeta>(["avatars", userId])).value;
+          return now?.inBlob === true && now.version === meta.version;
+        },
+      );
+      // The chunks go once no meta names them (moved, or replaced by a new upload).
+      await deleteChunks(this.kv, avatarChunksOf(userId), meta.version);
+      if (ok) moved++;
+    }
+    await whenUnlocked(() => this.kv.set(AVATARS_MOVED, true));
+    return moved;
   }
 
   async listUsers(after: string | undefined, limit: number): Promise<UserRecord[]> {
@@ -702,7 +785,11 @@ export class KvStore implements Store {
   async #appendBatch(batch: AppendInput[]): Promise<Settled<AppendResult>[]> {
     const appendOne = ({ message, memberOf }: AppendInput) => this.#appendOne(message, memberOf);
     const nonces = batch.map(({ message }) => nonceKeyOf(message));
-    if (new Set(nonces.map(idOf)).size < batch.length) {
+    // A claim of attachments reads their records: such a batch goes one at a time, in order.
+    if (
+      new Set(nonces.map(idOf)).size < batch.length ||
+      batch.some(({ message }) => (message.attachments?.length ?? 0) > 0)
+    ) {
       return await settleRest(batch, [], appendOne);
     }
     const counterKeys = unique(batch.map(({ message }) => counterKeyOf(message.channelId)));
@@ -823,6 +910,8 @@ export class KvStore implements Store {
       // Still a member (and the channel still there) at the commit, not only when we looked.
       if (memberOf !== undefined) op = op.check(member);
       op = op.check(channel);
+      // The message's files become its own in this same commit (or nothing is stored).
+      await claimAttachments(this.kv, op, message);
       const result = await op.commit();
       if (!result.ok) return TRY_AGAIN;
       this.#known.remember({ key: counterKey, value: seq, versionstamp: result.versionstamp });
@@ -1175,6 +1264,33 @@ export class KvStore implements Store {
    * Closes the database; closing again is harmless (a restart and a dispose may both). Purges
    * stop at their next batch first (the next open resumes them).
    */
+  createAttachment(record: AttachmentRecord): Promise<void> {
+    return this.#attachments.createAttachment(record);
+  }
+
+  findAttachments(ids: string[]): Promise<AttachmentRecord[]> {
+    return this.#attachments.findAttachments(ids);
+  }
+
+  uploadedBytesOf(userId: string): Promise<number> {
+    return this.#attachments.uploadedBytesOf(userId);
+  }
+
+  listUnclaimedAttachments(before: Date, limit: number): Promise<AttachmentRecord[]> {
+    return this.#attachments.listUnclaimedAttachments(before, limit);
+  }
+
+  attachmentsOf(scope: AttachmentScope, limit: number): Promise<AttachmentRecord[]> {
+    return this.#attachments.attachmentsOf(scope, limit);
+  }
+
+  deleteAttachments(
+    ids: string[],
+    options?: { unclaimedOnly?: boolean },
+  ): Promise<AttachmentRecord[]> {
+    return this.#attachments.deleteAttachments(ids, options);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -6,11 +6,21 @@
  * storage boundary, and nowhere else. Uniqueness of usernames is the database's job (a unique
  * index).
  */
+import {
+  AVATAR_MOVE_BATCH,
+  avatarBlobKey,
+  type BlobsOf,
+  moveOneAvatar,
+  putImageBlob,
+  readImageBlob,
+} from "../blob_moves.ts";
 import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
 import type { Settled } from "../group_commit.ts";
 import postgres from "postgres";
 import type { Sql, TransactionSql } from "postgres";
+import type { AttachmentRecord, AttachmentScope } from "../attachment_store.ts";
+import { claimAttachments, PostgresAttachments } from "./attachments.ts";
 import type {
   AuditEntryRecord,
   AuditQuery,
@@ -201,6 +211,7 @@ export class PostgresStore implements Store {
   #twoFactor: PostgresTwoFactor;
   #governance: PostgresGovernance;
   #conversations: PostgresConversations;
+  #attachments: PostgresAttachments;
   /** Indexes messages older than search (db/postgres/search_backfill.ts). */
   readonly searchBackfill: SearchBackfill;
 
@@ -209,6 +220,7 @@ export class PostgresStore implements Store {
     this.#twoFactor = new PostgresTwoFactor(sql);
     this.#governance = new PostgresGovernance(sql);
     this.#conversations = new PostgresConversations(sql);
+    this.#attachments = new PostgresAttachments(sql);
     guardOutages(this, isPostgresOutage);
   }
 
@@ -237,7 +249,15 @@ export class PostgresStore implements Store {
   async deleteUser(id: string): Promise<boolean> {
     try {
       // Sessions, avatar, memberships and read markers go with the row (ON DELETE CASCADE).
-      const rows = await this.sql`DELETE FROM users WHERE id = ${id} RETURNING id`;
+      const rows = await this.sql<{ version: string | null }[]>`WITH avatar AS (
+          SELECT version FROM avatars WHERE user_id = ${id} AND in_blob
+        )
+        DELETE FROM users WHERE id = ${id} RETURNING (SELECT version FROM avatar)`;
+      // The avatar's row went with the user; its blob goes after.
+      const blobVersion = rows[0]?.version;
+      if (blobVersion && this.#blobs) {
+        await (await this.#blobs()).delete(avatarBlobKey(id, blobVersion));
+      }
       return rows.length === 1;
     } catch (error) {
       if (isForeignKeyViolation(error, "servers_owner_id_fkey")) throw new OwnsServersError(id);
@@ -259,28 +279,87 @@ export class PostgresStore implements Store {
     return row ? toUser(row) : null;
   }
 
-  putAvatar(userId: string, avatar: AvatarRecord): Promise<UserRecord | null> {
-    return this.sql.begin(async (tx) => {
+  /** Set by `attachBlobStore`: avatars then go to the blob store (db/blob_moves.ts). */
+  #blobs: BlobsOf | null = null;
+
+  attachBlobStore(blobs: BlobsOf): Promise<void> {
+    this.#blobs = blobs;
+    return Promise.resolve();
+  }
+
+  async putAvatar(userId: string, avatar: AvatarRecord): Promise<UserRecord | null> {
+    // The blob goes first; the row then names it; the blob it named before goes after.
+    const blobs = this.#blobs && await this.#blobs();
+    if (blobs) {
+      await putImageBlob(
+        blobs,
+        avatarBlobKey(userId, avatar.version),
+        avatar.bytes,
+        avatar.contentType,
+      );
+    }
+    const result = await this.sql.begin(async (tx) => {
       const [row] = await tx<UserRow[]>`UPDATE users SET avatar_version = ${avatar.version}
         WHERE id = ${userId} RETURNING *`;
       if (!row) return null;
-      await tx`INSERT INTO avatars (user_id, content_type, bytes, version)
-        VALUES (${userId}, ${avatar.contentType}, ${avatar.bytes}, ${avatar.version})
+      const [previous] = await tx<{ version: string; in_blob: boolean }[]>`
+        SELECT version, in_blob FROM avatars WHERE user_id = ${userId} FOR UPDATE`;
+      await tx`INSERT INTO avatars (user_id, content_type, bytes, version, size, in_blob)
+        VALUES (${userId}, ${avatar.contentType}, ${blobs ? null : avatar.bytes},
+          ${avatar.version}, ${avatar.bytes.length}, ${blobs !== null})
         ON CONFLICT (user_id) DO UPDATE SET content_type = excluded.content_type,
-          bytes = excluded.bytes, version = excluded.version`;
-      return toUser(row);
+          bytes = excluded.bytes, version = excluded.version, size = excluded.size,
+          in_blob = excluded.in_blob`;
+      return { user: toUser(row), previous };
     });
+    const stale = result === null
+      ? (blobs && avatar.version)
+      : (result.previous?.in_blob ? result.previous.version : null);
+    if (blobs && stale) await blobs.delete(avatarBlobKey(userId, stale));
+    return result?.user ?? null;
   }
 
   async findAvatar(userId: string): Promise<AvatarRecord | null> {
-    const [row] = await this.sql<{ content_type: string; bytes: Uint8Array; version: string }[]>`
-      SELECT content_type, bytes, version FROM avatars WHERE user_id = ${userId}`;
+    const [row] = await this.sql<
+      { content_type: string; bytes: Uint8Array | null; version: string; in_blob: boolean }[]
+    >`SELECT content_type, bytes, version, in_blob FROM avatars WHERE user_id = ${userId}`;
     if (!row) return null;
-    return {
-      contentType: row.content_type,
-      bytes: new Uint8Array(row.bytes),
-      version: row.version,
-    };
+    const bytes = row.in_blob
+      ? await readImageBlob(await this.#blobs!(), avatarBlobKey(userId, row.version))
+      : row.bytes && new Uint8Array(row.bytes);
+    return bytes && { contentType: row.content_type, bytes, version: row.version };
+  }
+
+  async moveAvatarsToBlobs(): Promise<number> {
+    let moved = 0;
+    let after = "";
+    for (;;) {
+      const rows = await this.sql<{ user_id: string; version: string }[]>`
+        SELECT user_id, version FROM avatars WHERE NOT in_blob AND user_id > ${after}
+        ORDER BY user_id LIMIT ${AVATAR_MOVE_BATCH}`;
+      if (rows.length === 0) return moved;
+      const blobs = await this.#blobs!();
+      for (const { user_id: userId, version } of rows) {
+        after = userId;
+        const [old] = await this.sql<{ content_type: string; bytes: Uint8Array }[]>`
+          SELECT content_type, bytes FROM avatars
+          WHERE user_id = ${userId} AND version = ${version} AND NOT in_blob`;
+        if (!old) continue;
+        const bytes = new Uint8Array(old.bytes);
+        const ok = await moveOneAvatar(
+          blobs,
+          { userId, version, contentType: old.content_type, bytes },
+          async () =>
+            (await this.sql`UPDATE avatars SET in_blob = true, bytes = NULL,
+              size = ${bytes.length}
+              WHERE user_id = ${userId} AND version = ${version} AND NOT in_blob`).count === 1,
+          async () =>
+            (await this.sql`SELECT 1 FROM avatars
+              WHERE user_id = ${userId} AND version = ${version} AND in_blob`).length === 1,
+        );
+        if (ok) moved++;
+      }
+    }
   }
 
   async listUsers(after: string | undefined, limit: number): Promise<UserRecord[]> {
@@ -560,7 +639,10 @@ export class PostgresStore implements Store {
    */
   async #appendBatch(batch: AppendInput[]): Promise<Settled<AppendResult>[]> {
     const appendOne = ({ message, memberOf }: AppendInput) => this.#appendOne(message, memberOf);
-    if (batch.length === 1) return await settleRest(batch, [], appendOne);
+    // A claim of attachments needs a transaction of its own: such a batch goes one at a time.
+    if (batch.length === 1 || batch.some(({ message }) => (message.attachments?.length ?? 0) > 0)) {
+      return await settleRest(batch, [], appendOne);
+    }
     let rows: { id: string; seq: number }[];
     try {
       const column = <T>(pick: (input: AppendInput) => T) => batch.map(pick);
@@ -622,7 +704,8 @@ export class PostgresStore implements Store {
     try {
       // One statement: the counter's row lock orders concurrent senders, and a failed insert
       // rolls the increment back with it, so seq never skips.
-      const [row] = await this.sql<MessageRow[]>`
+      const insert = (sql: Sql | TransactionSql) =>
+        sql<MessageRow[]>`
         WITH next AS (
           UPDATE channels SET last_seq = last_seq + 1 WHERE id = ${message.channelId}
             AND (${memberOf ?? null}::text IS NULL OR EXISTS (
@@ -631,12 +714,21 @@ export class PostgresStore implements Store {
           RETURNING last_seq
         )
         INSERT INTO messages (id, channel_id, seq, author_id, content, created_at, nonce,
-          reply_to_id, mention_user_ids, mention_everyone)
+          reply_to_id, mention_user_ids, mention_everyone, attachments)
         SELECT ${message.id}, ${message.channelId}, next.last_seq, ${message.authorId},
           ${message.content}, ${message.createdAt}, ${message.nonce}, ${message.replyToId},
-          ${this.sql.array(message.mentions.users)}::text[], ${message.mentions.everyone}
+          ${this.sql.array(message.mentions.users)}::text[], ${message.mentions.everyone},
+          ${this.sql.json((message.attachments ?? []) as unknown as postgres.JSONValue)}
         FROM next
         RETURNING *`;
+      // With files, their claim commits with the message (InvalidAttachmentError: neither).
+      const [row] = (message.attachments?.length ?? 0) === 0
+        ? await insert(this.sql)
+        : await this.sql.begin(async (tx) => {
+          const rows = await insert(tx);
+          if (rows.length > 0) await claimAttachments(tx, message);
+          return rows;
+        }) as MessageRow[];
       if (!row && memberOf !== undefined) throw new NotAMemberError(message.authorId, memberOf);
       if (!row) throw new Error(`No channel ${message.channelId}`);
       return { message: toMessage(row), created: true };
@@ -692,6 +784,33 @@ export class PostgresStore implements Store {
           AND id COLLATE "C" > ${query.afterId}
           ORDER BY id COLLATE "C" LIMIT ${query.limit}`;
     return rows.map(toMessage);
+  }
+
+  createAttachment(record: AttachmentRecord): Promise<void> {
+    return this.#attachments.createAttachment(record);
+  }
+
+  findAttachments(ids: string[]): Promise<AttachmentRecord[]> {
+    return this.#attachments.findAttachments(ids);
+  }
+
+  uploadedBytesOf(userId: string): Promise<number> {
+    return this.#attachments.uploadedBytesOf(userId);
+  }
+
+  listUnclaimedAttachments(before: Date, limit: number): Promise<AttachmentRecord[]> {
+    return this.#attachments.listUnclaimedAttachments(before, limit);
+  }
+
+  attachmentsOf(scope: AttachmentScope, limit: number): Promise<AttachmentRecord[]> {
+    return this.#attachments.attachmentsOf(scope, limit);
+  }
+
+  deleteAttachments(
+    ids: string[],
+    options?: { unclaimedOnly?: boolean },
+  ): Promise<AttachmentRecord[]> {
+    return this.#attachments.deleteAttachments(ids, options);
   }
 
   editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {

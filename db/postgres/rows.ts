@@ -3,7 +3,13 @@
  * governance.ts, conversations.ts), and how each becomes a record: snake_case stops here.
  */
 import postgres from "postgres";
-import type { ChannelRecord, InviteRecord, MessageRecord, ServerRecord } from "../store.ts";
+import type {
+  ChannelRecord,
+  InviteRecord,
+  MessageAttachment,
+  MessageRecord,
+  ServerRecord,
+} from "../store.ts";
 
 const UNIQUE_VIOLATION = "23505";
 const FOREIGN_KEY_VIOLATION = "23503";
@@ -52,6 +58,8 @@ export interface MessageRow {
   reply_to_id: string | null;
   mention_user_ids: string[];
   mention_everyone: boolean;
+  /** Migration 012; '[]' for messages without files (and rows stored before). */
+  attachments?: MessageAttachment[];
 }
 
 /** A message row as a record. */
@@ -67,6 +75,8 @@ export function toMessage(row: MessageRow): MessageRecord {
     nonce: row.nonce,
     replyToId: row.reply_to_id,
     mentions: { users: row.mention_user_ids, everyone: row.mention_everyone },
+    // Only messages with files carry the field (as on KV).
+    ...(row.attachments?.length ? { attachments: row.attachments } : {}),
   };
 }
 

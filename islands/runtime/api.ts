@@ -2,13 +2,15 @@
  * The islands' one door to the HTTP API (API.md): one typed function per call they make. Each
  * resolves to an `ApiResult` and never throws: the API's `{"error": {code, message}}` answers,
  * answers that are not JSON and network failures all become one `ApiError`, so a caller handles
- * every failure in one place and shows its `message` to the reader.
+ * every failure in one place and shows its `message` to the reader. All go through `fetch` but
+ * `uploadAttachment`, which uses XMLHttpRequest: fetch cannot report an upload's progress.
  *
  * @example
  * const result = await editMessage(id, "fixed typo");
  * if (!result.ok) note.value = result.error.message;
  */
 import type {
+  WireAttachment,
   WireAuditEntry,
   WireBan,
   WireChannel,
@@ -103,6 +105,58 @@ export function uploadAvatar(image: Blob): Promise<ApiResult<WireUser>> {
 }
 
 export type { WireAuditEntry, WireBan, WireInvite };
+
+/** POST /api/channels/:id/messages with files: `{content, nonce, attachments, replyTo?}`. */
+export function postMessage(
+  channelId: string,
+  body: { content: string; nonce: string; attachments: string[]; replyTo?: string },
+): Promise<ApiResult<WireMessage>> {
+  return call(`/api/channels/${channelId}/messages`, json("POST", body), messageOf);
+}
+
+/**
+ * POST /api/channels/:id/attachments?filename=: uploads one file (its type as the
+ * Content-Type), reporting the bytes sent as they go. The one call made with XMLHttpRequest
+ * rather than `fetch`: only XHR reports an upload's progress. Aborting `signal` cancels the
+ * upload (the result is then `aborted`, status 0); like every call here, it never throws.
+ */
+export function uploadAttachment(
+  channelId: string,
+  file: File,
+  onProgress: (sent: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<ApiResult<WireAttachment>> {
+  return new Promise((resolve) => {
+    const done = (result: ApiResult<WireAttachment>) => {
+      signal?.removeEventListener("abort", abort);
+      resolve(result);
+    };
+    const xhr = new XMLHttpRequest();
+    const abort = () => xhr.abort();
+    const name = encodeURIComponent(file.name);
+    xhr.open("POST", `/api/channels/${channelId}/attachments?filename=${name}`);
+    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+    xhr.responseType = "text";
+    xhr.upload.onprogress = (event) => onProgress(event.loaded, event.total || file.size);
+    xhr.onload = () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = undefined;
+      }
+      done(
+        answerOf(xhr.status, body, (body) => (body as { attachment: WireAttachment }).attachment),
+      );
+    };
+    xhr.onerror = () =>
+      done(failure(0, "network_error", "No connection to the server: check it and try again."));
+    xhr.onabort = () => done(failure(0, "aborted", "Upload cancelled."));
+    if (signal?.aborted) return done(failure(0, "aborted", "Upload cancelled."));
+    signal?.addEventListener("abort", abort);
+    xhr.send(file);
+  });
+}
 
 /** PATCH /api/channels/:id: the updated channel. */
 export function updateChannel(
@@ -219,15 +273,19 @@ export async function call<T>(
   }
   if (response.status === 204) return { ok: true, value: read(null) };
   const body: unknown = await response.json().catch(() => undefined);
-  if (response.ok && body !== undefined) return { ok: true, value: read(body) };
-  if (response.ok) {
-    return failure(response.status, "invalid_answer", "The server's answer was unreadable.");
-  }
+  return answerOf(response.status, body, read);
+}
+
+/** An answer's status and JSON body (undefined: unreadable) as an `ApiResult`. */
+function answerOf<T>(status: number, body: unknown, read: (body: unknown) => T): ApiResult<T> {
+  const ok = status >= 200 && status < 300;
+  if (ok && body !== undefined) return { ok: true, value: read(body) };
+  if (ok) return failure(status, "invalid_answer", "The server's answer was unreadable.");
   const error = (body as { error?: Partial<ApiError> } | undefined)?.error;
   return failure(
-    response.status,
-    typeof error?.code === "string" ? error.code : `http_${response.status}`,
-    typeof error?.message === "string" ? error.message : `The server refused (${response.status}).`,
+    status,
+    typeof error?.code === "string" ? error.code : `http_${status}`,
+    typeof error?.message === "string" ? error.message : `The server refused (${status}).`,
   );
 }
 

@@ -1,7 +1,7 @@
 /**
  * One message of the list: the quoted preview of what it replies to, its text (markdown-lite),
- * "(edited)" on its last line, the deleted placeholder, its reactions, and the actions its
- * reader may use. Memoised: a list re-rendered for a new message re-renders only the messages
+ * "(edited)" on its last line, the deleted placeholder, its files, its reactions, and the
+ * actions its reader may use. Memoised: a list re-rendered for a new message re-renders only the messages
  * that changed (the list keeps unchanged message objects as they are), which keeps
  * delivery-to-screen short in long conversations.
  */
@@ -11,6 +11,7 @@ import type { ShownMessage } from "../runtime/message_groups.ts";
 import { tappedMessage } from "../runtime/message_actions.ts";
 import { MessageActions } from "../components/MessageActions.tsx";
 import { Reactions } from "../components/Reactions.tsx";
+import { MessageAttachments } from "../attachments/MessageAttachments.tsx";
 import { ReplyPreview } from "../components/ReplyPreview.tsx";
 import { customEmoji } from "../runtime/custom_emoji.ts";
 import { renderMarkdown } from "./markdown.tsx";
@@ -105,6 +106,13 @@ export const MessageItem = pure(function MessageItem(
           emoji: customEmoji.value,
         })}
       </div>
+      {!message.deleted && message.attachments && message.attachments.length > 0 && (
+        <MessageAttachments
+          messageId={message.id}
+          files={message.attachments}
+          hydrated={hydrated}
+        />
+      )}
       {!message.deleted && <Reactions messageId={message.id} reactions={message.reactions ?? []} />}
       <MessageActions
         message={message}

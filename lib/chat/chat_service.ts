@@ -32,6 +32,10 @@ import { PinService } from "../conversations/pin_service.ts";
 import { ReactionService } from "../conversations/reaction_service.ts";
 import { UserProfileService } from "../conversations/user_profiles.ts";
 import { SearchService } from "../search/search_service.ts";
+import { AttachmentService } from "../attachments/upload_service.ts";
+import type { AttachmentServiceOptions } from "../attachments/upload_service.ts";
+import { AttachmentCleanup } from "../attachments/attachment_cleanup.ts";
+import { OrphanSweeper } from "../attachments/orphan_sweeper.ts";
 
 export type { ServerDetail, ServerWithChannels } from "./server_service.ts";
 export type { HistoryQuery, SendInput, SendResult } from "./message_service.ts";
@@ -50,6 +54,8 @@ export interface ChatServiceOptions {
   now?: () => number;
   /** Where the rate limits count (default: this process's memory; Redis with BUS=redis). */
   rateLimits?: RateLimitBackend;
+  /** Uploads (lib/attachments/); without, every upload and send with files is refused. */
+  attachments?: AttachmentServiceOptions;
 }
 
 export class ChatService {
@@ -72,15 +78,32 @@ export class ChatService {
   readonly users: UserProfileService;
   /** Search (GET /api/search). */
   readonly search: SearchService;
+  /** Uploads and their files (API.md "Attachments"); null without a blob store. */
+  readonly attachments: AttachmentService | null;
+  /** Removes the files of deleted messages, channels and servers (null with no uploads). */
+  readonly attachmentCleanup: AttachmentCleanup | null;
+  /** Removes uploads never sent (lib/services.ts runs it periodically; tests call `sweep`). */
+  readonly orphanSweeper: OrphanSweeper | null;
 
   constructor(options: ChatServiceOptions) {
+    const uploads = options.attachments;
+    const cleanup = uploads ? new AttachmentCleanup(options.store, uploads.blobs) : null;
     const deps: ChatDeps = {
       store: options.store,
       access: options.access,
-      publish: options.publish,
+      // Every deletion publishes its event here once: the files of what it deleted go after it.
+      publish: cleanup
+        ? (envelope) => {
+          options.publish(envelope);
+          cleanup.onEvent(envelope.event);
+        }
+        : options.publish,
       now: options.now ?? Date.now,
     };
     const places = new ChannelPlaces();
+    this.attachmentCleanup = cleanup;
+    this.orphanSweeper = uploads ? new OrphanSweeper(options.store, uploads.blobs, deps.now) : null;
+    this.attachments = uploads ? new AttachmentService(deps, places, uploads) : null;
     this.servers = new ServerService(deps);
     this.invites = new InviteService(deps);
     this.channels = new ChannelService(deps, places);
@@ -88,6 +111,7 @@ export class ChatService {
       messageRateLimit: options.messageRateLimit,
       readRateLimit: options.readRateLimit,
       rateLimits: options.rateLimits,
+      attachments: this.attachments ?? undefined,
     });
     this.reads = new ReadStateService(deps, places);
     this.typing = new TypingService(deps, places);

@@ -6,6 +6,7 @@
 import type { AppendResult } from "../../db/append_queue.ts";
 import type { ChannelRecord, MessageRecord, UserRecord } from "../../db/store.ts";
 import { NotAMemberError } from "../../db/store.ts";
+import { InvalidAttachmentError } from "../../db/attachment_store.ts";
 import { v7 as uuidv7 } from "uuid";
 import { Forbidden, Invalid, NotFound, RateLimited } from "../errors.ts";
 import { auditEntry } from "../governance/audit.ts";
@@ -33,12 +34,16 @@ import {
 } from "./membership.ts";
 import { toWireAuthor, toWireMessage, unknownAuthor } from "./shapes.ts";
 import type { ServerAccess } from "../permissions/server_access.ts";
+import type { AttachmentService } from "../attachments/upload_service.ts";
+import { attachmentIds, invalidAttachment } from "../attachments/upload_service.ts";
 
 export interface SendInput {
   content?: unknown;
   nonce?: unknown;
   /** The id of the message this one replies to (same channel). */
   replyTo?: unknown;
+  /** Ids of the sender's unsent uploads to this channel (then `content` may be empty). */
+  attachments?: unknown;
 }
 
 export interface SendResult {
@@ -62,6 +67,8 @@ export interface MessageServiceOptions {
   readRateLimit: number;
   /** Where the counts live (default: this process's memory, on `deps.now`). */
   rateLimits?: RateLimitBackend;
+  /** Checks the attachments a send names (none: sends with attachments are refused). */
+  attachments?: AttachmentService;
 }
 
 /** A query parameter that must be a message seq (or absent). */
@@ -96,12 +103,14 @@ export function checkSend(
 export class MessageService {
   #sendLimiter: WindowLimit;
   #readLimiter: WindowLimit;
+  #attachments: AttachmentService | undefined;
 
   constructor(
     readonly deps: ChatDeps,
     readonly places: ChannelPlaces,
     options: MessageServiceOptions,
   ) {
+    this.#attachments = options.attachments;
     const limits = options.rateLimits ?? memoryRateLimits(deps.now);
     // Both fail open: they keep one user from hogging the server; with Redis away, chat goes on.
     this.#sendLimiter = limits.window({
@@ -261,6 +270,8 @@ export class MessageService {
       appended = await appending;
     } catch (error) {
       if (error instanceof NotAMemberError) throw new NotFound("not_found", "No such channel.");
+      // Already sent with another message (or removed meanwhile): checked in the append's commit.
+      if (error instanceof InvalidAttachmentError) throw invalidAttachment(error.attachmentId);
       throw error;
     }
     const { message, created } = appended;
@@ -326,7 +337,11 @@ export class MessageService {
   ): Promise<
     { appending: Promise<AppendResult>; serverId: string; original: MessageRecord | undefined }
   > {
-    const content = cleanMessageContent(input.content);
+    const named = attachmentIds(input.attachments);
+    // With files, the text is optional.
+    const content = named.length > 0 && isBlank(input.content)
+      ? ""
+      : cleanMessageContent(input.content);
     const nonce = checkNonce(input.nonce);
     // In memory when the snapshot is loaded; membership is checked again by the append itself
     // (one round trip on the hot path).
@@ -338,9 +353,10 @@ export class MessageService {
       throw new RateLimited(Math.ceil(retryAfterMs / 1000), "You are sending messages too fast.");
     }
     // Both only when the message asks for them: a plain send reads nothing more.
-    const [original, mentions] = await Promise.all([
+    const [original, mentions, attachments] = await Promise.all([
       this.#original(input.replyTo, channel.id),
       resolveMentions(this.deps.store, access, user.id, channel.id, content),
+      this.#attachmentsOf(user, channel.id, named),
     ]);
     const appending = this.deps.store.appendMessage({
       // Time-ordered (UUIDv7): each new id lands at the end of the stores' id indexes instead of
@@ -353,9 +369,17 @@ export class MessageService {
       nonce,
       replyToId: original?.id ?? null,
       mentions,
+      ...(attachments.length > 0 ? { attachments } : {}),
     }, serverId);
     // Returned in an object: an async function returning the promise itself would wait for it.
     return { appending, serverId, original };
+  }
+
+  /** The attachments a send names, checked (none named: no read). */
+  async #attachmentsOf(user: UserRecord, channelId: string, ids: string[]) {
+    if (ids.length === 0) return [];
+    if (!this.#attachments) throw invalidAttachment(ids[0]);
+    return await this.#attachments.forSend(user, channelId, ids);
   }
 
   /** Edits a message (its author only). */
@@ -438,4 +462,10 @@ export class MessageService {
     );
     return { message, channel, access };
   }
+}
+
+/** No text: absent, or only white space. */
+function isBlank(content: unknown): boolean {
+  return content === undefined || content === null ||
+    (typeof content === "string" && content.trim() === "");
 }

@@ -1,6 +1,6 @@
 /**
  * Stored messages → the API's messages with their conversation fields (reply previews,
- * reactions, pinned, mentions), for a page, a replay, an event or one answer, in a constant
+ * reactions, pinned, mentions, attachments: kept in the message record, so read with it), for a page, a replay, an event or one answer, in a constant
  * number of store round trips whatever the page's size: one wave of `findMessages` (the
  * originals replied to that are not on the page), `reactionsOf` and `pinsOf`, then one
  * `findUsersByIds` for every author (of the page and of the originals).
@@ -9,6 +9,7 @@ import type { MessageRecord, Store } from "../../db/store.ts";
 import type { WireAuthor, WireMessage } from "../realtime/protocol.ts";
 import { toWireAuthor, toWireMessage, unknownAuthor } from "../chat/shapes.ts";
 import { replyPreview } from "./reply_preview.ts";
+import { toWireAttachment } from "../attachments/wire.ts";
 
 /**
  * The messages in the API's shape, in the given order. `readerId` is whose `me` the reactions
@@ -66,5 +67,6 @@ export function withConversation(
     users: [...(message.mentions?.users ?? [])],
     everyone: message.mentions?.everyone ?? false,
   };
+  wire.attachments = (message.attachments ?? []).map(toWireAttachment);
   return wire;
 }

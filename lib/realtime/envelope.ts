@@ -26,9 +26,14 @@ export interface Envelope {
   skipSocket?: number;
 }
 
-/** Between instances only, never sent to a socket: "this instance is alive". */
+/**
+ * Between instances only, never sent to a socket: "this instance is alive", with the users who
+ * have a socket on it (left out past INSTANCE_HEARTBEAT_USERS_MAX): an instance hears presence
+ * events only for the servers it follows (Redis, NATS), or only since it started.
+ */
 export interface InstanceEvent {
   type: "heartbeat";
+  users?: string[];
 }
 
 /** An envelope every instance hears (whatever it follows), for the instances themselves. */

@@ -55,6 +55,10 @@ export function parseClientFrame(text: string): { frame: ClientFrame } | { error
           content: frame.content as string,
           nonce: frame.nonce,
           ...(isId(frame.replyTo) ? { replyTo: frame.replyTo } : {}),
+          // Attachment ids: checked by the message rules (invalid_attachment).
+          ...(frame.attachments !== undefined
+            ? { attachments: frame.attachments as string[] }
+            : {}),
         },
       };
     case "typing":

@@ -16,7 +16,10 @@
  * - On a bus that routes by target (Redis, NATS) the hub follows each server, user and session
  *   it has a socket for (follows.ts), from `prepare` on: nothing falls between `ready` and live.
  * - Every instance beats (instance_heartbeats.ts); one that goes silent takes its users'
- *   presence with it: they go offline here unless they are still online somewhere.
+ *   presence with it: they go offline here unless they are still online somewhere. Each beat
+ *   lists the instance's online users, so `isOnline` holds for users on servers this instance
+ *   follows nothing of (a page rendered here), and for those announced before it started or
+ *   while it was cut off (another instance back after being taken for dead).
  */
 import {
   BUS_FOLLOW_LINGER_MS,
@@ -24,6 +27,7 @@ import {
   GAP_RETRY_MS,
   INSTANCE_EXPIRY_MS,
   INSTANCE_HEARTBEAT_MS,
+  INSTANCE_HEARTBEAT_USERS_MAX,
   WS_CLOSE_SESSION_ENDED,
 } from "../limits.ts";
 import type { AccessBook } from "../permissions/access_book.ts";
@@ -84,6 +88,7 @@ export class Hub {
     this.#heartbeats = new InstanceHeartbeats({
       instanceId: options.instanceId,
       publish: (envelope) => this.#publish(envelope),
+      users: () => this.#onlineHere(),
       onExpired: (origin) => this.#instanceGone(origin),
       intervalMs: options.heartbeatMs ?? INSTANCE_HEARTBEAT_MS,
       expiryMs: options.instanceExpiryMs ?? INSTANCE_EXPIRY_MS,
@@ -239,7 +244,10 @@ export class Hub {
   /** Delivers an envelope from the bus to this instance's sockets. */
   dispatch(envelope: BusEnvelope): void {
     if ("instances" in envelope.target) {
-      if (envelope.origin !== undefined) this.#heartbeats.saw(envelope.origin);
+      const { origin, event } = envelope;
+      if (origin === undefined || origin === this.#options.instanceId) return;
+      this.#heartbeats.saw(origin);
+      if (event.type === "heartbeat" && event.users) this.#heardUsers(origin, event.users);
       return;
     }
     const { event } = envelope as Envelope;
@@ -253,12 +261,46 @@ export class Hub {
   /** A silent instance's users go offline here, if no other instance (nor this) has them. */
   #instanceGone(origin: string): void {
     for (const { userId, serverIds } of this.#remote.drop(origin)) {
-      if (this.#byUser.has(userId) || serverIds.length === 0) continue;
-      this.#route({
-        target: { servers: serverIds },
-        event: { type: "presence", userId, status: "offline" },
-      });
+      this.#presenceChanged(userId, false, serverIds);
     }
+  }
+
+  /** Another instance's list of its online users: whoever it changes is told to our sockets. */
+  #heardUsers(origin: string, userIds: string[]): void {
+    const { online, offline } = this.#remote.replace(origin, userIds);
+    for (const userId of online) this.#presenceChanged(userId, true, []);
+    for (const { userId, serverIds } of offline) this.#presenceChanged(userId, false, serverIds);
+  }
+
+  /**
+   * A remote user's status changed without a presence event here: our sockets in their servers
+   * hear it (the servers it was announced to, else those here where they are a member).
+   */
+  #presenceChanged(userId: string, online: boolean, serverIds: string[]): void {
+    if (this.#byUser.has(userId)) return;
+    const servers = serverIds.length > 0 ? serverIds : this.#localServersOf(userId);
+    if (servers.length === 0) return;
+    this.#route({
+      target: { servers },
+      event: { type: "presence", userId, status: online ? "online" : "offline" },
+    });
+  }
+
+  /** The servers with a socket here that the user is a member of (per their snapshots). */
+  #localServersOf(userId: string): string[] {
+    const servers: string[] = [];
+    for (const [serverId, sockets] of this.#byServer) {
+      if (sockets.size > 0 && this.#options.access.peek(serverId)?.isMember(userId)) {
+        servers.push(serverId);
+      }
+    }
+    return servers;
+  }
+
+  /** The users with a socket here, for the heartbeat; none past the bound (too many to list). */
+  #onlineHere(): string[] | undefined {
+    if (this.#byUser.size > INSTANCE_HEARTBEAT_USERS_MAX) return undefined;
+    return [...this.#byUser.keys()];
   }
 
   /** Holds the envelope while its server's snapshot loads for a local socket; else runs it. */

@@ -13,6 +13,9 @@
  * follows, then goes on live; only when the stream no longer holds it (trimmed, or lost with the
  * server) does the hub read back from the store (`onResubscribe`).
  *
+ * A frame larger than the server's `max_payload` (1 MB by default) goes as parts
+ * (bus_frames.ts `splitFrame`), each stored and republished on the frame's subject.
+ *
  * Servers of 2.9 take one filter subject per consumer, so live delivery goes through plain
  * subscriptions and only the replay reads the stream (all of it after the sequence, filtered here).
  */
@@ -34,7 +37,7 @@ import {
   NATS_STREAM_MAX_MSGS,
 } from "../limits.ts";
 import type { Bus } from "./bus.ts";
-import { encodeFrame, FrameReceiver, INSTANCES_KEY, targetKeys } from "./bus_frames.ts";
+import { encodeFrame, FrameReceiver, INSTANCES_KEY, splitFrame, targetKeys } from "./bus_frames.ts";
 import type { BusEnvelope } from "./envelope.ts";
 
 export interface NatsBusOptions {
@@ -50,6 +53,11 @@ export interface NatsBusOptions {
 
 /** Frames read from the stream per fetch during a replay. */
 const REPLAY_BATCH = 1000;
+
+/** NATS's default `max_payload`, if the server did not say. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Room kept under `max_payload` for a message's headers (`Nats-Msg-Id`) and subject. */
+const HEADER_ROOM_BYTES = 1024;
 
 export class NatsBus implements Bus {
   #options: NatsBusOptions;
@@ -109,10 +117,16 @@ export class NatsBus implements Bus {
     this.#options.dispatch(envelope);
     if (this.#closed) return;
     const { id, text } = encodeFrame(this.#options.instanceId, envelope);
+    const maxBytes = (this.#nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - HEADER_ROOM_BYTES;
+    const parts = splitFrame(this.#options.instanceId, id, text, maxBytes);
     targetKeys(envelope.target).forEach((key, i) => {
-      const publishing = this.#publishOne(this.#subject("in", key), text, `${id}.${i}`);
-      this.#publishing.add(publishing);
-      void publishing.finally(() => this.#publishing.delete(publishing));
+      parts.forEach((part, p) => {
+        // Each part is stored once under its own id; the receiver reorders parts by index.
+        const msgID = parts.length === 1 ? `${id}.${i}` : `${id}.${i}.${p}`;
+        const publishing = this.#publishOne(this.#subject("in", key), part, msgID);
+        this.#publishing.add(publishing);
+        void publishing.finally(() => this.#publishing.delete(publishing));
+      });
     });
   }
 
@@ -243,11 +257,6 @@ export class NatsBus implements Bus {
       if (read === 0) throw new Error(`the stream did not deliver up to ${end}`);
     }
     return true;
-  }
-
-  /** Drops the connection and reconnects, as after a network failure (tests). */
-  async reconnectForTests(): Promise<void> {
-    await this.#nc.reconnect();
   }
 
   #subject(direction: "in" | "out", key: string): string {

@@ -153,6 +153,25 @@ export interface WireMessage {
   reactions?: WireReaction[];
   pinned?: boolean;
   mentions?: WireMentions;
+  /** Files sent with the message (API.md "Attachments"), in the order the sender gave. */
+  attachments?: WireAttachment[];
+}
+
+/**
+ * An uploaded file (API.md "Attachments"). `width`/`height`/`placeholder` (a thumbhash, base64)
+ * are set for images only; `url` serves the file to those who may view its channel.
+ */
+export interface WireAttachment {
+  id: string;
+  filename: string;
+  contentType: string;
+  /** Bytes of the stored file (after metadata removal). */
+  size: number;
+  width: number | null;
+  height: number | null;
+  placeholder: string | null;
+  url: string;
+  thumbnailUrl: string | null;
 }
 
 /** What `reaction_added` / `reaction_removed` carry. */
@@ -173,7 +192,15 @@ export interface WirePinChange {
 /** Frames a client sends. */
 export type ClientFrame =
   | { type: "auth"; token: string }
-  | { type: "send"; channelId: string; content: string; nonce: string; replyTo?: string }
+  | {
+    type: "send";
+    channelId: string;
+    content: string;
+    nonce: string;
+    replyTo?: string;
+    /** Ids of the sender's uploads to the channel (API.md "Attachments"). */
+    attachments?: string[];
+  }
   | { type: "typing"; channelId: string }
   /** `since`: ISO time the client was last in sync (its ready.serverTime + time until the drop). */
   | { type: "resume"; channels: Record<string, number>; since?: string }

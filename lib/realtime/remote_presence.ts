@@ -28,6 +28,35 @@ export class RemotePresence {
     else this.#byOrigin.delete(origin);
   }
 
+  /**
+   * An instance's full list of its online users (its heartbeat): those it had not announced are
+   * online from it now, those it no longer lists are not. The users whose status changed on the
+   * whole (no other instance has them) are returned, with the servers their last announcement
+   * from it went to (none for one never announced).
+   */
+  replace(
+    origin: string,
+    userIds: string[],
+  ): { online: string[]; offline: { userId: string; serverIds: string[] }[] } {
+    const listed = new Set(userIds);
+    const online: string[] = [];
+    const offline: { userId: string; serverIds: string[] }[] = [];
+    for (const userId of this.#byOrigin.get(origin) ?? []) {
+      if (listed.has(userId)) continue;
+      const serverIds = this.#byUser.get(userId)?.get(origin) ?? [];
+      this.note(origin, userId, false, []);
+      if (!this.has(userId)) offline.push({ userId, serverIds });
+    }
+    const known = this.#byOrigin.get(origin);
+    for (const userId of listed) {
+      if (known?.has(userId)) continue;
+      const before = this.has(userId);
+      this.note(origin, userId, true, []);
+      if (!before) online.push(userId);
+    }
+    return { online, offline };
+  }
+
   /** Forgets a dead instance: the users it alone had, with the servers it announced them to. */
   drop(origin: string): { userId: string; serverIds: string[] }[] {
     const gone: { userId: string; serverIds: string[] }[] = [];

@@ -11,6 +11,8 @@ export interface SocketSendInput {
   nonce: string;
   /** The id of the message replied to (checked by the message rules). */
   replyTo?: string;
+  /** Attachment ids (checked by the message rules). */
+  attachments?: string[];
 }
 
 /** What a stored `send` answers: the message to `ack`. */

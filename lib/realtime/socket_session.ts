@@ -309,7 +309,12 @@ export class SocketSession implements Subscriber {
         const { message } = await this.#deps.chat.sendMessage(
           auth.user,
           frame.channelId,
-          { content: frame.content, nonce: frame.nonce, replyTo: frame.replyTo },
+          {
+            content: frame.content,
+            nonce: frame.nonce,
+            replyTo: frame.replyTo,
+            attachments: frame.attachments,
+          },
           this.id,
           queued,
         );

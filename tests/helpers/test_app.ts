@@ -25,6 +25,13 @@ export interface TestApp extends Omit<Services, "close"> {
 /** Environment for `loadConfig`: fast hashing, generous limits unless a test says otherwise. */
 const TEST_ENV = { BCRYPT_COST: "4", SECURITY_LOG: "off" };
 
+/** What a test may set on the services besides the environment (createServices' options). */
+export interface TestAppOptions {
+  /** Instance heartbeat period and expiry (short ones for presence across instances). */
+  heartbeatMs?: number;
+  instanceExpiryMs?: number;
+}
+
 interface Running {
   services: Services;
   server: Deno.HttpServer<Deno.NetAddr>;
@@ -35,8 +42,12 @@ async function serve(
   store: Store,
   testStore: TestStore,
   port = 0,
+  options: TestAppOptions = {},
 ): Promise<Running> {
-  const services = await createServices(config, store, { busChannel: testStore.busChannel });
+  const services = await createServices(config, store, {
+    busChannel: testStore.busChannel,
+    ...options,
+  });
   const app = createApp({ config, ...services });
   const server = Deno.serve({ port, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
   return { services, server };
@@ -65,6 +76,7 @@ class Instance implements TestApp {
     private readonly store: () => Store,
     running: Running,
     private readonly ownsStore: boolean,
+    private readonly options: TestAppOptions = {},
   ) {
     this.#running = running;
   }
@@ -88,13 +100,20 @@ class Instance implements TestApp {
     const port = this.#running.server.addr.port;
     await stop(this.#running);
     await this.testStore.reopen();
-    this.#running = await serve(this.config, this.store(), this.testStore, port);
+    this.#running = await serve(this.config, this.store(), this.testStore, port, this.options);
   }
 
   async startAnother(): Promise<TestApp> {
     const other = await this.testStore.openAnother();
-    const running = await serve(this.config, other, this.testStore);
-    const instance = new Instance(this.config, this.testStore, () => other, running, false);
+    const running = await serve(this.config, other, this.testStore, 0, this.options);
+    const instance = new Instance(
+      this.config,
+      this.testStore,
+      () => other,
+      running,
+      false,
+      this.options,
+    );
     this.#extra.push(instance);
     return instance;
   }
@@ -109,6 +128,7 @@ class Instance implements TestApp {
 export async function startTestApp(
   backend: Backend,
   env: Record<string, string> = {},
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const testStore = await backend.open();
   const loaded = loadConfig({ ...TEST_ENV, ...env });
@@ -120,6 +140,6 @@ export async function startTestApp(
       bus: env.BUS === undefined ? "postgres" as const : loaded.bus,
     }
     : loaded;
-  const running = await serve(config, testStore.store, testStore);
-  return new Instance(config, testStore, () => testStore.store, running, true);
+  const running = await serve(config, testStore.store, testStore, 0, options);
+  return new Instance(config, testStore, () => testStore.store, running, true, options);
 }
