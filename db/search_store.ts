@@ -14,7 +14,24 @@
  * "Newest first" is descending message id: ids are UUIDv7, so id order is send order, and the
  * cursor is the last id of a page.
  */
+import type { MessageAttachment } from "./attachment_store.ts";
 import type { MessageRecord } from "./store.ts";
+
+/**
+ * The content types `has:image` means: the images Salon shows inline. A copy of lib/images.ts
+ * IMAGE_TYPES (db/ does not import lib/; tests/search_store_contract.ts asserts they are equal).
+ */
+export const INLINE_IMAGE_TYPES: readonly string[] = [
+  "image/png",
+  "image/jpeg",
+  "image/webp",
+  "image/gif",
+];
+
+/** True if one of the attachments is an inline image (`has:image`). */
+export function hasInlineImage(attachments: readonly MessageAttachment[] | undefined): boolean {
+  return (attachments ?? []).some((a) => INLINE_IMAGE_TYPES.includes(a.contentType));
+}
 
 /** A word or a phrase: its tokens (lib/search/text.ts) must appear contiguously, in order. */
 export interface SearchTerm {
@@ -44,6 +61,10 @@ export interface SearchCriteria {
   mentionIds: string[] | null;
   /** `has:link`. */
   hasLink: boolean;
+  /** `has:file`: at least one attachment (absent: no condition). */
+  hasFile?: boolean;
+  /** `has:image`: at least one attachment of an INLINE_IMAGE_TYPES type (absent: no condition). */
+  hasImage?: boolean;
   /** `is:pinned`. */
   pinned: boolean;
   /** Sent strictly before this time (null: no bound). */

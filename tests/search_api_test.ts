@@ -1,10 +1,11 @@
 /**
  * GET /api/search through the real app on both stores: only channels the caller may read
  * (an overwrite denying view_channel, one denying read_history, a server they are not in),
- * filters by name, results decorated as history is, paging by `next`, edits and deletions at
- * once, and bad input answered 400 naming the problem.
+ * filters by name, `has:file`/`has:image` on uploaded files, results decorated as history is,
+ * paging by `next`, edits and deletions at once, and bad input answered 400 naming the problem.
  */
 import assert from "node:assert/strict";
+import sharp from "sharp";
 import type { WireMessage } from "../lib/realtime/protocol.ts";
 import { appTest } from "./helpers/app_test.ts";
 import { react, say } from "./helpers/conversations.ts";
@@ -147,6 +148,38 @@ appTest("search - filters by name, paging, edits and deletions at once", async (
   assert.equal(deleted.status, 204);
   assert.deepEqual(await contents(member, "dinner"), []);
 });
+
+/** Uploads `bytes` to the channel as `person` (201 expected); the attachment's id. */
+async function uploaded(person: Person, channelId: string, bytes: Uint8Array, filename: string) {
+  const answer = await person.http.json<{ attachment: { id: string } }>(
+    "POST",
+    `/api/channels/${channelId}/attachments?filename=${encodeURIComponent(filename)}`,
+    { body: bytes as BodyInit, headers: { "Content-Type": "application/octet-stream" } },
+  );
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  return answer.body.attachment.id;
+}
+
+appTest(
+  "search - has:file and has:image match the files sent, typed from their bytes",
+  async (app) => {
+    const { channelId, owner, member } = await room(app);
+    const png = new Uint8Array(
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: "#0a0" } }).png()
+        .toBuffer(),
+    );
+    const picture = await uploaded(owner, channelId, png, "cat.png");
+    // Named like an image, but its bytes are text: a file, not an image.
+    const text = await uploaded(owner, channelId, new TextEncoder().encode("notes"), "fake.png");
+    await say(owner, channelId, "trip photo", { nonce: "p", attachments: [picture] });
+    await say(owner, channelId, "trip notes", { nonce: "t", attachments: [text] });
+    await say(owner, channelId, "trip plans");
+    assert.deepEqual(await contents(member, "has:file"), ["trip notes", "trip photo"]);
+    assert.deepEqual(await contents(member, "has:image"), ["trip photo"]);
+    assert.deepEqual(await contents(member, "trip has:image"), ["trip photo"]);
+    assert.deepEqual(await contents(member, "plans has:file"), []);
+  },
+);
 
 appTest("search - bad input is a 400 naming it; no session is a 401", async (app) => {
   const { member } = await room(app);

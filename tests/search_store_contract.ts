@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { v7 as uuidv7 } from "uuid";
 import type {
+  AttachmentRecord,
   ChannelRecord,
   MessageMentions,
   MessageRecord,
@@ -14,6 +15,9 @@ import type {
   Store,
   UserRecord,
 } from "../db/store.ts";
+import { toMessageAttachment } from "../db/attachment_store.ts";
+import { INLINE_IMAGE_TYPES } from "../db/search_store.ts";
+import { IMAGE_TYPES } from "../lib/images.ts";
 import { parseQuery } from "../lib/search/query.ts";
 import { type Backend, storeTest } from "./helpers/backends.ts";
 import { channelRecord } from "./helpers/records.ts";
@@ -66,21 +70,61 @@ async function world(store: Store): Promise<World> {
 async function send(
   w: World,
   content: string,
-  options: { channel?: ChannelRecord; author?: UserRecord; mentions?: string[]; at?: Date } = {},
+  options: {
+    channel?: ChannelRecord;
+    author?: UserRecord;
+    mentions?: string[];
+    at?: Date;
+    /** Content types of files uploaded (by the author, to the channel) and sent with it. */
+    files?: string[];
+  } = {},
 ): Promise<MessageRecord> {
   const createdAt = options.at ?? new Date(clock += 60_000);
   const mentions: MessageMentions = { users: options.mentions ?? [], everyone: false };
+  const channel = options.channel ?? w.general;
+  const author = options.author ?? w.alice;
+  const attachments = await Promise.all(
+    (options.files ?? []).map((contentType) => uploadOf(w, channel, author, contentType)),
+  );
   const { message } = await w.store.appendMessage({
     id: uuidv7({ msecs: createdAt.getTime() }),
-    channelId: (options.channel ?? w.general).id,
-    authorId: (options.author ?? w.alice).id,
+    channelId: channel.id,
+    authorId: author.id,
     content,
     createdAt,
     nonce: null,
     replyToId: null,
     mentions,
+    ...(attachments.length ? { attachments: attachments.map(toMessageAttachment) } : {}),
   });
   return message;
+}
+
+/** An unsent upload's record, as the upload service stores it (an image has its sizes). */
+async function uploadOf(
+  w: World,
+  channel: ChannelRecord,
+  uploader: UserRecord,
+  contentType: string,
+): Promise<AttachmentRecord> {
+  const image = contentType.startsWith("image/");
+  const record: AttachmentRecord = {
+    id: crypto.randomUUID(),
+    serverId: channel.serverId,
+    channelId: channel.id,
+    uploaderId: uploader.id,
+    filename: image ? "photo.png" : "notes.txt",
+    contentType,
+    size: 1000,
+    width: image ? 20 : null,
+    height: image ? 10 : null,
+    placeholder: image ? "abc=" : null,
+    thumbnailSize: image ? 200 : null,
+    createdAt: new Date(),
+    messageId: null,
+  };
+  await w.store.createAttachment(record);
+  return record;
 }
 
 /** Criteria for `q` (parsed as the service parses it) over both channels of the world. */
@@ -93,6 +137,8 @@ function criteria(w: World, q: string, overrides: Partial<SearchCriteria> = {}):
     authorIds: null,
     mentionIds: null,
     hasLink: query.has.includes("link"),
+    hasFile: query.has.includes("file"),
+    hasImage: query.has.includes("image"),
     pinned: query.pinned,
     before: query.before,
     after: query.after,
@@ -258,4 +304,42 @@ export function searchStoreContract(backend: Backend): void {
     assert.deepEqual(await found(w, "rare"), ["common and rare together"]);
     assert.equal((await found(w, "common", { limit: 100 })).length, 100);
   });
+
+  test("has:file finds messages with attachments, has:image those with an inline image", async (w) => {
+    await send(w, "report attached", { files: ["text/plain"] });
+    await send(w, "holiday picture", { files: ["image/png"], channel: w.random });
+    await send(w, "holiday plans, no file");
+    // An SVG is text served as a download, not an inline image.
+    await send(w, "drawing", { files: ["image/svg+xml"] });
+    await send(w, "two files", { files: ["application/pdf", "image/webp"] });
+    assert.deepEqual(await found(w, "has:file"), [
+      "two files",
+      "drawing",
+      "holiday picture",
+      "report attached",
+    ]);
+    assert.deepEqual(await found(w, "has:image"), ["two files", "holiday picture"]);
+    assert.deepEqual(await found(w, "holiday has:file"), ["holiday picture"]);
+    assert.deepEqual(await found(w, "holiday has:image"), ["holiday picture"]);
+    assert.deepEqual(await found(w, "report has:image"), []);
+    assert.deepEqual(await found(w, "has:file has:image -two"), ["holiday picture"]);
+    assert.deepEqual(await found(w, "has:image", { channels: [w.general].map(scopeOf) }), [
+      "two files",
+    ]);
+    // An edit keeps the message's files: it stays found by them.
+    const edited = await send(w, "old words", { files: ["image/gif"] });
+    await w.store.editMessage(edited.id, "new words", new Date());
+    assert.deepEqual(await found(w, "new has:image"), ["new words"]);
+    await w.store.deleteMessage(edited.id);
+    assert.deepEqual(await found(w, "words has:file"), []);
+  });
 }
+
+function scopeOf(channel: ChannelRecord) {
+  return { channelId: channel.id, serverId: channel.serverId };
+}
+
+// The store's copy of the inline image types (db/ does not import lib/) must not drift.
+Deno.test("search store - INLINE_IMAGE_TYPES is lib/images.ts IMAGE_TYPES", () => {
+  assert.deepEqual([...INLINE_IMAGE_TYPES], [...IMAGE_TYPES]);
+});

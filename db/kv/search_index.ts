@@ -2,7 +2,7 @@
  * Search on Deno KV over the term index of db/kv/search_keys.ts.
  *
  * A search picks one *driver*: a term list that every match must be on (a required token, the
- * author's messages (db/kv/author_messages.ts), a mention, `has:link`, or, with no such term, the messages of the channels searched).
+ * author's messages (db/kv/author_messages.ts), a mention, `has:link`, `has:file`, `has:image`, or, with no such term, the messages of the channels searched).
  * Each candidate driver's first page is read at once; the driver is the one that ran out first
  * (the rarest), else the one whose page reached furthest back (the sparsest). Its entries are
  * then read newest first, a growing batch at a time: those outside the channels searched are
@@ -23,6 +23,8 @@ import { channelKeyOf } from "./governance_keys.ts";
 import { messageWithDefaults } from "./records.ts";
 import {
   channelTerm,
+  FILE_TERM,
+  IMAGE_TERM,
   LINK_TERM,
   mentionTerm,
   type SearchAddress,
@@ -181,6 +183,8 @@ export class KvSearchIndex {
     }
     if (criteria.mentionIds) streams.push(stream(criteria.mentionIds.map(mentionTerm)));
     if (criteria.hasLink) streams.push(stream([LINK_TERM]));
+    if (criteria.hasFile) streams.push(stream([FILE_TERM]));
+    if (criteria.hasImage) streams.push(stream([IMAGE_TERM]));
     const byChannel = criteria.channels.length <= CHANNEL_DRIVER_MAX || streams.length === 0;
     if (byChannel && !(criteria.pinned && streams.length === 0)) {
       streams.push(

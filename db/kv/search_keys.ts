@@ -7,7 +7,8 @@
  * Terms are the message's distinct tokens (lib/search/text.ts: folded words, CJK bigrams, URL
  * parts) and a few filter terms no token can look like (tokens have no `:`): `in:<channelId>`
  * (every message: a search with no word lists its channels' messages from there),
- * `mentions:<id>` and `has:link`. `from:` needs no term: db/kv/author_messages.ts already
+ * `mentions:<id>`, `has:link`, `has:file` and `has:image` (an attachment, an inline image one:
+attachments are fixed at send, so an edit never changes these two). `from:` needs no term: db/kv/author_messages.ts already
  * lists each author's messages by id with their addresses, in the same commits. Filter terms come first, then at most
  * SEARCH_TERMS_PER_MESSAGE_MAX tokens in the order they appear.
  *
@@ -18,12 +19,21 @@
  */
 import { SEARCH_TERMS_PER_MESSAGE_MAX } from "../../lib/limits.ts";
 import { hasLink, tokenize } from "../../lib/search/text.ts";
+import { hasInlineImage } from "../search_store.ts";
 import type { MessageRecord } from "../store.ts";
 
 /** Where a message is: `["messages", channelId, seq]`. */
 export type SearchAddress = [channelId: string, seq: number];
 
 export const LINK_TERM = "has:link";
+/**
+ * `has:file` and `has:image`: written with the message from its attachments. Messages sent with
+ * attachments before these terms existed (the short time between attachments and this) are not
+ * on their lists and are missed: acceptable for those few (the backfill, run once per database
+ * before any attachment existed, is not run again).
+ */
+export const FILE_TERM = "has:file";
+export const IMAGE_TERM = "has:image";
 export const channelTerm = (channelId: string): string => `in:${channelId}`;
 export const mentionTerm = (userId: string): string => `mentions:${userId}`;
 
@@ -39,11 +49,13 @@ export function serverSearchPrefix(serverId: string): Deno.KvKey {
 
 /** The distinct terms a message is indexed under (filter terms first, then its tokens). */
 export function termsOf(
-  message: Pick<MessageRecord, "channelId" | "content" | "mentions">,
+  message: Pick<MessageRecord, "channelId" | "content" | "mentions" | "attachments">,
 ): string[] {
   const terms = new Set([channelTerm(message.channelId)]);
   for (const userId of message.mentions?.users ?? []) terms.add(mentionTerm(userId));
   if (hasLink(message.content)) terms.add(LINK_TERM);
+  if ((message.attachments?.length ?? 0) > 0) terms.add(FILE_TERM);
+  if (hasInlineImage(message.attachments)) terms.add(IMAGE_TERM);
   const words = new Set<string>();
   for (const token of tokenize(message.content)) {
     if (words.size >= SEARCH_TERMS_PER_MESSAGE_MAX) break;
@@ -103,7 +115,7 @@ const encoder = new TextEncoder();
 /** The mutations and (roughly) the key bytes a message's index adds to its commit. */
 export function searchCostOf(
   serverId: string,
-  message: Pick<MessageRecord, "id" | "channelId" | "content" | "mentions">,
+  message: Pick<MessageRecord, "id" | "channelId" | "content" | "mentions" | "attachments">,
 ): { mutations: number; keyBytes: number } {
   const terms = termsOf(message);
   let keyBytes = 0;

@@ -6,7 +6,7 @@
  * phrase is `phraseto_tsquery` (a word that folds to several, `example.com`, is a phrase of
  * them), `-x` is its negation, all joined with `&&`, matched against `message_search`'s GIN
  * index. A term with CJK characters, which the parser cannot split into words, is a substring
- * match of the folded content instead, served by the trigram index. Filters are plain columns.
+ * match of the folded content instead, served by the trigram index. Filters are plain columns (attachments: the message's jsonb array).
  * Newest first is descending id (UUIDv7), the cursor an id bound.
  *
  * Until the background backfill (search_backfill.ts) has given every older message its row, a
@@ -15,7 +15,7 @@
  */
 import type { Fragment, Sql } from "postgres";
 import { hasCjk } from "../../lib/search/text.ts";
-import type { SearchCriteria, SearchTerm } from "../search_store.ts";
+import { INLINE_IMAGE_TYPES, type SearchCriteria, type SearchTerm } from "../search_store.ts";
 import type { MessageRecord } from "../store.ts";
 import { type MessageRow, toMessage } from "./rows.ts";
 
@@ -60,6 +60,12 @@ export async function searchMessages(
     conditions.push(sql`m.mention_user_ids && ${criteria.mentionIds}::text[]`);
   }
   if (criteria.hasLink) conditions.push(sql`m.content ~* '\\mhttps?://[^\\s/$.?#]'`);
+  // Attachments are the message's own jsonb array (migration 012): no index needed to test it.
+  if (criteria.hasFile) conditions.push(sql`jsonb_array_length(m.attachments) > 0`);
+  if (criteria.hasImage) {
+    conditions.push(sql`EXISTS (SELECT 1 FROM jsonb_array_elements(m.attachments) a
+      WHERE a->>'contentType' = ANY(${INLINE_IMAGE_TYPES as string[]}::text[]))`);
+  }
   if (criteria.pinned) {
     conditions.push(sql`EXISTS (SELECT 1 FROM pins p WHERE p.message_id = m.id)`);
   }

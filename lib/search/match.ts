@@ -4,7 +4,7 @@
  * match (phrases, exclusions and filters are checked on the current content, so a stale
  * candidate can never slip through).
  */
-import type { SearchCriteria } from "../../db/search_store.ts";
+import { hasInlineImage, type SearchCriteria } from "../../db/search_store.ts";
 import type { MessageRecord } from "../../db/store.ts";
 import { containsSequence, hasLink, tokenize } from "./text.ts";
 
@@ -18,6 +18,8 @@ export function matchesMessage(criteria: SearchCriteria, message: MessageRecord)
     return false;
   }
   if (criteria.hasLink && !hasLink(message.content)) return false;
+  if (criteria.hasFile && (message.attachments?.length ?? 0) === 0) return false;
+  if (criteria.hasImage && !hasInlineImage(message.attachments)) return false;
   if (criteria.required.length === 0 && criteria.excluded.length === 0) return true;
   const tokens = tokenize(message.content);
   return criteria.required.every((term) => containsSequence(tokens, term.tokens)) &&

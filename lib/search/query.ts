@@ -16,7 +16,7 @@ import type { ErrorCode } from "../error_codes.ts";
 import { SEARCH_QUERY_MAX_LENGTH, SEARCH_QUERY_PARTS_MAX } from "../limits.ts";
 import { tokenize } from "./text.ts";
 
-/** What `has:` may name (attachments do not exist yet: `file` and `image` match nothing). */
+/** What `has:` may name: a link, an attachment, an attachment that is an inline image. */
 export type HasKind = "link" | "file" | "image";
 
 /** A parsed query: names are resolved later (lib/search/search_service.ts). */

@@ -62,8 +62,7 @@ export class SearchService {
       this.#userIds("from", query.from),
       this.#userIds("mentions", query.mentions),
     ]);
-    // No attachments exist yet: nothing has a file or an image.
-    if (query.has.includes("file") || query.has.includes("image") || channels.length === 0) {
+    if (channels.length === 0) {
       return { results: [], next: null };
     }
     const criteria = criteriaOf(query, channels, authorIds, mentionIds, beforeId, limit + 1);
@@ -148,6 +147,8 @@ function criteriaOf(
     authorIds,
     mentionIds,
     hasLink: query.has.includes("link"),
+    hasFile: query.has.includes("file"),
+    hasImage: query.has.includes("image"),
     pinned: query.pinned,
     before: query.before,
     after: query.after,
