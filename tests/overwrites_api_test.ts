@@ -276,3 +276,25 @@ appTest(
     );
   },
 );
+
+appTest(
+  "DELETE overwrites - one this instance never heard of (its event lost) is removed all the same",
+  async (app) => {
+    const { serverId, channelId, owner, member } = await room(app);
+    await channelsSeenBy(owner, serverId); // the snapshot is loaded
+    // Written to the store directly: no event tells the instance's snapshot about it.
+    const store = app.testStore.store;
+    await store.putOverwrite(
+      { channelId, targetId: member.id, type: "member", allow: [], deny: ["view_channel"] },
+      null,
+    );
+    const removed = await owner.http.json(
+      "DELETE",
+      `/api/channels/${channelId}/overwrites/${member.id}`,
+    );
+    assert.equal(removed.status, 204);
+    const left = (await store.listOverwrites(serverId)).filter((o) => o.targetId === member.id);
+    assert.deepEqual(left, [], "the overwrite is gone from the store");
+    assert.ok((await channelsSeenBy(member, serverId)).some((c) => c.id === channelId));
+  },
+);

@@ -92,7 +92,8 @@ export class OverwriteService {
 
   /** Removes an overwrite; none there: nothing happens (204 all the same). */
   async delete(user: UserRecord, channelId: string, targetId: string): Promise<void> {
-    const { channel, access } = await this.#manager(user, channelId);
+    const found = await this.#manager(user, channelId);
+    const { channel, access } = await this.#withOverwrite(found, user, targetId);
     const before = access.overwritesOf(channel.id).find((o) => o.targetId === targetId);
     if (!before) return;
     // A member's overwrite may outlive their membership; a role's goes with the role.
@@ -196,6 +197,25 @@ export class OverwriteService {
       requireOutranks(access, user.id, targetId, "set overwrites for");
     }
     return { channel: access.channel(found.channel.id) ?? found.channel, access };
+  }
+
+  /**
+   * The snapshot that knows the overwrite, read afresh if this one does not: the overwrite may
+   * be one whose event this instance never heard (lost while its bus connection was down), and
+   * answering "nothing to remove" would leave it in the store for good.
+   */
+  async #withOverwrite(
+    found: ChannelAccess,
+    user: UserRecord,
+    targetId: string,
+  ): Promise<ChannelAccess> {
+    const knows = (access: ChannelAccess["access"]) =>
+      access.overwritesOf(found.channel.id).some((o) => o.targetId === targetId);
+    if (knows(found.access) || !plausibleId(targetId)) return found;
+    const fresh = await this.deps.access.reload(found.access.serverId);
+    const channel = fresh?.channel(found.channel.id);
+    if (!fresh || !channel || !fresh.isMember(user.id)) return found;
+    return { channel, access: fresh };
   }
 
   /** Publishes the channel with its overwrites as now stored, to those who may view it. */
