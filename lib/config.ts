@@ -11,6 +11,7 @@ import {
   DEFAULT_MESSAGE_RATE_LIMIT,
   DEFAULT_READ_RATE_LIMIT,
   DEFAULT_REGISTER_RATE_LIMIT,
+  DEFAULT_SEARCH_RATE_LIMIT,
   JWT_SECRET_MIN_LENGTH,
   MAX_BCRYPT_COST,
   MIN_BCRYPT_COST,
@@ -32,6 +33,8 @@ export interface RateLimitConfig {
   register: number;
   /** Messages read (history pages and resume replays) per user per 10 s. */
   read: number;
+  /** Searches per user per 10 s. */
+  search: number;
   /**
    * Per-address bounds on concurrent password jobs and WebSockets (lib/limits.ts); false with
    * `RATE_LIMITS=off`, since a load generator is one address.
@@ -186,6 +189,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       login: rate("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT),
       register: rate("REGISTER_RATE_LIMIT", DEFAULT_REGISTER_RATE_LIMIT),
       read: rate("READ_RATE_LIMIT", DEFAULT_READ_RATE_LIMIT),
+      search: rate("SEARCH_RATE_LIMIT", DEFAULT_SEARCH_RATE_LIMIT),
       perAddress: !ratesOff,
     },
     wsIdleTimeoutS: integer(env, "WS_IDLE_TIMEOUT", WS_IDLE_TIMEOUT_S, 1, 3600),

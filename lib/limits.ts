@@ -39,6 +39,12 @@ export const DEFAULT_MESSAGE_RATE_LIMIT = 50;
  */
 export const DEFAULT_READ_RATE_LIMIT = 5_000;
 export const READ_RATE_WINDOW_MS = 10 * 1000;
+/**
+ * Searches one user may run per 10 s (SEARCH_RATE_LIMIT): each one reads an index and decorates
+ * a page, far more work than a history page, so a script cannot keep the store busy with them.
+ */
+export const DEFAULT_SEARCH_RATE_LIMIT = 30;
+export const SEARCH_RATE_WINDOW_MS = 10 * 1000;
 export const DEFAULT_LOGIN_RATE_LIMIT = 10;
 export const DEFAULT_REGISTER_RATE_LIMIT = 20;
 /** Failed logins allowed per IP, as a multiple of the per-account limit. */

@@ -144,6 +144,7 @@ export async function createServices(
     publish,
     messageRateLimit: config.rateLimits.message,
     readRateLimit: config.rateLimits.read,
+    searchRateLimit: config.rateLimits.search,
     rateLimits,
     attachments: {
       blobs: blobs.get,

@@ -14,6 +14,7 @@ Deno.test("loadConfig - defaults for a local run", () => {
     login: 10,
     register: 20,
     read: 5000,
+    search: 30,
     perAddress: true,
   });
   assert.equal(config.production, false);
@@ -32,6 +33,7 @@ Deno.test("loadConfig - reads every variable", () => {
     LOGIN_RATE_LIMIT: "7",
     REGISTER_RATE_LIMIT: "3",
     READ_RATE_LIMIT: "900",
+    SEARCH_RATE_LIMIT: "12",
   });
   assert.equal(config.port, 9001);
   assert.equal(config.origin, "https://chat.example.com");
@@ -42,6 +44,7 @@ Deno.test("loadConfig - reads every variable", () => {
     login: 7,
     register: 3,
     read: 900,
+    search: 12,
     perAddress: true,
   });
 });
@@ -53,6 +56,7 @@ Deno.test("loadConfig - RATE_LIMITS=off turns every limit off", () => {
     login: 0,
     register: 0,
     read: 0,
+    search: 0,
     perAddress: false,
   });
 });

@@ -198,3 +198,22 @@ appTest("search - bad input is a 400 naming it; no session is a 401", async (app
   await anonymous.body?.cancel();
   assert.equal(anonymous.status, 401);
 });
+
+appTest(
+  "search - at most SEARCH_RATE_LIMIT searches per user per 10 s: then 429 with Retry-After",
+  async (app) => {
+    const { owner, member } = await room(app);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const answer = await search(owner, { q: `word${i}` });
+      statuses.push(answer.status);
+      if (answer.status === 429) {
+        assert.ok(Number(answer.headers.get("Retry-After")) > 0);
+        assertError(answer, 429, "rate_limited");
+      }
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    assert.equal((await search(member, { q: "word" })).status, 200, "counted per user");
+  },
+  { SEARCH_RATE_LIMIT: "3" },
+);

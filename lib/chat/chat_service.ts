@@ -23,6 +23,7 @@ import { ChannelService } from "./channel_service.ts";
 import type { ChatDeps } from "./chat_deps.ts";
 import { InviteService } from "./invite_service.ts";
 import type { RateLimitBackend } from "../rate_limits/rate_limits.ts";
+import { DEFAULT_SEARCH_RATE_LIMIT } from "../limits.ts";
 import { MessageService } from "./message_service.ts";
 import { ReadStateService } from "./read_state_service.ts";
 import { ServerService } from "./server_service.ts";
@@ -51,6 +52,8 @@ export interface ChatServiceOptions {
   messageRateLimit: number;
   /** Messages read per user per 10 s (0: off). */
   readRateLimit: number;
+  /** Searches per user per 10 s (0: off; default DEFAULT_SEARCH_RATE_LIMIT). */
+  searchRateLimit?: number;
   now?: () => number;
   /** Where the rate limits count (default: this process's memory; Redis with BUS=redis). */
   rateLimits?: RateLimitBackend;
@@ -125,6 +128,9 @@ export class ChatService {
     this.pins = new PinService(deps, places);
     this.emojis = new EmojiService(deps);
     this.users = new UserProfileService(deps);
-    this.search = new SearchService(deps);
+    this.search = new SearchService(deps, {
+      limit: options.searchRateLimit ?? DEFAULT_SEARCH_RATE_LIMIT,
+      rateLimits: options.rateLimits,
+    });
   }
 }

@@ -16,9 +16,14 @@ import type { SearchChannel, SearchCriteria, UserRecord } from "../../db/store.t
 import type { ChatDeps } from "../chat/chat_deps.ts";
 import { accessOf, holdsInChannel, memberAccess, plausibleId } from "../chat/membership.ts";
 import { decorateMessages } from "../conversations/decoration.ts";
-import { Invalid } from "../errors.ts";
+import { Invalid, RateLimited } from "../errors.ts";
 import type { ErrorCode } from "../error_codes.ts";
-import { SEARCH_PAGE_DEFAULT, SEARCH_PAGE_MAX } from "../limits.ts";
+import { SEARCH_PAGE_DEFAULT, SEARCH_PAGE_MAX, SEARCH_RATE_WINDOW_MS } from "../limits.ts";
+import {
+  memoryRateLimits,
+  type RateLimitBackend,
+  type WindowLimit,
+} from "../rate_limits/rate_limits.ts";
 import type { ServerAccess } from "../permissions/server_access.ts";
 import type { WireMessage } from "../realtime/protocol.ts";
 import { type ParsedQuery, parseQuery } from "./query.ts";
@@ -47,11 +52,32 @@ export interface SearchPage {
 // Requested for lib/error_codes.ts (requests/search-1.md).
 const INVALID_QUERY = "invalid_query" as ErrorCode;
 
+export interface SearchServiceOptions {
+  /** Searches per user per SEARCH_RATE_WINDOW_MS (0: off). */
+  limit: number;
+  /** Where the count lives (default: this process's memory). */
+  rateLimits?: RateLimitBackend;
+}
+
 export class SearchService {
-  constructor(private deps: ChatDeps) {}
+  #limiter: WindowLimit;
+
+  constructor(private deps: ChatDeps, options: SearchServiceOptions = { limit: 0 }) {
+    // Fails open like the other per-user limits: it keeps one user from hogging the store.
+    this.#limiter = (options.rateLimits ?? memoryRateLimits(deps.now)).window({
+      name: "search",
+      limit: options.limit,
+      windowMs: SEARCH_RATE_WINDOW_MS,
+      failOpen: true,
+    });
+  }
 
   /** One page of the caller's matches, newest first. */
   async search(user: UserRecord, input: SearchInput): Promise<SearchPage> {
+    const retryAfterMs = await this.#limiter.take(user.id);
+    if (retryAfterMs > 0) {
+      throw new RateLimited(Math.ceil(retryAfterMs / 1000), "You are searching too fast.");
+    }
     const limit = limitOf(input.limit);
     const beforeId = cursorOf(input.before);
     const query = parseQuery(input.q ?? "");
