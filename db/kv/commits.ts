@@ -4,6 +4,7 @@
  * KV's limits (below).
  */
 import { backOff, retry, TRY_AGAIN } from "../retry.ts";
+import { StoreUnavailable } from "../unavailable.ts";
 import { isLocked } from "./locked.ts";
 
 /** `getMany` reads at most this many keys per call. */
@@ -35,10 +36,12 @@ export function whenUnlocked<T>(write: () => Promise<T>): Promise<T> {
 }
 
 /**
- * A read-check-commit that retries at once when another writer changed what it read (the
- * try returns TRY_AGAIN), and after a short jittered pause when the file was locked (another
- * handle is writing: trying again at once would meet the same lock), MAX_COMMIT_ATTEMPTS tries
- * in all; a lock still there at the last try goes up as it is.
+ * A read-check-commit that tries again when another writer changed what it read (the try
+ * returns TRY_AGAIN) or the file was locked (another handle is writing), each time after a
+ * short jittered pause, MAX_COMMIT_ATTEMPTS tries in all. The pause matters: writers that read
+ * together and retry at once read together again, and only one of them wins each round (eight
+ * joins by one invite on a loaded machine ran out of tries, a 500). Still losing at the last
+ * try is contention beyond what a request should wait for: StoreUnavailable (503, try again).
  */
 export function optimistically<T>(
   what: string,
@@ -54,8 +57,11 @@ export function optimistically<T>(
     }
   }, {
     attempts: MAX_COMMIT_ATTEMPTS,
-    maxBackOffMs: 0,
-    exhausted: () => new Error(`Could not ${what}: ${MAX_COMMIT_ATTEMPTS} conflicting writes`),
+    maxBackOffMs: LOCKED_BACK_OFF_MS,
+    exhausted: () =>
+      new StoreUnavailable(
+        new Error(`Could not ${what}: ${MAX_COMMIT_ATTEMPTS} conflicting writes`),
+      ),
   });
 }
 
