@@ -22,8 +22,9 @@
  * the server's RSS after a full GC (SIGUSR2, bench/servers.ts collectGarbage); during, its
  * VmRSS sampled every SAMPLE_MS (the raw peak, garbage included) and once more after a full GC
  * when half the bytes are in (what is live mid-upload). The issue asks < 8 MiB per concurrent
- * upload; a server holding the files would grow by FILE_MIB per upload. Exits 1 when a ratio
- * is under 0.5, the raw peak grew by 8 MiB per upload or more, or a hash differed.
+ * upload; a server holding the files would grow by FILE_MIB per upload. Prints a verdict per
+ * target ("met" / "MISSED", also in --json) without failing the run; a hash that differs or a
+ * request that fails does (exit 1).
  */
 import { parseArgs } from "node:util";
 import postgres from "postgres";
@@ -491,50 +492,82 @@ for (
 await floor.stop();
 const loadAfter = loadAverage();
 log(`load average before ${loadBefore}, after ${loadAfter}`);
-if (values.json) {
-  console.log(
-    JSON.stringify({ fileMiB: FILE_MIB, rounds: ROUNDS, loadBefore, loadAfter, results }),
+
+/** The issue's targets per store, each with its figure and verdict ("met" / "MISSED"). */
+const targets = results.flatMap((r) => {
+  const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+  return [
+    [r.store, `upload ≥ ${RATIO_TARGET} × straight write`, String(r.uploadRatio)],
+    [r.store, `download ≥ ${RATIO_TARGET} × straight read`, String(r.downloadRatio)],
+    [
+      r.store,
+      `RSS peak < ${PER_UPLOAD_TARGET_MIB} MiB per concurrent upload (${CONCURRENT})`,
+      `${r.peakGrowthPerUploadMiB} MiB`,
+    ],
+  ].map((row, i) =>
+    row.concat(verdict(
+      i === 0
+        ? r.uploadRatio >= RATIO_TARGET
+        : i === 1
+        ? r.downloadRatio >= RATIO_TARGET
+        : r.peakGrowthPerUploadMiB < PER_UPLOAD_TARGET_MIB,
+    ))
   );
-} else {
-  const header = [
-    "store",
-    "upload MiB/s",
-    "straight",
-    "ratio",
-    "download MiB/s",
-    "straight",
-    "ratio",
-    "bare HTTP up/down",
-    "Salon ÷ bare",
-    `RSS peak / upload (${CONCURRENT})`,
-    "live mid",
-  ];
-  const rows = results.map((r) => [
-    r.store,
-    String(r.uploadMiBps),
-    String(r.straightWriteMiBps),
-    String(r.uploadRatio),
-    String(r.downloadMiBps),
-    String(r.straightReadMiBps),
-    String(r.downloadRatio),
-    `${r.floorUploadMiBps}/${r.floorDownloadMiBps}`,
-    `${r.uploadToFloor}/${r.downloadToFloor}`,
-    `${r.peakGrowthPerUploadMiB} MiB`,
-    `+${r.rssLiveMidGrowthMiB} MiB`,
-  ]);
-  const all = [header, ...rows];
+});
+const table = (header: string[], body: string[][]) => {
+  const all = [header, ...body];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
   for (const row of all) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
-}
-const failed = results.filter((r) =>
-  r.uploadRatio < RATIO_TARGET || r.downloadRatio < RATIO_TARGET ||
-  r.peakGrowthPerUploadMiB >= PER_UPLOAD_TARGET_MIB
-);
-if (failed.length > 0) {
-  log(
-    `below target (ratio ≥ ${RATIO_TARGET}, < ${PER_UPLOAD_TARGET_MIB} MiB per upload): ${
-      failed.map((r) => r.store).join(", ")
-    }`,
+};
+if (values.json) {
+  console.log(
+    JSON.stringify({
+      fileMiB: FILE_MIB,
+      rounds: ROUNDS,
+      loadBefore,
+      loadAfter,
+      results,
+      targets: targets.map(([store, target, measured, verdict]) => ({
+        store,
+        target,
+        measured,
+        verdict,
+      })),
+    }),
   );
-  Deno.exit(1);
+} else {
+  table(
+    [
+      "store",
+      "upload MiB/s",
+      "straight",
+      "ratio",
+      "download MiB/s",
+      "straight",
+      "ratio",
+      "bare HTTP up/down",
+      "Salon ÷ bare",
+      `RSS peak / upload (${CONCURRENT})`,
+      "live mid",
+    ],
+    results.map((r) => [
+      r.store,
+      String(r.uploadMiBps),
+      String(r.straightWriteMiBps),
+      String(r.uploadRatio),
+      String(r.downloadMiBps),
+      String(r.straightReadMiBps),
+      String(r.downloadRatio),
+      `${r.floorUploadMiBps}/${r.floorDownloadMiBps}`,
+      `${r.uploadToFloor}/${r.downloadToFloor}`,
+      `${r.peakGrowthPerUploadMiB} MiB`,
+      `+${r.rssLiveMidGrowthMiB} MiB`,
+    ]),
+  );
+  console.log("");
+  table(["store", "target (issue 16)", "measured", "verdict"], targets);
 }
+// A missed target is reported, not a failure (as the other benches: `deno task bench` goes on
+// to the end); a wrong hash or a failed request throws above and does fail the run.
+const missed = targets.filter((row) => row[3] !== "met");
+if (missed.length > 0) log(`${missed.length} target(s) missed: see the verdicts above`);

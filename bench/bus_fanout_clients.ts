@@ -1,18 +1,40 @@
 /**
  * The load generator of bench/bus_fanout.ts, in its own process: receivers and senders spread
  * over several instances (receiver i on instance i mod n), one busy channel, open-loop paced
- * sends as in bench/load.ts (message k due at `start + k / rate`, latency from that time to
- * each receipt), a rate search for the highest rate whose p99 stays within 50 ms.
+ * sends (bench/paced_fanout.ts, as bench/load.ts), and three measurements per target:
+ *
+ * - floor: one step at FLOOR_RATE, a message's burst of deliveries at a time (nothing queues):
+ *   the latency of delivering one message to every receiver;
+ * - search: the highest rate whose p99 stays within 50 ms (issue 19's figure);
+ * - capacity: the highest rate still delivered whole and in order with p99 within
+ *   CAPACITY_P99_MS (what the target carries when latency is not the bound).
+ *
+ * The receivers sit in `receiverWorkers` Workers (bench/fanout_receivers.ts), the senders and
+ * the pacing in the main thread.
  *
  * argv[0]: a JSON file with the scenario (1,000 cookies do not fit in one argument). stdout:
  * `{"phase":"step"}` and `{"phase":"stepEnd"}` lines around each step (the bench reads the
- * database's counters there), then `{"result":{steps}}`.
+ * database's counters there), then `{"result":{floor, steps, capacitySteps}}`.
  */
 import { searchRates, stepPasses } from "./rate_search.ts";
 import type { RateSearch } from "./rate_search.ts";
+import {
+  CAPACITY_P99_MS,
+  CONNECT_BATCH,
+  inBatches,
+  localReceivers,
+  openSocket,
+  pacedStepRunner,
+} from "./paced_fanout.ts";
+import type { PacedStepResult, ReceiverGroup, SendFn } from "./paced_fanout.ts";
+import { workerReceivers } from "./fanout_receivers.ts";
 
 export interface BusFanoutScenario {
   search: RateSearch;
+  /** The capacity search (skipped if absent). */
+  capacity?: RateSearch;
+  /** Messages per second of the floor step (skipped if absent). */
+  floorRate?: number;
   /** "salon": the app's `send` frames; "raw": the relays pass any text on as it is. */
   target: "salon" | "raw";
   bases: string[];
@@ -22,68 +44,36 @@ export interface BusFanoutScenario {
   receivers: number;
   senders: number;
   stepSeconds: number;
+  /** Workers reading the receivers' sockets (0: this process's main thread reads them all). */
+  receiverWorkers: number;
 }
 
-const scenario = JSON.parse(await Deno.readTextFile(Deno.args[0])) as BusFanoutScenario;
-const now = () => performance.timeOrigin + performance.now();
-const DenoWebSocket = WebSocket as unknown as new (
-  url: string,
-  options?: { headers: Record<string, string> },
-) => WebSocket;
+export type BusStep = PacedStepResult & { stepIndex: number; warmUp?: boolean };
 
-/** A step's deliveries are waited for until none has come for this long (then: lost). */
-const DELIVERY_SILENCE_MS = 2000;
-/** Sockets opened at once (as bench/load.ts). */
-const CONNECT_BATCH = 50;
-
-function open(base: string, cookie?: string): Promise<WebSocket> {
-  const url = `${base.replace(/^http/, "ws")}/ws`;
-  const socket = new DenoWebSocket(url, cookie ? { headers: { Cookie: cookie } } : undefined);
-  return new Promise((resolve, reject) => {
-    if (!cookie) {
-      socket.onopen = () => resolve(socket);
-    } else {
-      socket.onopen = () => socket.send('{"type":"resume","channels":{}}');
-      socket.onmessage = (event) => {
-        if (String(event.data).includes('"type":"ready"')) resolve(socket);
-      };
-    }
-    socket.onerror = () => reject(new Error(`socket to ${base} failed`));
-  });
-}
-
-async function inBatches<T>(count: number, make: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < count; i += CONNECT_BATCH) {
-    const size = Math.min(CONNECT_BATCH, count - i);
-    out.push(...await Promise.all(Array.from({ length: size }, (_, j) => make(i + j))));
-  }
-  return out;
-}
-
-/** A `message` event's content, found without parsing the event (as bench/load.ts). */
-function contentOf(data: string): string | null {
-  if (!data.startsWith('{"type":"message"')) return null;
-  const start = data.indexOf('"content":"');
-  if (start < 0) return null;
-  return data.slice(start + 11, data.indexOf('"', start + 11));
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-const s = scenario;
+const s = JSON.parse(await Deno.readTextFile(Deno.args[0])) as BusFanoutScenario;
 const salon = s.target === "salon";
 const baseOf = (i: number) => s.bases[i % s.bases.length];
-const receivers = await inBatches(
-  s.receivers,
-  (i) => open(baseOf(i), salon ? s.cookies[i] : undefined),
+const cookieOf = (i: number) => (salon ? s.cookies[i] : undefined);
+
+const specs = Array.from(
+  { length: s.receivers },
+  (_, i) => ({ base: baseOf(i), cookie: cookieOf(i) }),
 );
+const groups: ReceiverGroup[] = s.receiverWorkers > 0
+  ? await workerReceivers(specs, s.receiverWorkers)
+  : [
+    localReceivers(
+      await inBatches(
+        specs.length,
+        CONNECT_BATCH,
+        (i) => openSocket(specs[i].base, specs[i].cookie),
+      ),
+    ),
+  ];
 const senders = await inBatches(
   s.senders,
-  (i) => open(baseOf(i), salon ? s.cookies[s.receivers + i] : undefined),
+  CONNECT_BATCH,
+  (i) => openSocket(baseOf(i), cookieOf(s.receivers + i)),
 );
 
 /**
@@ -94,10 +84,10 @@ const run = crypto.randomUUID().slice(0, 8);
 /** The raw relays carry the frame Salon would deliver, of the same shape and size. */
 const author = crypto.randomUUID();
 let rawSeq = 0;
-const send = salon
-  ? (socket: WebSocket, text: string, nonce: string) =>
+const send: SendFn = salon
+  ? (socket, text, nonce) =>
     socket.send(JSON.stringify({ type: "send", channelId: s.channelId, content: text, nonce }))
-  : (socket: WebSocket, text: string, nonce: string) =>
+  : (socket, text, nonce) =>
     socket.send(JSON.stringify({
       type: "message",
       message: {
@@ -117,67 +107,35 @@ const send = salon
       },
     }));
 
-async function runStep(stepIndex: number, rate: number) {
-  const total = Math.max(1, Math.round(rate * s.stepSeconds));
-  const latencies: number[] = [];
-  let duplicates = 0;
-  let outOfOrder = 0;
-  const seen = receivers.map(() => new Set<number>());
-  const last = receivers.map(() => new Map<number, number>());
-  receivers.forEach((socket, r) => {
-    socket.onmessage = (event) => {
-      const content = contentOf(String(event.data));
-      if (!content) return;
-      const [step, k, due, from] = content.split(":").map(Number);
-      if (step !== stepIndex) return;
-      latencies.push(now() - due);
-      if (seen[r].has(k)) duplicates++;
-      seen[r].add(k);
-      if (k < (last[r].get(from) ?? -1)) outOfOrder++;
-      last[r].set(from, Math.max(last[r].get(from) ?? -1, k));
-    };
-  });
-  const start = now() + 50;
-  console.log(JSON.stringify({ phase: "step", stepIndex, rate }));
-  let k = 0;
-  while (k < total) {
-    const wait = start + (k / rate) * 1000 - now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    while (k < total && start + (k / rate) * 1000 <= now() + 0.5) {
-      const dueAt = start + (k / rate) * 1000;
-      const from = k % senders.length;
-      send(senders[from], `${stepIndex}:${k}:${dueAt}:${from}`, `${run}-${stepIndex}-${k}`);
-      k++;
-    }
-  }
-  const expected = total * receivers.length;
-  let lastCount = -1;
-  let lastProgress = now();
-  while (latencies.length < expected && now() - lastProgress < DELIVERY_SILENCE_MS) {
-    if (latencies.length !== lastCount) [lastCount, lastProgress] = [latencies.length, now()];
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  console.log(JSON.stringify({ phase: "stepEnd", stepIndex }));
-  const sorted = latencies.sort((a, b) => a - b);
-  const received = seen.reduce((sum, set) => sum + set.size, 0);
-  return {
-    messages: total,
-    deliveriesPerSecond: received / s.stepSeconds,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
-    max: sorted.at(-1) ?? 0,
-    lost: expected - received,
-    duplicates,
-    outOfOrder,
-  };
-}
+const runner = pacedStepRunner({
+  stepSeconds: s.stepSeconds,
+  senders,
+  send,
+  groups,
+  nonce: (stepIndex, k) => `${run}-${stepIndex}-${k}`,
+});
+// One index across the three measurements: the phase lines and the contents stay apart.
+let stepIndex = 0;
+const step = async (_: number, rate: number): Promise<BusStep> => {
+  const index = stepIndex++;
+  return { ...await runner(index, rate), stepIndex: index };
+};
+/** Let the servers drain what a failed step left queued. */
+const drain = () => new Promise<void>((resolve) => setTimeout(resolve, 1000));
 
-const steps = await searchRates(
-  s.search,
-  runStep,
-  stepPasses,
-  () => new Promise((resolve) => setTimeout(resolve, 1000)),
-);
-for (const socket of [...receivers, ...senders]) socket.close();
-console.log(JSON.stringify({ result: { steps } }));
+const floor = s.floorRate ? await step(0, s.floorRate) : undefined;
+const steps = await searchRates(s.search, step, stepPasses, drain);
+const capacitySteps = s.capacity
+  ? await searchRates(
+    s.capacity,
+    step,
+    (result) =>
+      stepPasses({ ...result, p99: result.p99 <= CAPACITY_P99_MS ? 0 : Infinity }) &&
+      result.closed === 0,
+    drain,
+  )
+  : [];
+await Promise.all(groups.map((group) => group.close()));
+for (const socket of senders) socket.close();
+console.log(JSON.stringify({ result: { floor, steps, capacitySteps } }));
 Deno.exit(0);

@@ -2,13 +2,23 @@
  * The load generator: its own process, speaking Salon's public API (or the raw baseline's
  * bare WebSocket). Reads one scenario as JSON from argv, prints one result line as JSON.
  *
- * Open loop: message k of a step is due at `start + k / rate`; it carries that intended time,
- * and latency is receive time minus intended time, so a stalled server cannot hide its delay.
- * Every delivery is recorded: lost, doubled and out-of-order deliveries are counted.
+ * Fan-out steps are open loop (bench/paced_fanout.ts, shared with bench/bus_fanout_clients.ts):
+ * message k of a step is due at `start + k / rate`; it carries that intended time, and latency
+ * is receive time minus intended time, so a stalled server cannot hide its delay. Every
+ * delivery is recorded: lost, doubled and out-of-order deliveries are counted.
  */
 import { HttpClient } from "../tests/helpers/http_client.ts";
 import { searchRates, stepPasses } from "./rate_search.ts";
 import type { RateSearch } from "./rate_search.ts";
+import {
+  inBatches,
+  localReceivers,
+  now,
+  openSocket,
+  pacedStepRunner,
+  salonContent,
+} from "./paced_fanout.ts";
+import type { SendFn } from "./paced_fanout.ts";
 
 interface FanoutScenario extends RateSearch {
   mode: "fanout";
@@ -65,51 +75,7 @@ type Scenario =
   | SsrScenario;
 
 const scenario = JSON.parse(Deno.args[0]) as Scenario;
-const now = () => performance.timeOrigin + performance.now();
-const wsUrl = (base: string) => `${base.replace(/^http/, "ws")}/ws`;
-const DenoWebSocket = WebSocket as unknown as new (
-  url: string,
-  options?: { headers: Record<string, string> },
-) => WebSocket;
-
-/** A step's deliveries are waited for until none has come for this long. */
-const DELIVERY_SILENCE_MS = 2000;
-
-function open(base: string, cookie?: string): Promise<WebSocket> {
-  const socket = new DenoWebSocket(
-    wsUrl(base),
-    cookie ? { headers: { Cookie: cookie } } : undefined,
-  );
-  return new Promise((resolve, reject) => {
-    if (!cookie) {
-      socket.onopen = () => resolve(socket);
-    } else {
-      // As Salon's own clients do: resume at once (nothing to replay), so live messages flow
-      // from `ready` on instead of waiting for a late resume (README, "API").
-      socket.onopen = () => socket.send('{"type":"resume","channels":{}}');
-      socket.onmessage = (event) => {
-        if (String(event.data).includes('"type":"ready"')) resolve(socket);
-      };
-    }
-    socket.onerror = () => reject(new Error("socket failed"));
-  });
-}
-
-async function inBatches<T>(
-  count: number,
-  size: number,
-  make: (i: number) => Promise<T>,
-): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < count; i += size) {
-    out.push(
-      ...await Promise.all(
-        Array.from({ length: Math.min(size, count - i) }, (_, j) => make(i + j)),
-      ),
-    );
-  }
-  return out;
-}
+const open = openSocket;
 
 let userSeq = 0;
 async function newUser(base: string): Promise<HttpClient> {
@@ -190,24 +156,6 @@ async function govern(users: HttpClient[], serverId: string, channelId: string):
   });
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-/**
- * The content of a `message` event, found without parsing the whole event: at hundreds of
- * thousands of deliveries a second, JSON.parse made the generator the bottleneck. The bench's
- * contents are digits and colons and no other field holds `"content":"`, so the next quote ends
- * it.
- */
-function salonContent(data: string): string | null {
-  if (!data.startsWith('{"type":"message"')) return null;
-  const start = data.indexOf('"content":"');
-  if (start < 0) return null;
-  return data.slice(start + 11, data.indexOf('"', start + 11));
-}
-
 async function fanout(s: FanoutScenario) {
   let receivers: WebSocket[];
   let senders: WebSocket[];
@@ -261,82 +209,20 @@ async function fanout(s: FanoutScenario) {
   return { steps };
 }
 
-/**
- * One open-loop step at `rate` over these sockets: message k is due at `start + k / rate`,
- * every delivery is checked for loss, doubling and order (`label` goes on the phase lines).
- */
+/** One open-loop step at `rate` over these sockets, the receivers read in this thread. */
 function stepRunner(
   stepSeconds: number,
   receivers: WebSocket[],
   senders: WebSocket[],
-  send: (socket: WebSocket, text: string, nonce: string) => void,
+  send: SendFn,
   contentOf: (data: string) => string | null,
 ) {
-  return async (stepIndex: number, rate: number, label?: string) => {
-    const total = Math.max(1, Math.round(rate * stepSeconds));
-    const latencies: number[] = [];
-    let duplicates = 0;
-    let outOfOrder = 0;
-    const seen = receivers.map(() => new Set<number>());
-    // Order is checked per sender: two senders' messages may interleave either way.
-    const last = receivers.map(() => new Map<number, number>());
-    receivers.forEach((socket, r) => {
-      socket.onmessage = (event) => {
-        const content = contentOf(String(event.data));
-        if (!content) return;
-        const [step, k, due, from] = content.split(":").map(Number);
-        if (step !== stepIndex) return;
-        latencies.push(now() - due);
-        if (seen[r].has(k)) duplicates++;
-        seen[r].add(k);
-        if (k < (last[r].get(from) ?? -1)) outOfOrder++;
-        last[r].set(from, Math.max(last[r].get(from) ?? -1, k));
-      };
-    });
-    const start = now() + 50;
-    // The bench reads the server's CPU between these two lines: the step alone, not the set-up.
-    console.log(JSON.stringify({ phase: "step", stepIndex, rate, label }));
-    let k = 0;
-    while (k < total) {
-      const due = start + (k / rate) * 1000;
-      const wait = due - now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      // Catch up on everything already due: the schedule never waits for the server.
-      while (k < total && start + (k / rate) * 1000 <= now() + 0.5) {
-        const dueAt = start + (k / rate) * 1000;
-        const from = k % senders.length;
-        send(senders[from], `${stepIndex}:${k}:${dueAt}:${from}`, `s${stepIndex}-${k}`);
-        k++;
-      }
-    }
-    // Wait for the deliveries as long as they keep coming: what is still missing after
-    // DELIVERY_SILENCE_MS without one is lost, not late.
-    const expected = total * receivers.length;
-    let lastCount = -1;
-    let lastProgress = now();
-    while (latencies.length < expected && now() - lastProgress < DELIVERY_SILENCE_MS) {
-      if (latencies.length !== lastCount) [lastCount, lastProgress] = [latencies.length, now()];
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    console.log(JSON.stringify({ phase: "stepEnd", stepIndex }));
-    const sorted = latencies.sort((a, b) => a - b);
-    const received = seen.reduce((sum, set) => sum + set.size, 0);
-    const result = {
-      rate,
-      messagesPerSecond: total / stepSeconds,
-      deliveriesPerSecond: received / stepSeconds,
-      p50: percentile(sorted, 0.5),
-      p99: percentile(sorted, 0.99),
-      max: sorted.at(-1) ?? 0,
-      lost: expected - received,
-      duplicates,
-      outOfOrder,
-      /** Sockets (receivers and senders) the server had closed by the end of the step. */
-      closed: [...receivers, ...senders].filter((socket) => socket.readyState >= WebSocket.CLOSING)
-        .length,
-    };
-    return result;
-  };
+  return pacedStepRunner({
+    stepSeconds,
+    senders,
+    send,
+    groups: [localReceivers(receivers, contentOf)],
+  });
 }
 
 /** Plain and governed fan-out in turn at one rate (see FanoutPermissionsScenario). */

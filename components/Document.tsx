@@ -26,6 +26,10 @@ export function Document({ title, islandNames, islandProps, children }: Document
         <meta name="color-scheme" content="light dark" />
         <title>{title === "Salon" ? title : `${title} · Salon`}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        {/* Installable (routes/pwa.ts): the manifest, and the icon home screens use. */}
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+        <meta name="theme-color" content="#5865f2" />
         <link rel="stylesheet" href="/build/app.css" />
         {
           /*

@@ -9,17 +9,20 @@ import manifest from "../fresh.gen.ts";
 import { registerIslands } from "../lib/islands/island.ts";
 
 export const {
+  AppShell,
   AvatarPicker,
   ChannelHeading,
   ChannelNav,
   ChannelShortcuts,
   ChatPresence,
+  DmList,
   DrawerButton,
   GoneNotice,
   InviteButton,
   LeaveServerButton,
   MessageInput,
   MessageList,
+  NotificationSettings,
   PinnedMessages,
   ProfileFields,
   ProfilePreview,

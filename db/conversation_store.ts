@@ -13,6 +13,7 @@
  */
 import type { AuditEntryRecord } from "./governance_store.ts";
 import type { MessageRecord } from "./store.ts";
+import type { StoredImage } from "./blob_moves.ts";
 
 /** One emoji's reactions on one message, for one reader. */
 export interface ReactionCount {
@@ -124,6 +125,8 @@ export interface ConversationStore {
   /** The server's emoji, oldest first. */
   listEmojis(serverId: string): Promise<EmojiRecord[]>;
   findEmojiImage(emojiId: string): Promise<{ emoji: EmojiRecord; bytes: Uint8Array } | null>;
+  /** The emoji with its image as a stream (served from the blob store as it is sent). */
+  openEmojiImage(emojiId: string): Promise<{ emoji: EmojiRecord; image: StoredImage } | null>;
   /** False if there was none. */
   deleteEmoji(serverId: string, emojiId: string, audit: AuditEntryRecord | null): Promise<boolean>;
 }

@@ -12,6 +12,7 @@
  * permission never rewrites stored data.
  */
 import type { ChannelRecord, ServerRecord } from "./store.ts";
+import type { StoredImage } from "./blob_moves.ts";
 
 /** A role of a server. `@everyone`'s id is the server's id and its position is 0. */
 export interface RoleRecord {
@@ -138,6 +139,8 @@ export interface GovernanceStore {
     audit: AuditEntryRecord | null,
   ): Promise<ServerRecord | null>;
   findServerIcon(id: string): Promise<IconRecord | null>;
+  /** The icon as a stream (served from the blob store as it is sent); null if none. */
+  openServerIcon(id: string): Promise<StoredImage | null>;
   /**
    * Deletes the server and everything in it (channels, messages, roles, members, invites, bans,
    * audit log); false if there was none. From the moment it returns, nothing of it can be read

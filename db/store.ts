@@ -4,6 +4,7 @@
  * Services in lib/ only ever talk to a `Store`; the contract suite in tests/store_contract.ts
  * runs the same cases against each implementation so both behave identically.
  */
+import type { StoredImage } from "./blob_moves.ts";
 import type { BlobStore } from "./blob_store.ts";
 import type { KvBusTransport } from "./kv/kv_bus_transport.ts";
 import type { AuditEntryRecord, GovernanceStore } from "./governance_store.ts";
@@ -11,12 +12,16 @@ import type { TwoFactorStore } from "./two_factor_store.ts";
 import type { ConversationStore } from "./conversation_store.ts";
 import type { SearchStore } from "./search_store.ts";
 import type { AttachmentStore, MessageAttachment } from "./attachment_store.ts";
+import type { DmStore } from "./dm_store.ts";
+import type { NotificationStore } from "./notification_store.ts";
 
 export type { TwoFactorRecord } from "./two_factor_store.ts";
 export type * from "./governance_store.ts";
 export type * from "./conversation_store.ts";
 export type * from "./search_store.ts";
 export type * from "./attachment_store.ts";
+export type * from "./dm_store.ts";
+export type * from "./notification_store.ts";
 
 /** A user as stored, including the secret parts the API never returns. */
 export interface UserRecord {
@@ -84,8 +89,11 @@ export interface ChannelRecord {
   serverId: string;
   name: string;
   createdAt: Date;
-  /** Records stored before categories existed read as "text", no parent, "" and 0. */
-  kind: "text" | "category";
+  /**
+   * Records stored before categories existed read as "text", no parent, "" and 0. "dm" and
+   * "group_dm" are direct messages (db/dm_store.ts): their `serverId` is their own id.
+   */
+  kind: "text" | "category" | "dm" | "group_dm";
   /** The category it sits in (never for a category); null: none. */
   parentId: string | null;
   topic: string;
@@ -211,7 +219,14 @@ export class ChannelNameTakenError extends Error {
  * custom emoji and the change log in ConversationStore; search in SearchStore.
  */
 export interface Store
-  extends TwoFactorStore, GovernanceStore, ConversationStore, SearchStore, AttachmentStore {
+  extends
+    TwoFactorStore,
+    GovernanceStore,
+    ConversationStore,
+    SearchStore,
+    AttachmentStore,
+    DmStore,
+    NotificationStore {
   /** Stores a new user; throws `UsernameTakenError` if the username exists, even under races. */
   createUser(user: UserRecord): Promise<void>;
   findUserById(id: string): Promise<UserRecord | null>;
@@ -241,6 +256,13 @@ export interface Store
    * bytes there (idempotent, resumable); how many moved. Needs `attachBlobStore` first.
    */
   moveAvatarsToBlobs?(): Promise<number>;
+  /** The avatar as a stream (served from the blob store as it is sent); null if none. */
+  openAvatar(userId: string): Promise<StoredImage | null>;
+  /**
+   * `moveAvatarsToBlobs` for server icons and custom emoji (db/blob_moves.ts): how many of each
+   * moved. Needs `attachBlobStore` first.
+   */
+  moveServerImagesToBlobs?(): Promise<{ icons: number; emojis: number }>;
 
   createSession(session: SessionRecord): Promise<void>;
   /** The session, or null if it never existed, was deleted or has expired. */

@@ -7,6 +7,7 @@ import { useEffect } from "preact/hooks";
 import { useServerState } from "./runtime/server_state.ts";
 import type { ServerState } from "./runtime/server_state.ts";
 import { SEARCH_BOX_ID } from "./search/box.ts";
+import { NotifyButton } from "./components/NotifyButton.tsx";
 
 export interface ChannelHeadingProps {
   seed: ServerState;
@@ -34,6 +35,11 @@ export default function ChannelHeading({ seed }: ChannelHeadingProps) {
         <span aria-hidden="true" class="text-slate-500 dark:text-slate-400">#</span>
         {name}
       </h1>
+      {channel && (
+        <span class="shrink-0 self-center">
+          <NotifyButton targetId={channel.id} name={`#${name}`} kind="channel" />
+        </span>
+      )}
       {channel?.topic && (
         <p class="hidden truncate text-sm text-slate-600 sm:block dark:text-slate-300">
           {channel.topic}

@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { connection, onEvent, startSocket } from "./runtime/socket_client.ts";
+import { connection, latestReady, onEvent, startSocket } from "./runtime/socket_client.ts";
 import { rolesOf } from "./runtime/permissions.ts";
 import { useServerState } from "./runtime/server_state.ts";
 import type { ServerState } from "./runtime/server_state.ts";
@@ -40,6 +40,11 @@ export default function ChatPresence(
   const typing = useSignal(new Map<string, { name: string; until: number }>());
 
   useEffect(() => {
+    // `ready` lists who is online now: what changed between the page's render and the socket
+    // (or while it was down) never comes as an event. One that came before this island
+    // mounted (another island opened the socket) counts too.
+    const online = latestReady()?.online;
+    if (online) here.value = new Set(online);
     startSocket();
     const expire = setInterval(() => {
       const now = Date.now();
@@ -47,7 +52,9 @@ export default function ChatPresence(
       if (live.length !== typing.value.size) typing.value = new Map(live);
     }, 1000);
     const stop = onEvent((event) => {
-      if (event.type === "presence") {
+      if (event.type === "ready") {
+        if (event.online) here.value = new Set(event.online);
+      } else if (event.type === "presence") {
         const next = new Set(here.value);
         if (event.status === "online") next.add(event.userId);
         else next.delete(event.userId);

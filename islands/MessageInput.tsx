@@ -37,6 +37,8 @@ export interface MessageInputProps {
   replyTo?: { id: string; name: string };
   /** The channel page without `?reply=` (Cancel reply without JavaScript). */
   pageUrl?: string;
+  /** What the composer is named after `Message ` (default `#<channelName>`; `@<name>` in a DM). */
+  composerName?: string;
 }
 
 /** Completions shown at most. */
@@ -52,8 +54,9 @@ let filesModule: Promise<ComposerFiles> | null = null;
 const TYPING_EVERY_MS = 3000;
 
 export default function MessageInput(
-  { channelId, channelName, action, maxLength, replyTo, pageUrl }: MessageInputProps,
+  { channelId, channelName, action, maxLength, replyTo, pageUrl, composerName }: MessageInputProps,
 ) {
+  const named = composerName ?? `#${channelName}`;
   const text = useSignal("");
   const mounted = useSignal(false);
   const query = useSignal<CompletionQuery | null>(null);
@@ -346,7 +349,7 @@ export default function MessageInput(
           </>
         )}
         <label for="composer" class="sr-only">
-          {editing.value ? "Edit your message" : `Message #${channelName}`}
+          {editing.value ? "Edit your message" : `Message ${named}`}
         </label>
         <textarea
           id="composer"
@@ -363,7 +366,7 @@ export default function MessageInput(
             event.preventDefault();
             attach(pasted);
           }}
-          placeholder={`Message #${channelName}`}
+          placeholder={`Message ${named}`}
           aria-invalid={tooLong ? "true" : undefined}
           aria-controls={offered.length > 0 ? "composer-suggestions" : undefined}
           aria-activedescendant={offered.length > 0 ? `composer-suggestion-${current}` : undefined}

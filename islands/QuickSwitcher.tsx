@@ -2,7 +2,8 @@
  * Ctrl+K (⌘K on a Mac) opens a quick switcher: type part of a channel or server name, move with
  * ↑/↓, Enter goes there, Esc closes. A native modal <dialog> keeps focus inside while it is open
  * and gives it back to where it was. It knows the channels of every server once the socket is
- * ready (the page itself only lists the current server's).
+ * ready (the page itself only lists the current server's), and finds people too: DMs, and the
+ * open server's members (going to one opens the DM with them).
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
@@ -10,6 +11,7 @@ import { latestReady, onEvent, startSocket } from "./runtime/socket_client.ts";
 import type { ServerEvent } from "../lib/realtime/protocol.ts";
 import { lazy } from "./shared/lazy.tsx";
 import type { SwitcherDialogProps } from "./components/SwitcherDialog.tsx";
+import { serverState } from "./runtime/server_state.ts";
 
 /** Its code loads when it first opens (the chat page's JavaScript budget). */
 const SwitcherDialog = lazy<SwitcherDialogProps>(() =>
@@ -75,6 +77,8 @@ export default function QuickSwitcher({ channels, current }: QuickSwitcherProps)
       {open.value && (
         <SwitcherDialog
           channels={all.value}
+          people={(serverState.value?.members ?? []).map((member) => member.user)
+            .filter((user) => user.id !== serverState.value?.meId)}
           current={current}
           onClose={() => open.value = false}
         />

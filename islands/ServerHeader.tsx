@@ -14,6 +14,7 @@ const ServerSettings = lazy(() =>
   import("./governance/ServerSettings.tsx").then((loaded) => loaded.ServerSettings)
 );
 import LeaveServerButton from "./LeaveServerButton.tsx";
+import { NotifyButton } from "./components/NotifyButton.tsx";
 
 export interface ServerHeaderProps {
   seed: ServerState;
@@ -49,6 +50,7 @@ export default function ServerHeader({ seed }: ServerHeaderProps) {
           </button>
         </form>
       )}
+      <NotifyButton targetId={server.id} name={server.name} kind="server" />
       {!isOwner && <LeaveServerButton serverId={server.id} serverName={server.name} />}
       {open.value && (
         <ServerSettings

@@ -4,6 +4,8 @@
  * Every value is validated here so a typo fails fast with a message that names the variable,
  * the rule and the value given, instead of surfacing later as an odd runtime error.
  */
+import { parsePushConfig } from "./notifications/push_config.ts";
+import type { PushConfig } from "./notifications/push_config.ts";
 import {
   ATTACHMENT_MAX_BYTES_DEFAULT,
   DEFAULT_BCRYPT_COST,
@@ -111,6 +113,8 @@ export interface Config {
   mailFrom: string;
   /** `DENO_ENV=production`: no generated secrets. */
   production: boolean;
+  /** Web Push: VAPID keys and subject, PUSH_ALLOW_LOOPBACK (lib/notifications/push_config.ts). */
+  push?: PushConfig;
   /** Running on Deno Deploy (`DENO_DEPLOYMENT_ID` is set). */
   deployment: boolean;
 }
@@ -201,6 +205,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     mailFrom: parseMailFrom(nonEmpty(env.SMTP_FROM)),
     production,
     deployment,
+    push: parsePushConfig(env),
   };
 }
 

@@ -61,6 +61,19 @@ export const ERROR_CODES = [
   // 400: attachments (API.md "Attachments").
   "invalid_attachment",
   "invalid_filename",
+  // 400, 403: direct messages (API.md "Direct messages").
+  "invalid_recipients",
+  "invalid_dm_policy",
+  "not_group_dm",
+  "dm_full",
+  "dm_not_allowed",
+  "blocked",
+  // 400, 404: notifications and Web Push (API.md "Notifications").
+  "invalid_level",
+  "invalid_mute_until",
+  "invalid_subscription",
+  "endpoint_not_allowed",
+  "push_unavailable",
   // 400 (a malformed code) and 401 (a wrong one): two-factor authentication.
   "invalid_code",
   // 401, 403: who may do what.

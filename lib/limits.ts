@@ -130,6 +130,8 @@ export const INSTANCE_EXPIRY_MS = 45_000;
  * past it, only presence events say so.
  */
 export const INSTANCE_HEARTBEAT_USERS_MAX = 10_000;
+/** `ready` lists at most this many online users (`online`); past it the field is left out. */
+export const READY_ONLINE_MAX = 10_000;
 /** The NATS bus's stream keeps events this long (replay after a reconnect)... */
 export const NATS_STREAM_MAX_AGE_MS = 10 * 60 * 1000;
 /** ...and at most this many; older ones go first. */
@@ -368,3 +370,42 @@ export const ATTACHMENT_PLACEHOLDER_MAX_PX = 100;
 export const ATTACHMENT_IMAGE_MAX_PIXELS = 100_000_000;
 /** How long a signed file URL (`?exp=&sig=`) works. */
 export const ATTACHMENT_SIGNED_URL_TTL_S = 60 * 60;
+
+// Notifications and Web Push (issue 17, lib/notifications/).
+/** Push subscriptions one user may have (browsers, devices); past it the oldest go. */
+export const PUSH_SUBSCRIPTIONS_PER_USER_MAX = 10;
+/** A subscription's endpoint URL, in characters. */
+export const PUSH_ENDPOINT_MAX_LENGTH = 2048;
+/** A push's JSON payload before encryption (one 4096-byte aes128gcm record holds 4079). */
+export const PUSH_PAYLOAD_MAX_BYTES = 3072;
+/** Characters of a message's text in its notification's body. */
+export const PUSH_BODY_PREVIEW_MAX = 200;
+/** Pushes in flight at once (per instance). */
+export const PUSH_SEND_CONCURRENCY = 32;
+/** One push request's limit, connection included. */
+export const PUSH_SEND_TIMEOUT_MS = 10_000;
+/** Pushes waiting to be sent; past it new ones are dropped (and logged). */
+export const PUSH_QUEUE_MAX = 50_000;
+/** How long a push service keeps a push for an offline browser (`TTL` header). */
+export const PUSH_TTL_S = 24 * 60 * 60;
+/** A VAPID JWT's lifetime (RFC 8292: at most 24 h)… */
+export const PUSH_VAPID_JWT_TTL_S = 12 * 60 * 60;
+/** …and how long one is reused for the same push service. */
+export const PUSH_VAPID_JWT_REUSE_MS = 60 * 60 * 1000;
+/** How long an endpoint host's DNS check holds at send time. */
+export const PUSH_DNS_CACHE_MS = 60_000;
+/** Message ids the notifier remembers, so one published to several targets notifies once. */
+export const PUSH_RECENT_MESSAGES = 1000;
+/**
+ * How long after a message went out its pushes start: the live fan-out's writes (tens of ms for
+ * 500 sockets on a loaded 2-core machine) get the CPU first; bench/push_fanout.ts measured live
+ * p99 ×1.6 on PostgreSQL when the pushes started at once.
+ */
+export const PUSH_START_DELAY_MS = 50;
+
+/** People in a group DM, its creator included (API.md "Direct messages": 2–9 ids plus the caller). */
+export const GROUP_DM_MEMBERS_MAX = 10;
+/** Ids a `POST /api/dms` may name: one (a DM) or up to this many (a group DM). */
+export const DM_RECIPIENTS_MAX = GROUP_DM_MEMBERS_MAX - 1;
+/** A group DM's name, in characters (Discord's limit). */
+export const GROUP_DM_NAME_MAX_LENGTH = 100;

@@ -44,11 +44,15 @@ import { lazyBlobStore } from "./attachments/lazy_blob_store.ts";
 import { loadImageProcessor } from "./attachments/image_processing.ts";
 import { createUrlSigner } from "./attachments/signed_urls.ts";
 import { ATTACHMENT_SWEEP_INTERVAL_MS } from "./limits.ts";
+import { NotificationService } from "./notifications/notification_service.ts";
+import { parsePushConfig } from "./notifications/push_config.ts";
 
 export interface Services {
   accounts: AccountService;
   chat: ChatService;
   hub: Hub;
+  /** Notification settings, push subscriptions, and the pushes new messages make. */
+  notifications: NotificationService;
   /** A session for a new WebSocket (authenticated by cookie, or later by an `auth` frame). */
   openSocket(auth: Authenticated | null, hooks?: SocketSessionHooks): SocketSession;
   /** Closes every socket with 1012 (restarting) and stops the bus. */
@@ -72,7 +76,19 @@ export async function createServices(
 ): Promise<Services> {
   const instanceId = crypto.randomUUID();
   // The bus is created last (it needs the hub and chat); nothing publishes before that.
-  const publish = (envelope: Parameters<Bus["publish"]>[0]) => bus.publish(envelope);
+  const publish = (envelope: Parameters<Bus["publish"]>[0]) => {
+    bus.publish(envelope);
+    // A message sent here: its pushes are decided here, after it went out (lib/notifications/).
+    if (envelope.event.type === "message") {
+      const { target } = envelope;
+      notifying.service?.messagePublished(
+        envelope.event.message,
+        "servers" in target && target.servers.length === 1 ? target.servers[0] : undefined,
+      );
+    }
+  };
+  // Set once the hub exists (it knows whose pages are in sight); no message is sent before.
+  const notifying: { service?: NotificationService } = {};
 
   const secret = await resolveJwtSecret(config, store);
   const tokens = createTokenSigner(secret);
@@ -92,6 +108,9 @@ export async function createServices(
   const avatarMove = store.moveAvatarsToBlobs?.().catch((error) =>
     console.error("Moving avatars to the blob store failed:", error)
   );
+  // Server icons and custom emoji likewise, after the avatars.
+  const imageMove = Promise.resolve(avatarMove).then(() => store.moveServerImagesToBlobs?.())
+    .catch((error) => console.error("Moving icons and emoji to the blob store failed:", error));
   const images = await loadImageProcessor();
   // With BUS=redis the counts are shared by every instance (N instances allow what one allows);
   // opened first: nothing else is left to close if Redis cannot be reached.
@@ -122,15 +141,16 @@ export async function createServices(
         });
       }
     },
-    // Everyone sharing a server sees the new name or avatar (one envelope: each socket once).
+    // Everyone sharing a server or a DM (a DM is its own place: lib/dms/dm_access.ts) sees the
+    // new name or avatar (one envelope: each socket once).
     onProfileChanged: (user) =>
-      void store.listServersOf(user.id).then((servers) => {
-        if (servers.length === 0) return;
-        publish({
-          target: { servers: servers.map((s) => s.id) },
-          event: { type: "user_updated", user },
-        });
-      }).catch((error) => console.error("user_updated not published:", error)),
+      void Promise.all([store.listServersOf(user.id), store.listDmIdsOf(user.id)]).then(
+        ([servers, dmIds]) => {
+          const places = [...servers.map((s) => s.id), ...dmIds];
+          if (places.length === 0) return;
+          publish({ target: { servers: places }, event: { type: "user_updated", user } });
+        },
+      ).catch((error) => console.error("user_updated not published:", error)),
     onSessionEnded: (sessionId) =>
       publish({
         target: { session: sessionId },
@@ -179,6 +199,16 @@ export async function createServices(
     throw error;
   }
   hub.attach(bus);
+  const notificationService = await NotificationService.create({
+    store,
+    access,
+    push: config.push ?? parsePushConfig({}),
+    production: config.production,
+    origin: config.origin,
+    isOnline: (userId) => hub.isOnline(userId),
+    isVisible: (userId) => hub.isVisible(userId),
+  });
+  notifying.service = notificationService;
   // Snapshots of servers with no socket here go (read again when next needed).
   const sweeper = setInterval(() => access.sweep((id) => hub.serves(id)), ACCESS_SWEEP_MS);
   chat.orphanSweeper?.start(ATTACHMENT_SWEEP_INTERVAL_MS);
@@ -189,6 +219,7 @@ export async function createServices(
     accounts,
     chat,
     hub,
+    notifications: notificationService,
     openSocket(auth, hooks = {}) {
       const session: SocketSession = new SocketSession(
         { hub, chat: socketChat, accounts },
@@ -217,12 +248,15 @@ export async function createServices(
       ]);
       // A reset mail being sent finishes (or fails) before the process goes.
       await accounts.resets.settled();
+      // Pushes in flight finish (each bounded by its timeout) before the store closes.
+      await notificationService.close();
       await bus.close();
       await rateLimits.close();
       // File removals under way finish before the stores they write to are closed.
       await chat.orphanSweeper?.stop();
       await chat.attachmentCleanup?.settled();
       await avatarMove;
+      await imageMove;
       await blobs.close();
       // Permission re-reads under way finish before the store they read from is closed.
       clearInterval(sweeper);
@@ -245,6 +279,8 @@ interface BusHooks {
 function socketChatOf(chat: ChatService): SocketChat {
   return {
     serverIdsOf: (user) => chat.servers.idsOf(user),
+    dmIdsOf: (user) => chat.dms.idsOf(user),
+    readyDms: (user) => chat.dms.list(user),
     readyState: (user, serverIds) => chat.reads.ready(user, serverIds),
     memberChannel: (user, channelId) => chat.channels.member(user, channelId),
     replayPage: (user, channelId, afterSeq, beforeSeq, limit) =>

@@ -34,9 +34,14 @@ import { channelPermissionsApi } from "./api/channel_permissions.ts";
 import { searchApi } from "./api/search.ts";
 import { attachmentsApi, uploadsApi } from "./api/attachments.ts";
 import { filesRoute } from "./files.ts";
+import { blocksApi, dmCloseApi, dmsApi } from "./api/dms.ts";
 import { wsRoute } from "./ws.ts";
+import { notificationsApi } from "./api/notifications.ts";
+import { pushApi } from "./api/push.ts";
+import { pwaRoutes } from "./pwa.ts";
 import { authPages } from "./pages/auth_pages.tsx";
 import { chatPage } from "./pages/chat_page.tsx";
+import { dmPage } from "./pages/dm_page.tsx";
 import { chatActions } from "./pages/chat_actions.tsx";
 import { invitePage } from "./pages/invite_page.tsx";
 import { leavePage } from "./pages/leave_page.tsx";
@@ -76,6 +81,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     serveStatic({ root: STATIC_ROOT, path: "theme.js" }),
   );
   app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
+  // The web app manifest, its icons and the service worker (public, the same for everyone).
+  app.route("/", pwaRoutes());
 
   app.use(clientAddress(deps.config.trustProxy));
   app.use(sameOrigin(deps.config));
@@ -88,9 +95,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   app.route("/api/auth", authApi(deps));
   app.route("/api/me/email", meEmailApi(deps));
+  app.route("/api/me/notifications", notificationsApi(deps));
+  app.route("/api/push", pushApi(deps));
   app.route("/api/me", meApi(deps));
   app.route("/api/admin", adminApi(deps));
   app.route("/api/users", usersApi(deps));
+  app.route("/api/users", blocksApi(deps));
+  app.route("/api/dms", dmsApi(deps));
   // serversApi first: its DELETE /:id/members/me must win over a kick's /:id/members/:userId.
   app.route("/api/servers", serversApi(deps));
   app.route("/api/servers", serverInvitesApi(deps));
@@ -100,6 +111,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/servers", rolesApi(deps));
   app.route("/api/servers", emojisApi(deps));
   app.route("/api/invites", invitesApi(deps));
+  // Before channelAdminApi: DELETE /api/channels/:id on a DM closes it (others go on).
+  app.route("/api/channels", dmCloseApi(deps));
   app.route("/api/channels", channelsApi(deps));
   app.route("/api/channels", channelAdminApi(deps));
   app.route("/api/channels", channelPermissionsApi(deps));
@@ -122,6 +135,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Before chatPage: its /chat/:serverId/:channelId would take /chat/:serverId/leave.
   app.route("/", leavePage(deps));
   app.route("/", searchPage(deps));
+  // Before chatPage: its /chat/:serverId/:channelId would take /chat/dm/:channelId.
+  app.route("/", dmPage(deps));
   app.route("/", chatPage(deps));
   app.route("/", chatActions(deps));
   app.route("/", invitePage(deps));

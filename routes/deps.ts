@@ -2,6 +2,7 @@
 import type { Config } from "../lib/config.ts";
 import type { Services } from "../lib/services.ts";
 
-export interface AppDeps extends Pick<Services, "accounts" | "chat" | "hub" | "openSocket"> {
+export interface AppDeps
+  extends Pick<Services, "accounts" | "chat" | "hub" | "openSocket" | "notifications"> {
   config: Config;
 }

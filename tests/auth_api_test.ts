@@ -124,11 +124,14 @@ appTest(
 
 appTest("GET /api/me - by cookie and by Bearer token; 401 without", async (app) => {
   const { client, token, user } = await register(app, "frank");
-  assert.deepEqual((await client.json("GET", "/api/me")).body, { user });
+  // The caller's own user also carries its dmPolicy (API.md "Direct messages").
+  assert.deepEqual((await client.json("GET", "/api/me")).body, {
+    user: { ...user, dmPolicy: "server_members" },
+  });
   const bearer = await new HttpClient(app.url).json("GET", "/api/me", {
     headers: { Authorization: `Bearer ${token}` },
   });
-  assert.deepEqual(bearer.body, { user });
+  assert.deepEqual(bearer.body, { user: { ...user, dmPolicy: "server_members" } });
   const anonymous = await new HttpClient(app.url).json<ErrorBody>("GET", "/api/me");
   assert.equal(anonymous.status, 401);
   assert.equal(anonymous.body.error.code, "unauthorized");

@@ -132,6 +132,12 @@ browserTest("keyboard - ↑ edits the last message, Esc cancels, Ctrl+K switches
     "focus goes back to where it was",
   );
   await page.keyboard.press("Control+k");
+  // As a person does, type once the finder is there (keys before it go to the composer).
+  await page.waitForFunction(
+    () => document.activeElement?.closest("dialog[open]") !== null,
+    undefined,
+    { polling: 50 },
+  );
   await page.keyboard.type("garden tul");
   await finder.getByRole("option", { name: /tulips/, selected: true }).waitFor();
   await page.keyboard.press("Enter");

@@ -26,13 +26,13 @@ for (const backend of BACKENDS) {
         await socketReady(page);
       }
 
-      // A member sees the owner's card: Message explains itself, no moderation offered.
+      // A member sees the owner's card: Message (a DM) and Block, no moderation offered.
       await memberPage.getByRole("list", { name: "Members" }).getByRole("button", {
         name: /^owner/,
       }).click();
       const ownerCard = memberPage.getByRole("dialog", { name: "owner" });
       await ownerCard.getByRole("button", { name: "Message" }).waitFor();
-      await ownerCard.getByText(/Direct messages are coming soon/).waitFor();
+      await ownerCard.getByRole("button", { name: "Block", exact: true }).waitFor();
       assert.equal(await ownerCard.getByRole("button", { name: "Kick" }).count(), 0);
       await memberPage.keyboard.press("Escape");
 

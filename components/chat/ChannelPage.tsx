@@ -12,6 +12,7 @@ import { orderedChannels } from "../../islands/runtime/channel_order.ts";
 import { channelPermissions, serverPermissions } from "../../islands/runtime/permissions.ts";
 import type { ServerState } from "../../islands/runtime/server_state.ts";
 import {
+  AppShell,
   ChannelHeading,
   ChannelShortcuts,
   ChatPresence,
@@ -155,6 +156,8 @@ export function ChannelPage(
           kind="info"
         />
         <GoneNotice serverId={server.id} />
+        {/* The service worker, in-tab notifications and the favicon's badge: renders nothing. */}
+        <AppShell />
         <MessageList
           channelId={channel.id}
           channelName={channel.name}

@@ -15,6 +15,7 @@ import { ProfileSection } from "./ProfileSection.tsx";
 import type { ProfileDraft } from "./ProfileSection.tsx";
 import { SessionsSection } from "./SessionsSection.tsx";
 import { TwoFactorSection } from "./TwoFactorSection.tsx";
+import { NotificationSettings } from "../islands.ts";
 import type { TwoFactorStep } from "./TwoFactorSection.tsx";
 
 /** The forms of the page, each of which may come back with errors. */
@@ -52,6 +53,8 @@ const SECTIONS = [
   ["sessions", "Sessions"],
   ["two-factor", "Two-factor authentication"],
   ["email", "E-mail"],
+  ["notifications", "Notifications"],
+  ["direct-messages", "Direct messages"],
   ["export", "Your data"],
   ["delete", "Delete account"],
 ] as const;
@@ -101,6 +104,10 @@ export function SettingsPage(props: SettingsPageProps) {
             mailEnabled={props.mailEnabled}
             draft={props.emailDraft}
             errors={errorsOf("email")}
+          />
+          <NotificationSettings
+            dmPolicy={(user as { dmPolicy?: "everyone" | "server_members" | "nobody" }).dmPolicy ??
+              "server_members"}
           />
           <DataExportSection />
           <DeleteAccountSection errors={errorsOf("delete")} />

@@ -80,3 +80,78 @@ export function streamOf(
     },
   }, { highWaterMark: 0 });
 }
+
+/**
+ * Hands each of `pieces` to `write` in order while the next one is read: one write in flight
+ * and one piece read ahead, so receiving the body and storing it overlap instead of taking
+ * turns (at most two pieces held). Resolves with the bytes written once the last write has;
+ * on an error (of a read or a write) waits for the write in flight before rethrowing it.
+ */
+export async function writeBehind(
+  pieces: AsyncIterable<Uint8Array<ArrayBuffer>>,
+  write: (piece: Uint8Array<ArrayBuffer>, index: number) => Promise<unknown>,
+): Promise<number> {
+  let pending: Promise<unknown> | null = null;
+  let size = 0;
+  let index = 0;
+  try {
+    for await (const piece of pieces) {
+      if (pending) await pending;
+      pending = write(piece, index++);
+      // Handled now (a write failing while the next piece is read is no unhandled rejection);
+      // the await above or below still throws its error.
+      pending.catch(() => {});
+      size += piece.byteLength;
+    }
+    if (pending) await pending;
+    return size;
+  } catch (error) {
+    await pending?.catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Yields `body` in Blobs of exactly `size` bytes (the last one shorter; none for an empty body),
+ * each made of the pieces the body arrived in. A Blob's bytes are held outside the JavaScript
+ * heap and `fetch` sends one as it is, with its length (an S3 part), so a part waiting to be
+ * sent costs its bytes once: no buffer of `size` is allocated and filled, nor copied again into
+ * the request. Past `maxBytes` it throws BlobTooLargeError and cancels the body, as
+ * `fixedChunks` does.
+ */
+export async function* blobParts(
+  body: ReadableStream<Uint8Array>,
+  size: number,
+  maxBytes: number,
+): AsyncGenerator<Blob> {
+  const reader = body.getReader();
+  let finished = false;
+  try {
+    let pieces: Blob[] = [];
+    let filled = 0;
+    let total = 0;
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw new BlobTooLargeError(maxBytes);
+      let offset = 0;
+      while (offset < value.byteLength) {
+        const take = Math.min(size - filled, value.byteLength - offset);
+        pieces.push(new Blob([value.subarray(offset, offset + take) as Uint8Array<ArrayBuffer>]));
+        filled += take;
+        offset += take;
+        if (filled === size) {
+          yield new Blob(pieces);
+          pieces = [];
+          filled = 0;
+        }
+      }
+    }
+    finished = true;
+    if (filled > 0) yield new Blob(pieces);
+  } finally {
+    if (!finished) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}

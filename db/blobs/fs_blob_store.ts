@@ -22,7 +22,7 @@ import {
   type PutOptions,
   resolveRange,
 } from "../blob_store.ts";
-import { fixedChunks, streamOf } from "./body_chunks.ts";
+import { fixedChunks, streamOf, writeBehind } from "./body_chunks.ts";
 
 const FILE_SUFFIX = "~blob";
 const TEMP_MARK = "~tmp-";
@@ -63,13 +63,13 @@ class FsBlobStore implements BlobStore {
     await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
     const temp = `${this.root}/${key}${TEMP_MARK}${crypto.randomUUID()}`;
     const file = await Deno.open(temp, { write: true, createNew: true });
-    let size = 0;
     try {
       await writeAll(file, header(options.contentType));
-      for await (const chunk of fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes)) {
-        await writeAll(file, chunk);
-        size += chunk.byteLength;
-      }
+      // The next piece is received while this one is written (db/blobs/body_chunks.ts).
+      const size = await writeBehind(
+        fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes),
+        (chunk) => writeAll(file, chunk),
+      );
       // Without the sync a crash soon after the rename could leave an empty or short file.
       await file.syncData();
       file.close();

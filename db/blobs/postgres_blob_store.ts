@@ -25,7 +25,7 @@ import {
 } from "../blob_store.ts";
 import { migrate } from "../postgres/migrate.ts";
 import { isUniqueViolation } from "../postgres/rows.ts";
-import { fixedChunks, streamOf } from "./body_chunks.ts";
+import { fixedChunks, streamOf, writeBehind } from "./body_chunks.ts";
 
 /** Rows fetched per read query (1 MiB): few round trips, little memory. */
 const CHUNKS_PER_READ = 4;
@@ -86,12 +86,12 @@ class PostgresBlobStore implements BlobStore {
     const blobId = crypto.randomUUID();
     try {
       return await this.sql.begin(async (tx) => {
-        let size = 0;
-        let n = 0;
-        for await (const chunk of fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes)) {
-          await tx`INSERT INTO blob_chunks (blob_id, n, bytes) VALUES (${blobId}, ${n++}, ${chunk})`;
-          size += chunk.byteLength;
-        }
+        // Each row is inserted while the next piece is received (db/blobs/body_chunks.ts).
+        const size = await writeBehind(
+          fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes),
+          (chunk, n) =>
+            tx`INSERT INTO blob_chunks (blob_id, n, bytes) VALUES (${blobId}, ${n}, ${chunk})`,
+        );
         await pointKeyAt(tx, key, blobId, size, options.contentType);
         return { size };
       });

@@ -1,9 +1,12 @@
 /**
- * Images on Deno KV (avatars, server icons): one KV value holds at most 64 KiB, so the bytes go
- * in chunks under `[...prefix, version, i]` and a small meta value names the version to read.
+ * Images on Deno KV as written before the blob store (avatars, server icons, custom emoji: now
+ * in the blob store, db/blob_moves.ts, moved there at start-up): one KV value holds at most
+ * 64 KiB, so the bytes go in chunks under `[...prefix, version, i]` and a small meta value
+ * names the version to read.
  * Chunks of a new version are written first and the meta value flips to them in one commit, so
  * a reader sees the old image or the new one, never a mix.
  */
+import type { BlobsOf } from "../blob_moves.ts";
 import { whenUnlocked } from "./commits.ts";
 
 /** Below KV's 64 KiB value limit, with room for the key. */
@@ -63,4 +66,19 @@ export async function deleteChunks(
   for await (const entry of kv.list({ prefix: under })) {
     await whenUnlocked(() => kv.delete(entry.key));
   }
+}
+
+/**
+ * Removes the bytes an image's meta named, once no meta names them: its chunks of that version
+ * under `prefix`, or its blob at `blobKey` (`inBlob`: the store has a blob store then).
+ */
+export async function dropImageBytes(
+  kv: Deno.Kv,
+  blobs: BlobsOf | null,
+  prefix: Deno.KvKey,
+  blobKey: string,
+  meta: ChunkedMeta,
+): Promise<void> {
+  if (!meta.inBlob) return await deleteChunks(kv, prefix, meta.version);
+  await (await blobs!()).delete(blobKey);
 }

@@ -54,9 +54,12 @@ import { type ChunkedMeta, deleteChunks, readChunks, writeChunks } from "./chunk
 import {
   avatarBlobKey,
   type BlobsOf,
+  imageOfBytes,
   moveOneAvatar,
+  openImageBlob,
   putImageBlob,
   readImageBlob,
+  type StoredImage,
 } from "../blob_moves.ts";
 import { getAll, getEntries, listAll, optimistically, whenUnlocked } from "./commits.ts";
 import { channelKeyOf, memberKeyOf, roleKeyOf, serverKeyOf, withAudit } from "./governance_keys.ts";
@@ -79,10 +82,13 @@ import {
 import { KvRoles } from "./roles.ts";
 import { KvSearchBackfill } from "./search_backfill.ts";
 import { KvSearchIndex } from "./search_index.ts";
-import { indexMessage, reindexMessage, searchCostOf, unindexMessage } from "./search_keys.ts";
+import { reindexMessage, termsOf, unindexMessage } from "./search_keys.ts";
+import { type Indexable, KvSearchWriter, pendingWrite } from "./search_writer.ts";
 import type { SearchCriteria } from "../search_store.ts";
 import { KvServerAdmin } from "./server_admin.ts";
 import { KvTwoFactor, twoFactorKeyOf } from "./two_factor.ts";
+import { KvNotifications } from "./notifications.ts";
+import type { NotificationSettingRecord, PushSubscriptionRecord } from "../notification_store.ts";
 import type {
   AuditEntryRecord,
   AuditQuery,
@@ -122,6 +128,8 @@ import type {
 } from "../store.ts";
 import { NotAMemberError, OwnsServersError, UsernameTakenError } from "../store.ts";
 import type { AttachmentRecord, AttachmentScope } from "../attachment_store.ts";
+import type { DmChannelRecord, DmPolicy, DmState } from "../dm_store.ts";
+import { KvDms } from "./dms.ts";
 
 /** Appends to a busy channel retry longer: every concurrent sender competes for one counter. */
 const MAX_APPEND_ATTEMPTS = 200;
@@ -195,12 +203,11 @@ const APPEND_BATCHES_IN_FLIGHT = 2;
 /** Fewest messages a second commit starts with while one is in flight (fewer wait for it). */
 const APPEND_MIN_BATCH_WHILE_BUSY = 8;
 /**
- * What one append commit may carry with its search keys: below KV's 1000 mutations and 80 KiB
- * of keys per commit, with room for the messages' own keys. A message that would go over goes
- * the one-at-a-time way.
+ * What one append commit may carry: below KV's 1000 mutations per commit (its search index is
+ * written after it: db/kv/search_writer.ts). A message that would go over goes the
+ * one-at-a-time way.
  */
 const APPEND_BATCH_MUTATIONS_MAX = 900;
-const APPEND_BATCH_KEY_BYTES_MAX = 64 * 1024;
 /** Channel counters and memberships an instance remembers for its appends (see KnownEntries). */
 const KNOWN_ENTRIES_MAX = 20_000;
 
@@ -225,6 +232,8 @@ export class KvStore implements Store {
   #known = new KnownEntries(KNOWN_ENTRIES_MAX);
   #closed = false;
   #twoFactor: KvTwoFactor;
+  /** Notification settings and push subscriptions (db/kv/notifications.ts). */
+  #notifications: KvNotifications;
   /** Removes what deleted channels and servers leave in the background. */
   #purger: Purger;
   #serverAdmin: KvServerAdmin;
@@ -237,20 +246,26 @@ export class KvStore implements Store {
   #pins: KvPins;
   #emojis: KvEmojis;
   #attachments: KvAttachments;
+  #dms: KvDms;
   #search: KvSearchIndex;
   /** Indexes messages stored before search (db/kv/search_backfill.ts). */
   readonly searchBackfill: KvSearchBackfill;
   /** False only in bench/search.ts (KvStoreOptions.searchIndex). */
   #indexing: boolean;
+  /** Indexes sends a moment after their commits, many at once (db/kv/search_writer.ts). */
+  readonly searchWriter: KvSearchWriter;
 
   constructor(readonly kv: Deno.Kv, options: KvStoreOptions = {}) {
     this.#indexing = options.searchIndex ?? true;
     this.searchBackfill = new KvSearchBackfill(kv, this.#indexing);
+    this.searchWriter = new KvSearchWriter(kv);
     this.#twoFactor = new KvTwoFactor(kv);
+    this.#notifications = new KvNotifications(kv);
     this.#purger = new Purger(
       kv,
       (serverId, userId) => this.#known.forget(memberKeyOf(serverId, userId)),
     );
+    this.#purger.attachSearchFlush(() => this.searchWriter.flush());
     this.#serverAdmin = new KvServerAdmin(kv, this.#purger);
     this.#channelAdmin = new KvChannelAdmin(kv, this.#purger, this.#known);
     this.#roles = new KvRoles(kv);
@@ -261,13 +276,84 @@ export class KvStore implements Store {
     this.#pins = new KvPins(kv);
     this.#emojis = new KvEmojis(kv);
     this.#attachments = new KvAttachments(kv);
+    this.#dms = new KvDms(kv);
     this.#search = new KvSearchIndex(kv, {
+      flush: () => this.searchWriter.flush(),
       pinsOf: (ids) => this.#pins.pinsOf(ids),
       listPins: (channelId) => this.#pins.listPins(channelId),
     });
     guardOutages(this, isKvOutage);
   }
 
+  // Direct messages (db/dm_store.ts): db/{kv,postgres}/dms.ts.
+
+  openDm(
+    channel: ChannelRecord,
+    openerId: string,
+    otherId: string,
+  ): Promise<{ dm: DmChannelRecord; created: boolean }> {
+    return this.#dms.openDm(channel, openerId, otherId);
+  }
+
+  createGroupDm(channel: ChannelRecord, memberIds: string[]): Promise<DmChannelRecord> {
+    return this.#dms.createGroupDm(channel, memberIds);
+  }
+
+  findDmChannel(channelId: string): Promise<DmChannelRecord | null> {
+    return this.#dms.findDmChannel(channelId);
+  }
+
+  isDmMember(channelId: string, userId: string): Promise<boolean> {
+    return this.#dms.isDmMember(channelId, userId);
+  }
+
+  listDmsOf(userId: string, includeClosed?: boolean): Promise<DmState[]> {
+    return this.#dms.listDmsOf(userId, includeClosed);
+  }
+
+  listDmIdsOf(userId: string): Promise<string[]> {
+    return this.#dms.listDmIdsOf(userId);
+  }
+
+  addDmRecipient(channelId: string, userId: string, max: number): Promise<boolean> {
+    return this.#dms.addDmRecipient(channelId, userId, max);
+  }
+
+  removeDmRecipient(channelId: string, userId: string): Promise<boolean> {
+    return this.#dms.removeDmRecipient(channelId, userId);
+  }
+
+  setDmClosed(channelId: string, userId: string, closed: boolean): Promise<boolean> {
+    return this.#dms.setDmClosed(channelId, userId, closed);
+  }
+
+  setDmName(channelId: string, name: string): Promise<boolean> {
+    return this.#dms.setDmName(channelId, name);
+  }
+
+  blockUser(userId: string, blockedId: string, at: Date): Promise<boolean> {
+    return this.#dms.blockUser(userId, blockedId, at);
+  }
+
+  unblockUser(userId: string, blockedId: string): Promise<boolean> {
+    return this.#dms.unblockUser(userId, blockedId);
+  }
+
+  hasBlocked(userId: string, blockedId: string): Promise<boolean> {
+    return this.#dms.hasBlocked(userId, blockedId);
+  }
+
+  listBlockedIds(userId: string): Promise<string[]> {
+    return this.#dms.listBlockedIds(userId);
+  }
+
+  findDmPolicy(userId: string): Promise<DmPolicy> {
+    return this.#dms.findDmPolicy(userId);
+  }
+
+  setDmPolicy(userId: string, policy: DmPolicy): Promise<void> {
+    return this.#dms.setDmPolicy(userId, policy);
+  }
   /** The bus between instances runs on this same database. */
   get kvBusTransport(): KvBusTransport {
     return this.kv;
@@ -312,6 +398,7 @@ export class KvStore implements Store {
         .commit()
     );
     await this.deleteSessionsOf(id);
+    await this.#notifications.deleteNotificationsOf(id);
     for (const server of await this.listServersOf(id)) await this.removeMember(server.id, id);
     for await (const entry of this.kv.list({ prefix: ["read_markers", id] })) {
       await whenUnlocked(() => this.kv.delete(entry.key));
@@ -337,6 +424,10 @@ export class KvStore implements Store {
 
   attachBlobStore(blobs: BlobsOf): Promise<void> {
     this.#blobs = blobs;
+    // Server icons and custom emoji too (db/kv/server_admin.ts, emojis.ts, purge.ts).
+    this.#serverAdmin.attachBlobs(blobs);
+    this.#emojis.attachBlobs(blobs);
+    this.#purger.attachBlobs(blobs);
     return Promise.resolve();
   }
 
@@ -390,6 +481,23 @@ export class KvStore implements Store {
       ? await readImageBlob(await this.#blobs!(), avatarBlobKey(userId, meta.version))
       : await readChunks(this.kv, avatarChunksOf(userId), meta);
     return bytes && { contentType: meta.contentType, version: meta.version, bytes };
+  }
+
+  async openAvatar(userId: string): Promise<StoredImage | null> {
+    const meta = (await this.kv.get<ChunkedMeta>(["avatars", userId])).value;
+    if (meta === null) return null;
+    if (meta.inBlob) {
+      return await openImageBlob(await this.#blobs!(), avatarBlobKey(userId, meta.version), meta);
+    }
+    const bytes = await readChunks(this.kv, avatarChunksOf(userId), meta);
+    return bytes && imageOfBytes(meta, bytes);
+  }
+
+  async moveServerImagesToBlobs(): Promise<{ icons: number; emojis: number }> {
+    return {
+      icons: await this.#serverAdmin.moveIconsToBlobs(),
+      emojis: await this.#emojis.moveEmojisToBlobs(),
+    };
   }
 
   async moveAvatarsToBlobs(): Promise<number> {
@@ -584,6 +692,30 @@ export class KvStore implements Store {
 
   deleteTwoFactor(userId: string): Promise<void> {
     return this.#twoFactor.deleteTwoFactor(userId);
+  }
+
+  listNotificationSettings(userId: string): Promise<NotificationSettingRecord[]> {
+    return this.#notifications.listNotificationSettings(userId);
+  }
+
+  putNotificationSetting(setting: NotificationSettingRecord): Promise<void> {
+    return this.#notifications.putNotificationSetting(setting);
+  }
+
+  notificationSettingsOn(targetIds: string[]): Promise<NotificationSettingRecord[]> {
+    return this.#notifications.notificationSettingsOn(targetIds);
+  }
+
+  putPushSubscription(subscription: PushSubscriptionRecord, maxPerUser: number): Promise<void> {
+    return this.#notifications.putPushSubscription(subscription, maxPerUser);
+  }
+
+  deletePushSubscription(endpoint: string, userId?: string): Promise<boolean> {
+    return this.#notifications.deletePushSubscription(endpoint, userId);
+  }
+
+  listPushSubscriptions(userIds: string[]): Promise<PushSubscriptionRecord[]> {
+    return this.#notifications.listPushSubscriptions(userIds);
   }
 
   async getOrCreateSetting(key: string, value: string): Promise<string> {
@@ -786,8 +918,10 @@ export class KvStore implements Store {
     const appendOne = ({ message, memberOf }: AppendInput) => this.#appendOne(message, memberOf);
     const nonces = batch.map(({ message }) => nonceKeyOf(message));
     // A claim of attachments reads their records: such a batch goes one at a time, in order.
+    // Only sends with a nonce can repeat one (without, the key is the author's "": no repeat).
+    const nonced = batch.flatMap(({ message }, i) => message.nonce !== null ? [i] : []);
     if (
-      new Set(nonces.map(idOf)).size < batch.length ||
+      new Set(nonced.map((i) => idOf(nonces[i]))).size < nonced.length ||
       batch.some(({ message }) => (message.attachments?.length ?? 0) > 0)
     ) {
       return await settleRest(batch, [], appendOne);
@@ -806,22 +940,18 @@ export class KvStore implements Store {
     for (const key of checked) op = op.check(entry(key));
     const counters = new Map(counterKeys.map((key) => [key[1], entry(key).value as number ?? 0]));
     const moved = new Set<string>();
-    // The search keys of the batch: what does not fit goes the one-at-a-time way.
-    let mutations = checked.length;
-    let keyBytes = 0;
+    // What does not fit goes the one-at-a-time way; the search index is written after the
+    // commit (search_writer.ts: one pending key for the batch here).
+    let mutations = checked.length + 1;
+    const indexed: Indexable[] = [];
     const written: (AppendResult | undefined)[] = batch.map(({ message, memberOf }, i) => {
       const member = memberOf && entry(memberKeyOf(memberOf, message.authorId));
       if (member && member.versionstamp === null) return undefined;
       const channel = entry(channelKeyOf(message.channelId));
       if (channel.versionstamp === null) return undefined;
       const serverId = (channel.value as ChannelRecord).serverId;
-      const cost = this.#indexing ? searchCostOf(serverId, message) : { mutations: 0, keyBytes: 0 };
-      if (
-        mutations + cost.mutations + 6 > APPEND_BATCH_MUTATIONS_MAX ||
-        keyBytes + cost.keyBytes > APPEND_BATCH_KEY_BYTES_MAX
-      ) return undefined;
-      mutations += cost.mutations + 6;
-      keyBytes += cost.keyBytes;
+      if (mutations + 6 > APPEND_BATCH_MUTATIONS_MAX) return undefined;
+      mutations += 6;
       moved.add(message.channelId);
       const seq = counters.get(message.channelId)! + 1;
       counters.set(message.channelId, seq);
@@ -830,7 +960,7 @@ export class KvStore implements Store {
       op = op.set(["messages", message.channelId, seq], stored)
         .set(["message_ids", message.id], address)
         .set(authorMessageKey(message.authorId, message.id), address);
-      if (this.#indexing) op = indexMessage(op, serverId, stored);
+      if (this.#indexing) indexed.push({ serverId, message: stored });
       if (message.nonce !== null) {
         op = op.check({ key: nonces[i], versionstamp: null }).set(nonces[i], address);
       }
@@ -839,6 +969,8 @@ export class KvStore implements Store {
     // Only counters that moved: a deleted channel must not get one back.
     const movedCounters = counterKeys.filter((key) => moved.has(key[1] as string));
     for (const key of movedCounters) op = op.set(key, counters.get(key[1])!);
+    const pending = indexed.length > 0 ? pendingWrite(indexed) : null;
+    if (pending) op = op.set(pending.key, pending.value);
     const result = await commitOrBusy(op);
     if (!result.ok) {
       for (const key of checked) this.#known.forget(key);
@@ -851,6 +983,7 @@ export class KvStore implements Store {
         versionstamp: result.versionstamp,
       });
     }
+    if (pending) await this.searchWriter.add(pending);
     return await settleRest(batch, written, appendOne);
   }
 
@@ -903,9 +1036,9 @@ export class KvStore implements Store {
         .set(["messages", message.channelId, seq], stored)
         .set(["message_ids", message.id], address)
         .set(authorMessageKey(message.authorId, message.id), address);
-      if (this.#indexing) {
-        op = indexMessage(op, (channel.value as ChannelRecord).serverId, stored);
-      }
+      const serverId = (channel.value as ChannelRecord).serverId;
+      const pending = this.#indexing ? pendingWrite([{ serverId, message: stored }]) : null;
+      if (pending) op = op.set(pending.key, pending.value);
       if (message.nonce !== null) op = op.check(sent).set(nonceKey, address);
       // Still a member (and the channel still there) at the commit, not only when we looked.
       if (memberOf !== undefined) op = op.check(member);
@@ -915,6 +1048,7 @@ export class KvStore implements Store {
       const result = await op.commit();
       if (!result.ok) return TRY_AGAIN;
       this.#known.remember({ key: counterKey, value: seq, versionstamp: result.versionstamp });
+      if (pending) await this.searchWriter.add(pending);
       return { message: stored, created: true };
     }, {
       // Another sender took this seq (or the file was locked): back off a little, jittered, and
@@ -999,7 +1133,14 @@ export class KvStore implements Store {
       let op = this.kv.atomic().check(entry).set(entry.key, edited);
       if (this.#indexing) op = reindexMessage(op, channel.value.serverId, previous, edited);
       const result = await withChange(op, changeAt, address[0], id, editedAt).commit();
-      return result.ok ? edited : TRY_AGAIN;
+      if (!result.ok) return TRY_AGAIN;
+      if (this.#indexing) {
+        // Out of the packs of the terms it lost (their singles went in the commit).
+        const now = new Set(termsOf(edited));
+        const lost = termsOf(previous).filter((term) => !now.has(term));
+        await this.searchWriter.unpack(channel.value.serverId, [{ id, terms: lost }]);
+      }
+      return edited;
     });
   }
 
@@ -1040,9 +1181,15 @@ export class KvStore implements Store {
       }
       const at = audit?.createdAt ?? new Date();
       const result = await withChange(op, changeAt, channelId, id, at, true).commit();
-      return result.ok ? { reacted } : TRY_AGAIN;
+      if (!result.ok) return TRY_AGAIN;
+      return { reacted, serverId: channel.value.serverId, message: entry.value };
     });
     if (deleted?.reacted) this.#purger.start(purge);
+    if (deleted && this.#indexing) {
+      // Out of its packs too (its singles went in the commit).
+      const terms = termsOf(messageWithDefaults(deleted.message));
+      await this.searchWriter.unpack(deleted.serverId, [{ id, terms }]);
+    }
     return deleted !== null;
   }
 
@@ -1091,6 +1238,10 @@ export class KvStore implements Store {
 
   findServerIcon(id: string): Promise<IconRecord | null> {
     return this.#serverAdmin.findServerIcon(id);
+  }
+
+  openServerIcon(id: string): Promise<StoredImage | null> {
+    return this.#serverAdmin.openServerIcon(id);
   }
 
   deleteServer(id: string): Promise<boolean> {
@@ -1246,6 +1397,10 @@ export class KvStore implements Store {
     return this.#emojis.findEmojiImage(emojiId);
   }
 
+  openEmojiImage(emojiId: string) {
+    return this.#emojis.openEmojiImage(emojiId);
+  }
+
   deleteEmoji(serverId: string, emojiId: string, audit: AuditEntryRecord | null) {
     return this.#emojis.deleteEmoji(serverId, emojiId, audit);
   }
@@ -1296,6 +1451,7 @@ export class KvStore implements Store {
     this.#closed = true;
     await this.#purger.stop();
     await this.searchBackfill.stop();
+    await this.searchWriter.close();
     this.kv.close();
   }
 

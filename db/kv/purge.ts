@@ -9,8 +9,17 @@
 import type { MessageRecord } from "../store.ts";
 import { authorMessageKey } from "./author_messages.ts";
 import { messageWithDefaults } from "./records.ts";
-import { searchKeysOf, serverSearchPrefix } from "./search_keys.ts";
-import { deleteChunks } from "./chunks.ts";
+import {
+  type SearchAddress,
+  searchKeysOf,
+  serverSearchPrefix,
+  termsOf,
+  unpackMessages,
+} from "./search_keys.ts";
+import { PENDING_PREFIX } from "./search_writer.ts";
+import { type ChunkedMeta, deleteChunks, dropImageBytes } from "./chunks.ts";
+import { type BlobsOf, iconBlobKey } from "../blob_moves.ts";
+import { dropEmojiImage } from "./emojis.ts";
 import type { StoredEmoji } from "./conversation_keys.ts";
 import {
   changeAtKeyOf,
@@ -57,11 +66,27 @@ const STOPPED = Symbol("stopped");
 export class Purger {
   #running = new Map<string, Promise<void>>();
   #stopped = false;
+  /** Set by `attachBlobs` (KvStore.attachBlobStore): icons' and emoji's blobs go too. */
+  #blobs: BlobsOf | null = null;
+  /** Set by `attachSearchFlush`: indexes the sends waiting here (db/kv/search_writer.ts). */
+  #flushSearch: () => Promise<void> = () => Promise.resolve();
 
   constructor(
     private readonly kv: Deno.Kv,
     private readonly forgetMember: (serverId: string, userId: string) => void,
   ) {}
+
+  attachBlobs(blobs: BlobsOf): void {
+    this.#blobs = blobs;
+  }
+
+  /**
+   * The search writer's flush: a purge first writes what waits here, so no flush after it puts
+   * the purged messages into packs again.
+   */
+  attachSearchFlush(flush: () => Promise<void>): void {
+    this.#flushSearch = flush;
+  }
 
   /** Starts purging (unless this one already runs here). */
   start(purge: Purge): void {
@@ -112,7 +137,11 @@ export class Purger {
   async #purgeChannel(serverId: string, channelId: string, markers = true): Promise<void> {
     // Its search keys first (they are computed from the messages); a server's purge deletes
     // its whole index by prefix instead.
-    if (markers) await this.#purgeSearchKeys(serverId, channelId);
+    if (markers) {
+      await this.#flushSearch();
+      await this.#purgePending(new Set([channelId]));
+      await this.#purgeSearchKeys(serverId, channelId);
+    }
     await this.#inBatches(
       { prefix: ["messages", channelId] },
       MESSAGES_PER_BATCH,
@@ -168,6 +197,8 @@ export class Purger {
   async #purgeServer(serverId: string): Promise<void> {
     const channels = (await listAll(this.kv, ["server_channels", serverId]))
       .map((entry) => entry.key[2] as string);
+    await this.#flushSearch();
+    await this.#purgePending(new Set(channels));
     await this.#purgeMarkers(serverId, new Set(channels));
     for (const channelId of channels) {
       this.#checkStopped();
@@ -192,8 +223,8 @@ export class Purger {
       (entry) => [entry.key, inviteKeyOf(entry.key[2] as string)],
     );
     for (const emoji of await listAll<StoredEmoji>(this.kv, ["emojis", serverId])) {
-      await whenUnlocked(() => this.kv.delete(emojiIdKeyOf(emoji.value.id)));
-      await deleteChunks(this.kv, emojiChunksOf(emoji.value.id));
+      this.#checkStopped();
+      await this.#purgeEmoji(emoji);
     }
     const keyedByServer = [
       "channel_names",
@@ -209,8 +240,47 @@ export class Purger {
       await this.#deletePrefix([name, serverId]);
     }
     await this.#deletePrefix(serverSearchPrefix(serverId));
+    await this.#purgeIcon(serverId);
+  }
+
+  /**
+   * One emoji of a deleted server: its record goes in a commit that checks the value read (the
+   * start-up move may flip it to the blob store meanwhile: then it is read again), then the
+   * image that value names.
+   */
+  async #purgeEmoji(entry: Deno.KvEntry<StoredEmoji>): Promise<void> {
+    let current: Deno.KvEntryMaybe<StoredEmoji> = entry;
+    while (current.value !== null) {
+      const deleted = await whenUnlocked(() =>
+        this.kv.atomic().check(current).delete(current.key)
+          .delete(emojiIdKeyOf(current.value!.id)).commit()
+      );
+      if (deleted.ok) {
+        await dropEmojiImage(this.kv, this.#blobs, current.value);
+        break;
+      }
+      current = await this.kv.get<StoredEmoji>(entry.key);
+    }
+    // Chunks of an upload cut short or a move's leftovers.
+    await deleteChunks(this.kv, emojiChunksOf(entry.value.id));
+  }
+
+  /** The icon's meta (checked against the value read, as an emoji's record), then its bytes. */
+  async #purgeIcon(serverId: string): Promise<void> {
+    for (;;) {
+      const entry = await this.kv.get<ChunkedMeta>(iconKeyOf(serverId));
+      if (entry.value === null) break;
+      const deleted = await whenUnlocked(() =>
+        this.kv.atomic().check(entry).delete(entry.key).commit()
+      );
+      if (deleted.ok) {
+        const meta = entry.value;
+        const key = iconBlobKey(serverId, meta.version);
+        await dropImageBytes(this.kv, this.#blobs, iconChunksOf(serverId), key, meta);
+        break;
+      }
+    }
     await deleteChunks(this.kv, iconChunksOf(serverId));
-    await whenUnlocked(() => this.kv.delete(iconKeyOf(serverId)));
   }
 
   /**
@@ -238,14 +308,41 @@ export class Purger {
         cursor,
       });
       const keys: Deno.KvKey[] = [];
+      const packed: { id: string; terms: string[] }[] = [];
       let count = 0;
       for await (const entry of listed) {
-        keys.push(...searchKeysOf(serverId, messageWithDefaults(entry.value)));
+        const message = messageWithDefaults(entry.value);
+        keys.push(...searchKeysOf(serverId, message));
+        packed.push({ id: message.id, terms: termsOf(message) });
         count++;
       }
       await deleteInBatches(this.kv, keys, SEARCH_KEYS_PER_BATCH);
+      // And out of the packs of the search writer's flushes.
+      if (packed.length > 0) await unpackMessages(this.kv, serverId, packed);
       if (count < MESSAGES_PER_BATCH) return;
       cursor = listed.cursor;
+    }
+  }
+
+  /**
+   * The `search_pending` keys (db/kv/search_writer.ts) naming messages of these channels: left
+   * by an instance that stopped before its flush (this instance's are flushed just before). A
+   * key naming other channels' messages too keeps those; each commit checks the key as read.
+   */
+  async #purgePending(channels: Set<string>): Promise<void> {
+    for await (const listed of this.kv.list<SearchAddress[]>({ prefix: PENDING_PREFIX })) {
+      this.#checkStopped();
+      let entry: Deno.KvEntryMaybe<SearchAddress[]> = listed;
+      while (entry.value !== null) {
+        const rest = entry.value.filter(([channelId]) => !channels.has(channelId));
+        if (rest.length === entry.value.length) break;
+        const op = this.kv.atomic().check(entry);
+        const done = await whenUnlocked(() =>
+          (rest.length === 0 ? op.delete(listed.key) : op.set(listed.key, rest)).commit()
+        );
+        if (done.ok) break;
+        entry = await this.kv.get<SearchAddress[]>(listed.key);
+      }
     }
   }
 

@@ -6,6 +6,12 @@
  * and one commit that checks what it read: a summary or reactor rewritten meanwhile (another
  * instance) or a message deleted meanwhile fails it, and the batch is read and applied again. So 50 users
  * reacting to one message cost a commit per batch, not per reaction, and no count is lost.
+ *
+ * What a batch read and what its commit wrote (with the commit's versionstamp) is remembered
+ * for the message's next batch, which then reads only what it does not know (a user new to
+ * the message): a busy message's batches are a commit each, no read. Every entry a batch relies
+ * on is checked in its commit, so one changed meanwhile (another instance, a deletion) fails
+ * it; the message is then forgotten and the batch read again in full.
  */
 import { GroupCommit, type Settled } from "../group_commit.ts";
 import { retry, TRY_AGAIN } from "../retry.ts";
@@ -50,6 +56,8 @@ const BATCHES_IN_FLIGHT = 4;
 const BATCH_ATTEMPTS = 100;
 /** Message → channel, remembered (a message never moves): a batch then reads in one wave. */
 const CHANNELS_REMEMBERED = 10_000;
+/** Messages whose entries are remembered between batches (the busiest: the latest used). */
+const MESSAGES_REMEMBERED = 1_000;
 
 /** Emoji in display order: as they appeared, ties by emoji. */
 function byAppearance(a: { emoji: string; firstAt: number }, b: typeof a): number {
@@ -101,6 +109,8 @@ class BatchState {
 /** The reaction methods of the KV store. */
 export class KvReactions {
   #channels = new Map<string, string>();
+  /** Per message, its entries as its last batch read or wrote them, by key id. */
+  #entries = new Map<string, Map<string, Deno.KvEntryMaybe<unknown>>>();
   #batches = new GroupCommit<ReactionOp, boolean | null>(
     (ops) => this.#commit(ops),
     {
@@ -185,7 +195,11 @@ export class KvReactions {
   /** Applies a batch of one message's operations, reading and committing again on a lost race. */
   #commit(ops: ReactionOp[]): Promise<Settled<boolean | null>[]> {
     const messageId = ops[0].messageId;
-    return retry(() => this.#tryBatch(messageId, ops), {
+    return retry(async () => {
+      const done = await this.#tryBatch(messageId, ops);
+      if (done === TRY_AGAIN) this.#entries.delete(messageId);
+      return done;
+    }, {
       attempts: BATCH_ATTEMPTS,
       isRetryable: isLocked,
       maxBackOffMs: 20,
@@ -200,13 +214,14 @@ export class KvReactions {
     const userIds = [...new Set(ops.map((op) => op.userId))];
     const known = this.#channels.get(messageId);
     const fixed = [messageIdKeyOf(messageId), summaryKeyOf(messageId), changeAtKeyOf(messageId)];
-    const entries = await getEntries<unknown>(this.kv, [
+    const { entries, remembered } = await this.#read(messageId, [
       ...fixed,
       ...userIds.map((userId) => reactorKeyOf(messageId, userId)),
       ...(known === undefined ? [] : [channelKeyOf(known)]),
     ]);
     const [address, summary, changeAt] = entries;
     if (address.value === null) {
+      this.#entries.delete(messageId);
       return ops.map(({ add }) => ({ ok: true, value: add ? null : false }));
     }
     const [channelId] = address.value as MessageAddress;
@@ -214,6 +229,7 @@ export class KvReactions {
       ? await this.#rememberChannel(messageId, channelId)
       : entries[entries.length - 1];
     if (channel.versionstamp === null) {
+      this.#entries.delete(messageId);
       return ops.map(({ add }) => ({ ok: true, value: add ? null : false }));
     }
     const state = new BatchState(
@@ -227,17 +243,15 @@ export class KvReactions {
         return { ok: false, error };
       }
     });
-    if (state.changedAt === null) return results;
+    // Nothing to commit, so nothing checked: answers from remembered entries are read afresh.
+    if (state.changedAt === null) return remembered ? TRY_AGAIN : results;
     let op = this.#mutations(state, messageId, channelId)
       .check(address)
       .check(channel)
       .check(summary);
-    // getEntries reads in parallel calls of 10 keys, not one snapshot: a reactor entry read
-    // before another instance's commit and the summary after it would pass the summary's
-    // check, so the entries this batch rewrites are checked too.
-    userIds.forEach((userId, i) => {
-      if (state.touched.has(userId)) op = op.check(entries[fixed.length + i]);
-    });
+    // getEntries reads in parallel calls of 10 keys, not one snapshot (and remembered entries
+    // are older still): every user's entry is checked, a no-op's too (its answer relied on it).
+    userIds.forEach((_, i) => op = op.check(entries[fixed.length + i]));
     const committed = await withChange(
       op,
       changeAt as Deno.KvEntryMaybe<number>,
@@ -245,7 +259,61 @@ export class KvReactions {
       messageId,
       state.changedAt,
     ).commit();
-    return committed.ok ? results : TRY_AGAIN;
+    if (!committed.ok) return TRY_AGAIN;
+    this.#remember(messageId, state, changeAt as Deno.KvEntryMaybe<number>, committed);
+    return results;
+  }
+
+  /**
+   * The entries of `keys`: remembered for the message, or read (and then remembered);
+   * `remembered`: some were not read now.
+   */
+  async #read(
+    messageId: string,
+    keys: Deno.KvKey[],
+  ): Promise<{ entries: Deno.KvEntryMaybe<unknown>[]; remembered: boolean }> {
+    let known = this.#entries.get(messageId);
+    if (known) {
+      // The latest used last out.
+      this.#entries.delete(messageId);
+    } else {
+      known = new Map();
+      if (this.#entries.size >= MESSAGES_REMEMBERED) {
+        this.#entries.delete(this.#entries.keys().next().value!);
+      }
+    }
+    this.#entries.set(messageId, known);
+    const missing = keys.filter((key) => !known.has(idOf(key)));
+    for (const entry of await getEntries<unknown>(this.kv, missing)) {
+      known.set(idOf(entry.key), entry);
+    }
+    return {
+      entries: keys.map((key) => known.get(idOf(key))!),
+      remembered: missing.length < keys.length,
+    };
+  }
+
+  /** What a committed batch wrote, as its next batch will find it. */
+  #remember(
+    messageId: string,
+    state: BatchState,
+    changeAt: Deno.KvEntryMaybe<number>,
+    { versionstamp }: Deno.KvCommitResult,
+  ): void {
+    const known = this.#entries.get(messageId);
+    if (!known) return;
+    const put = (key: Deno.KvKey, value: unknown) =>
+      known.set(
+        idOf(key),
+        value === null ? { key, value: null, versionstamp: null } : { key, value, versionstamp },
+      );
+    for (const userId of state.touched) {
+      const reactions = [...state.reactors.get(userId)!];
+      put(reactorKeyOf(messageId, userId), reactions.length === 0 ? null : reactions);
+    }
+    put(summaryKeyOf(messageId), state.summary.length === 0 ? null : state.summary);
+    const at = state.changedAt!.getTime();
+    put(changeAtKeyOf(messageId), changeAt.value === null ? at : Math.max(changeAt.value, at));
   }
 
   #mutations(state: BatchState, messageId: string, channelId: string): Deno.AtomicOperation {

@@ -8,12 +8,17 @@
  * deleted meanwhile is read again (edited: indexed by its new content; gone: skipped). Until it
  * is done, searches do not see the older messages it has not reached (results are partial,
  * never wrong); new messages are indexed by their own writes from the start.
+ *
+ * It also indexes, at every start, the messages a crash left unindexed: those still named by a
+ * `["search_pending", …]` key of db/kv/search_writer.ts (written with their append, deleted by
+ * the flush that indexes them), read as they are now; then it deletes those keys.
  */
 import type { ChannelRecord, MessageRecord } from "../store.ts";
 import { getEntries, whenUnlocked } from "./commits.ts";
 import { channelKeyOf } from "./governance_keys.ts";
 import { messageWithDefaults } from "./records.ts";
-import { indexMessage, searchCostOf } from "./search_keys.ts";
+import { indexMessage, type SearchAddress, searchCostOf } from "./search_keys.ts";
+import { PENDING_PREFIX } from "./search_writer.ts";
 
 const MARKER: Deno.KvKey = ["migrations", "search_index"];
 /** Messages listed per batch. */
@@ -54,6 +59,7 @@ export class KvSearchBackfill {
   }
 
   async #run(): Promise<void> {
+    await this.#recoverPending();
     if ((await this.kv.get(MARKER)).versionstamp !== null) return;
     let cursor: string | undefined;
     let indexed = 0;
@@ -78,6 +84,37 @@ export class KvSearchBackfill {
     }
     await whenUnlocked(() => this.kv.set(MARKER, true));
     if (logged) this.log(`search backfill: done, ${indexed} messages (KV)`);
+  }
+
+  /**
+   * The messages of pending keys left by an instance that stopped before its flush (another
+   * instance's flush may be under way: indexing a message twice only repeats its postings).
+   */
+  async #recoverPending(): Promise<void> {
+    // Not those of messages sent since this start (their flush is this instance's).
+    const now = Date.now().toString(16).padStart(12, "0");
+    const end = [...PENDING_PREFIX, `${now.slice(0, 8)}-${now.slice(8)}`];
+    const pending: Deno.KvEntry<SearchAddress[]>[] = [];
+    for await (const entry of this.kv.list<SearchAddress[]>({ prefix: PENDING_PREFIX, end })) {
+      pending.push(entry);
+    }
+    for (let i = 0; i < pending.length && !this.#stopped; i += 10) {
+      const group = pending.slice(i, i + 10);
+      const addresses = group.flatMap((entry) => entry.value);
+      for (let j = 0; j < addresses.length; j += LISTED_PER_BATCH) {
+        const read = await getEntries<MessageRecord>(
+          this.kv,
+          addresses.slice(j, j + LISTED_PER_BATCH).map((address) => ["messages", ...address]),
+        );
+        await this.#index(read.filter((e): e is Deno.KvEntry<MessageRecord> => e.value !== null));
+      }
+      let op = this.kv.atomic();
+      for (const entry of group) op = op.check(entry).delete(entry.key);
+      await whenUnlocked(() => op.commit());
+    }
+    if (pending.length > 0) {
+      this.log(`search index: ${pending.length} unflushed commits indexed after a restart (KV)`);
+    }
   }
 
   /** Indexes the entries in as few commits as the limits allow. */

@@ -10,6 +10,10 @@
  * kept if they truly match (lib/search/match.ts: phrases, exclusions and filters on the current
  * content). `is:pinned` with no term reads the channels' pins instead.
  *
+ * A list's entries are singles and packs (db/kv/search_keys.ts); a pack's postings are merged
+ * in as it is read, and a posting is only given out once no entry not yet listed can hold a
+ * newer one. Sends waiting on this instance to be indexed are flushed first.
+ *
  * The cost is the driver's entries read down to the oldest result, plus one read per candidate:
  * a rare word anywhere is cheap, two common words that seldom meet are not (PostgreSQL
  * intersects its index instead).
@@ -26,7 +30,11 @@ import {
   FILE_TERM,
   IMAGE_TERM,
   LINK_TERM,
+  listEnd,
   mentionTerm,
+  newestIdOf,
+  type Posting,
+  postingsOf,
   type SearchAddress,
   termPrefix,
 } from "./search_keys.ts";
@@ -38,23 +46,24 @@ const BATCH_MAX = 400;
 /** With more channels than this, "the channels' messages" is not worth probing as a driver. */
 const CHANNEL_DRIVER_MAX = 4;
 
-interface Posting {
-  id: string;
-  address: SearchAddress;
-}
-
 interface Source {
   prefix: Deno.KvKey;
+  /** Postings read and not yet taken, newest first. */
   buffer: Posting[];
   cursor: string | undefined;
   done: boolean;
-  /** The oldest id listed so far. */
+  /**
+   * The newest id of the last entry listed: no entry not yet listed holds a newer one, so the
+   * buffer's postings at or above it are in order (a pack's older entries may interleave with
+   * the next entries').
+   */
   last: string | undefined;
 }
 
 /**
  * The union of term lists (one per server and term), newest first, below an exclusive id
- * bound: a k-way merge that reads each list a page at a time, only when its buffer is empty.
+ * bound: a k-way merge that reads each list a page at a time, when its buffer runs out of
+ * postings known to be in order.
  */
 class PostingStream {
   #sources: Source[];
@@ -70,29 +79,34 @@ class PostingStream {
     }));
   }
 
-  /** Reads the next page of every list whose buffer is empty, together. */
+  /** Reads the next page of every list that needs one, together. */
   async fill(): Promise<void> {
-    await Promise.all(
-      this.#sources.filter((s) => s.buffer.length === 0 && !s.done).map((s) => this.#page(s)),
-    );
+    await Promise.all(this.#sources.filter((s) => this.#needsPage(s)).map((s) => this.#page(s)));
+  }
+
+  #needsPage(source: Source): boolean {
+    return !source.done &&
+      (source.buffer.length === 0 || source.buffer[0].id < (source.last ?? ""));
   }
 
   async #page(source: Source): Promise<void> {
-    const selector: Deno.KvListSelector = this.beforeId === null
-      ? { prefix: source.prefix }
-      : { prefix: source.prefix, end: [...source.prefix, this.beforeId] };
-    const listed = this.kv.list<SearchAddress>(selector, {
-      reverse: true,
-      limit: PAGE,
-      cursor: source.cursor,
-    });
+    const end = listEnd(source.prefix, this.beforeId);
+    const listed = this.kv.list<unknown>(
+      end ? { prefix: source.prefix, end } : { prefix: source.prefix },
+      { reverse: true, limit: PAGE, cursor: source.cursor },
+    );
     let count = 0;
+    let merged = false;
     for await (const entry of listed) {
-      const id = entry.key[entry.key.length - 1] as string;
-      source.buffer.push({ id, address: entry.value });
-      source.last = id;
+      for (const posting of postingsOf(entry)) {
+        if (this.beforeId !== null && posting.id >= this.beforeId) continue;
+        merged ||= source.buffer.length > 0 && posting.id > source.buffer.at(-1)!.id;
+        source.buffer.push(posting);
+      }
+      source.last = newestIdOf(entry);
       count++;
     }
+    if (merged) source.buffer.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     source.cursor = listed.cursor;
     if (count < PAGE || listed.cursor === "") source.done = true;
   }
@@ -119,7 +133,7 @@ class PostingStream {
   async take(n: number): Promise<Posting[]> {
     const out: Posting[] = [];
     while (out.length < n) {
-      if (this.#sources.some((s) => s.buffer.length === 0 && !s.done)) await this.fill();
+      if (this.#sources.some((s) => this.#needsPage(s))) await this.fill();
       let best: Source | undefined;
       for (const source of this.#sources) {
         if (source.buffer.length === 0) continue;
@@ -137,6 +151,8 @@ class PostingStream {
 
 /** What the index needs of the rest of the KV store (pins live in db/kv/pins.ts). */
 export interface SearchIndexDeps {
+  /** Indexes the sends waiting on this instance (db/kv/search_writer.ts). */
+  flush(): Promise<void>;
   pinsOf(messageIds: string[]): Promise<Set<string>>;
   listPins(channelId: string): Promise<PinRecord[]>;
 }
@@ -146,6 +162,7 @@ export class KvSearchIndex {
 
   async search(asked: SearchCriteria): Promise<MessageRecord[]> {
     if (asked.channels.length === 0 || asked.limit < 1) return [];
+    await this.deps.flush();
     // A deleted channel's messages and keys stay until its purge: its record says they are gone.
     const records = await getEntries(this.kv, asked.channels.map((c) => channelKeyOf(c.channelId)));
     const criteria = {

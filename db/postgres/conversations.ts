@@ -22,6 +22,17 @@ import { MESSAGE_CHANGES_TTL_MS } from "../../lib/limits.ts";
 import { writeAudit } from "./governance.ts";
 import { isForeignKeyViolation, isUniqueViolation, type MessageRow, toMessage } from "./rows.ts";
 import { beginRetrying } from "./transaction.ts";
+import {
+  type BlobsOf,
+  emojiBlobKey,
+  IMAGE_MOVE_BATCH,
+  imageOfBytes,
+  moveOneImage,
+  openImageBlob,
+  putImageBlob,
+  readImageBlob,
+  type StoredImage,
+} from "../blob_moves.ts";
 
 /**
  * The advisory lock class (first key of the two-key form; governance.ts's ban lock is 7_245_014)
@@ -120,7 +131,18 @@ function logChangesOf(sql: Queryable, source: string, at: Date) {
 
 /** The conversation methods of the PostgreSQL store, over its connection pool. */
 export class PostgresConversations implements ConversationStore {
+  /**
+   * Set by `attachBlobs` (PostgresStore.attachBlobStore): emoji images then go to the blob
+   * store at `emojis/<serverId>/<emojiId>` (migration 016, db/blob_moves.ts); emoji stored
+   * before (or by a store without one) keep theirs in emoji_images until `moveEmojisToBlobs`.
+   */
+  #blobs: BlobsOf | null = null;
+
   constructor(readonly sql: Sql) {}
+
+  attachBlobs(blobs: BlobsOf): void {
+    this.#blobs = blobs;
+  }
 
   /** Store.editMessage: the new content and its change-log entry, one statement. */
   async editMessage(id: string, content: string, editedAt: Date): Promise<MessageRecord | null> {
@@ -373,15 +395,23 @@ export class PostgresConversations implements ConversationStore {
     bytes: Uint8Array,
     audit: AuditEntryRecord | null,
   ): Promise<void> {
+    // The blob first: a row never names missing bytes; a failed insert removes the blob.
+    const blobs = this.#blobs && await this.#blobs();
+    const key = emojiBlobKey(emoji.serverId, emoji.id);
+    if (blobs) await putImageBlob(blobs, key, bytes, emoji.contentType);
     try {
       await beginRetrying(this.sql, async (tx) => {
-        await tx`INSERT INTO emojis (id, server_id, name, content_type, created_by, created_at)
+        await tx`INSERT INTO emojis
+          (id, server_id, name, content_type, created_by, created_at, size, in_blob)
           VALUES (${emoji.id}, ${emoji.serverId}, ${emoji.name}, ${emoji.contentType},
-            ${emoji.createdBy}, ${emoji.createdAt})`;
-        await tx`INSERT INTO emoji_images (emoji_id, bytes) VALUES (${emoji.id}, ${bytes})`;
+            ${emoji.createdBy}, ${emoji.createdAt}, ${bytes.length}, ${blobs !== null})`;
+        if (!blobs) {
+          await tx`INSERT INTO emoji_images (emoji_id, bytes) VALUES (${emoji.id}, ${bytes})`;
+        }
         await writeAudit(tx, audit);
       });
     } catch (error) {
+      if (blobs) await blobs.delete(key).catch(() => {});
       if (isUniqueViolation(error, "emojis_server_id_name_key")) {
         throw new EmojiNameTakenError(emoji.name);
       }
@@ -395,22 +425,87 @@ export class PostgresConversations implements ConversationStore {
     return rows.map(toEmoji);
   }
 
+  async #emojiRow(emojiId: string) {
+    const [row] = await this.sql<(EmojiRow & { in_blob: boolean; bytes: Uint8Array | null })[]>`
+      SELECT e.*, i.bytes FROM emojis e LEFT JOIN emoji_images i ON i.emoji_id = e.id
+      WHERE e.id = ${emojiId}`;
+    return row;
+  }
+
   async findEmojiImage(
     emojiId: string,
   ): Promise<{ emoji: EmojiRecord; bytes: Uint8Array } | null> {
-    const [row] = await this.sql<(EmojiRow & { bytes: Uint8Array })[]>`SELECT e.*, i.bytes
-      FROM emojis e JOIN emoji_images i ON i.emoji_id = e.id WHERE e.id = ${emojiId}`;
+    const row = await this.#emojiRow(emojiId);
     if (!row) return null;
-    const { bytes, ...emoji } = row;
-    return { emoji: toEmoji(emoji), bytes: new Uint8Array(bytes) };
+    const bytes = row.in_blob
+      ? await readImageBlob(await this.#blobs!(), emojiBlobKey(row.server_id, row.id))
+      : row.bytes && new Uint8Array(row.bytes);
+    return bytes && { emoji: toEmoji(row), bytes };
   }
 
-  deleteEmoji(serverId: string, emojiId: string, audit: AuditEntryRecord | null) {
-    // The image goes with the row (ON DELETE CASCADE).
-    return this.#changeAudited(
-      audit,
-      (tx) => tx`DELETE FROM emojis WHERE server_id = ${serverId} AND id = ${emojiId} RETURNING id`,
-    );
+  async openEmojiImage(
+    emojiId: string,
+  ): Promise<{ emoji: EmojiRecord; image: StoredImage } | null> {
+    const row = await this.#emojiRow(emojiId);
+    if (!row) return null;
+    const meta = { contentType: row.content_type, version: row.id };
+    const image = row.in_blob
+      ? await openImageBlob(await this.#blobs!(), emojiBlobKey(row.server_id, row.id), meta)
+      : row.bytes && imageOfBytes(meta, new Uint8Array(row.bytes));
+    return image && { emoji: toEmoji(row), image };
+  }
+
+  /** Copies emoji images still in emoji_images into the blob store; how many moved. */
+  async moveEmojisToBlobs(): Promise<number> {
+    let moved = 0;
+    let after = "";
+    for (;;) {
+      const rows = await this.sql<{ id: string; server_id: string }[]>`
+        SELECT id, server_id FROM emojis WHERE NOT in_blob AND id > ${after}
+        ORDER BY id LIMIT ${IMAGE_MOVE_BATCH}`;
+      if (rows.length === 0) return moved;
+      const blobs = await this.#blobs!();
+      for (const { id, server_id: serverId } of rows) {
+        after = id;
+        const [old] = await this.sql<{ content_type: string; bytes: Uint8Array }[]>`
+          SELECT e.content_type, i.bytes FROM emojis e JOIN emoji_images i ON i.emoji_id = e.id
+          WHERE e.id = ${id} AND NOT e.in_blob`;
+        if (!old) continue;
+        const bytes = new Uint8Array(old.bytes);
+        const ok = await moveOneImage(
+          blobs,
+          emojiBlobKey(serverId, id),
+          { contentType: old.content_type, bytes },
+          () =>
+            this.sql.begin(async (tx) => {
+              const flipped = await tx`UPDATE emojis SET in_blob = true, size = ${bytes.length}
+                WHERE id = ${id} AND NOT in_blob`;
+              await tx`DELETE FROM emoji_images WHERE emoji_id = ${id}`;
+              return flipped.count === 1;
+            }),
+          async () =>
+            (await this.sql`SELECT 1 FROM emojis WHERE id = ${id} AND in_blob`).length === 1,
+        );
+        if (ok) moved++;
+      }
+    }
+  }
+
+  async deleteEmoji(
+    serverId: string,
+    emojiId: string,
+    audit: AuditEntryRecord | null,
+  ): Promise<boolean> {
+    // An old image goes with the row (ON DELETE CASCADE); a blob goes after.
+    const deleted = await beginRetrying(this.sql, async (tx) => {
+      const [row] = await tx<{ in_blob: boolean }[]>`DELETE FROM emojis
+        WHERE server_id = ${serverId} AND id = ${emojiId} RETURNING in_blob`;
+      if (!row) return null;
+      await writeAudit(tx, audit);
+      return row;
+    });
+    if (deleted?.in_blob) await (await this.#blobs!()).delete(emojiBlobKey(serverId, emojiId));
+    return deleted !== null;
   }
 
   /** Runs the change and, if it changed a row, writes the audit entry: one transaction. */

@@ -36,6 +36,18 @@ import {
   toServer,
 } from "./rows.ts";
 import { beginRetrying } from "./transaction.ts";
+import {
+  type BlobsOf,
+  emojiBlobKey,
+  iconBlobKey,
+  IMAGE_MOVE_BATCH,
+  imageOfBytes,
+  moveOneImage,
+  openImageBlob,
+  putImageBlob,
+  readImageBlob,
+  type StoredImage,
+} from "../blob_moves.ts";
 
 /**
  * The advisory lock class (first key of the two-key form, whose space is apart from the
@@ -215,7 +227,18 @@ function selectMembers(sql: Sql | TransactionSql, serverId: string, userId?: str
 
 /** The governance methods of the PostgreSQL store, over its connection pool. */
 export class PostgresGovernance implements GovernanceStore {
+  /**
+   * Set by `attachBlobs` (PostgresStore.attachBlobStore): icons then go to the blob store at
+   * `icons/<serverId>/<version>` (migration 016, db/blob_moves.ts); rows written before (or by
+   * a store without one) keep their bytes until `moveIconsToBlobs`.
+   */
+  #blobs: BlobsOf | null = null;
+
   constructor(readonly sql: Sql) {}
+
+  attachBlobs(blobs: BlobsOf): void {
+    this.#blobs = blobs;
+  }
 
   /** A transaction, run again when it is a deadlock's victim (see transaction.ts). */
   #begin<T>(work: (tx: TransactionSql) => Promise<T>): Promise<T> {
@@ -244,45 +267,130 @@ export class PostgresGovernance implements GovernanceStore {
     });
   }
 
-  putServerIcon(
+  async putServerIcon(
     id: string,
     icon: IconRecord,
     audit: AuditEntryRecord | null,
   ): Promise<ServerRecord | null> {
-    return this.#begin(async (tx) => {
+    // The blob goes first; the row then names it; the blob it named before goes after.
+    const blobs = this.#blobs && await this.#blobs();
+    if (blobs) {
+      await putImageBlob(blobs, iconBlobKey(id, icon.version), icon.bytes, icon.contentType);
+    }
+    const result = await this.#begin(async (tx) => {
       const [row] = await tx<ServerRow[]>`UPDATE servers SET icon_version = ${icon.version}
         WHERE id = ${id} RETURNING *`;
       if (!row) return null;
-      await tx`INSERT INTO server_icons (server_id, content_type, bytes, version)
-        VALUES (${id}, ${icon.contentType}, ${icon.bytes}, ${icon.version})
+      const [previous] = await tx<{ version: string; in_blob: boolean }[]>`
+        SELECT version, in_blob FROM server_icons WHERE server_id = ${id} FOR UPDATE`;
+      await tx`INSERT INTO server_icons (server_id, content_type, bytes, version, size, in_blob)
+        VALUES (${id}, ${icon.contentType}, ${blobs ? null : icon.bytes}, ${icon.version},
+          ${icon.bytes.length}, ${blobs !== null})
         ON CONFLICT (server_id) DO UPDATE SET content_type = excluded.content_type,
-          bytes = excluded.bytes, version = excluded.version`;
+          bytes = excluded.bytes, version = excluded.version, size = excluded.size,
+          in_blob = excluded.in_blob`;
       await writeAudit(tx, audit);
-      return toServer(row);
+      return { server: toServer(row), previous };
     });
+    // The blob nobody names: the new one if the server went meanwhile, else the replaced one.
+    const stale = result === null
+      ? icon.version
+      : result.previous?.in_blob && result.previous.version !== icon.version
+      ? result.previous.version
+      : null;
+    if (blobs && stale) await blobs.delete(iconBlobKey(id, stale));
+    return result?.server ?? null;
+  }
+
+  async #iconRow(id: string) {
+    const [row] = await this.sql<
+      { content_type: string; bytes: Uint8Array | null; version: string; in_blob: boolean }[]
+    >`SELECT content_type, bytes, version, in_blob FROM server_icons WHERE server_id = ${id}`;
+    return row;
   }
 
   async findServerIcon(id: string): Promise<IconRecord | null> {
-    const [row] = await this.sql<{ content_type: string; bytes: Uint8Array; version: string }[]>`
-      SELECT content_type, bytes, version FROM server_icons WHERE server_id = ${id}`;
+    const row = await this.#iconRow(id);
     if (!row) return null;
-    return {
-      contentType: row.content_type,
-      bytes: new Uint8Array(row.bytes),
-      version: row.version,
-    };
+    const bytes = row.in_blob
+      ? await readImageBlob(await this.#blobs!(), iconBlobKey(id, row.version))
+      : row.bytes && new Uint8Array(row.bytes);
+    return bytes && { contentType: row.content_type, bytes, version: row.version };
+  }
+
+  async openServerIcon(id: string): Promise<StoredImage | null> {
+    const row = await this.#iconRow(id);
+    if (!row) return null;
+    const meta = { contentType: row.content_type, version: row.version };
+    if (row.in_blob) {
+      return await openImageBlob(await this.#blobs!(), iconBlobKey(id, row.version), meta);
+    }
+    return row.bytes && imageOfBytes(meta, new Uint8Array(row.bytes));
+  }
+
+  /** Copies icons still holding their bytes in their row into the blob store; how many. */
+  async moveIconsToBlobs(): Promise<number> {
+    let moved = 0;
+    let after = "";
+    for (;;) {
+      const rows = await this.sql<{ server_id: string; version: string }[]>`
+        SELECT server_id, version FROM server_icons WHERE NOT in_blob AND server_id > ${after}
+        ORDER BY server_id LIMIT ${IMAGE_MOVE_BATCH}`;
+      if (rows.length === 0) return moved;
+      const blobs = await this.#blobs!();
+      for (const { server_id: serverId, version } of rows) {
+        after = serverId;
+        const [old] = await this.sql<{ content_type: string; bytes: Uint8Array }[]>`
+          SELECT content_type, bytes FROM server_icons
+          WHERE server_id = ${serverId} AND version = ${version} AND NOT in_blob`;
+        if (!old) continue;
+        const bytes = new Uint8Array(old.bytes);
+        const ok = await moveOneImage(
+          blobs,
+          iconBlobKey(serverId, version),
+          { contentType: old.content_type, bytes },
+          async () =>
+            (await this.sql`UPDATE server_icons SET in_blob = true, bytes = NULL,
+              size = ${bytes.length}
+              WHERE server_id = ${serverId} AND version = ${version} AND NOT in_blob`)
+              .count === 1,
+          async () =>
+            (await this.sql`SELECT 1 FROM server_icons
+              WHERE server_id = ${serverId} AND version = ${version} AND in_blob`).length === 1,
+        );
+        if (ok) moved++;
+      }
+    }
   }
 
   async deleteServer(id: string): Promise<boolean> {
     // Channels (with messages, their reactions and pins, read markers, overwrites), members
     // (with their roles), roles, invites, bans, emoji, the icon and the audit log go with the
-    // row (ON DELETE CASCADE); the change log has no foreign key (migration 009).
-    const rows = await this.#begin(async (tx) => {
+    // row (ON DELETE CASCADE); the change log has no foreign key (migration 009). The icon's
+    // and emoji's blobs go after: their rows are locked first, so a start-up move flipping one
+    // to its blob either commits before (and its blob is named here) or finds the row gone
+    // (and removes the blob it wrote).
+    const result = await this.#begin(async (tx) => {
+      const icons = await tx<{ version: string; in_blob: boolean }[]>`
+        SELECT version, in_blob FROM server_icons WHERE server_id = ${id} FOR UPDATE`;
+      const emojis = await tx<{ id: string; in_blob: boolean }[]>`
+        SELECT id, in_blob FROM emojis WHERE server_id = ${id} FOR UPDATE`;
       await tx`DELETE FROM message_changes
         WHERE channel_id IN (SELECT id FROM channels WHERE server_id = ${id})`;
-      return await tx`DELETE FROM servers WHERE id = ${id} RETURNING id`;
+      const rows = await tx`DELETE FROM servers WHERE id = ${id} RETURNING id`;
+      return {
+        deleted: rows.length === 1,
+        blobKeys: [
+          ...icons.filter((icon) => icon.in_blob).map((icon) => iconBlobKey(id, icon.version)),
+          ...emojis.filter((emoji) => emoji.in_blob).map((emoji) => emojiBlobKey(id, emoji.id)),
+        ],
+      };
     });
-    return rows.length === 1;
+    if (result.blobKeys.length > 0) {
+      const blobs = await this.#blobs!();
+      for (const key of result.blobKeys) await blobs.delete(key);
+    }
+    return result.deleted;
   }
 
   async updateChannel(

@@ -10,9 +10,12 @@ import {
   AVATAR_MOVE_BATCH,
   avatarBlobKey,
   type BlobsOf,
+  imageOfBytes,
   moveOneAvatar,
+  openImageBlob,
   putImageBlob,
   readImageBlob,
+  type StoredImage,
 } from "../blob_moves.ts";
 import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
@@ -21,6 +24,8 @@ import postgres from "postgres";
 import type { Sql, TransactionSql } from "postgres";
 import type { AttachmentRecord, AttachmentScope } from "../attachment_store.ts";
 import { claimAttachments, PostgresAttachments } from "./attachments.ts";
+import type { DmChannelRecord, DmPolicy, DmState } from "../dm_store.ts";
+import { PostgresDms } from "./dms.ts";
 import type {
   AuditEntryRecord,
   AuditQuery,
@@ -78,6 +83,8 @@ import {
 } from "./rows.ts";
 import { PostgresConversations } from "./conversations.ts";
 import { PostgresTwoFactor } from "./two_factor.ts";
+import { PostgresNotifications } from "./notifications.ts";
+import type { NotificationSettingRecord, PushSubscriptionRecord } from "../notification_store.ts";
 import { searchMessages } from "./search.ts";
 import { SearchBackfill } from "./search_backfill.ts";
 import type { SearchCriteria } from "../search_store.ts";
@@ -209,18 +216,23 @@ const APPEND_MIN_BATCH_WHILE_BUSY = 16;
 
 export class PostgresStore implements Store {
   #twoFactor: PostgresTwoFactor;
+  /** Notification settings and push subscriptions (db/postgres/notifications.ts). */
+  #notifications: PostgresNotifications;
   #governance: PostgresGovernance;
   #conversations: PostgresConversations;
   #attachments: PostgresAttachments;
+  #dms: PostgresDms;
   /** Indexes messages older than search (db/postgres/search_backfill.ts). */
   readonly searchBackfill: SearchBackfill;
 
   constructor(readonly sql: Sql) {
     this.searchBackfill = new SearchBackfill(sql);
     this.#twoFactor = new PostgresTwoFactor(sql);
+    this.#notifications = new PostgresNotifications(sql);
     this.#governance = new PostgresGovernance(sql);
     this.#conversations = new PostgresConversations(sql);
     this.#attachments = new PostgresAttachments(sql);
+    this.#dms = new PostgresDms(sql);
     guardOutages(this, isPostgresOutage);
   }
 
@@ -284,6 +296,9 @@ export class PostgresStore implements Store {
 
   attachBlobStore(blobs: BlobsOf): Promise<void> {
     this.#blobs = blobs;
+    // Server icons and custom emoji too (db/postgres/governance.ts, conversations.ts).
+    this.#governance.attachBlobs(blobs);
+    this.#conversations.attachBlobs(blobs);
     return Promise.resolve();
   }
 
@@ -328,6 +343,25 @@ export class PostgresStore implements Store {
       ? await readImageBlob(await this.#blobs!(), avatarBlobKey(userId, row.version))
       : row.bytes && new Uint8Array(row.bytes);
     return bytes && { contentType: row.content_type, bytes, version: row.version };
+  }
+
+  async openAvatar(userId: string): Promise<StoredImage | null> {
+    const [row] = await this.sql<
+      { content_type: string; bytes: Uint8Array | null; version: string; in_blob: boolean }[]
+    >`SELECT content_type, bytes, version, in_blob FROM avatars WHERE user_id = ${userId}`;
+    if (!row) return null;
+    const meta = { contentType: row.content_type, version: row.version };
+    if (row.in_blob) {
+      return await openImageBlob(await this.#blobs!(), avatarBlobKey(userId, row.version), meta);
+    }
+    return row.bytes && imageOfBytes(meta, new Uint8Array(row.bytes));
+  }
+
+  async moveServerImagesToBlobs(): Promise<{ icons: number; emojis: number }> {
+    return {
+      icons: await this.#governance.moveIconsToBlobs(),
+      emojis: await this.#conversations.moveEmojisToBlobs(),
+    };
   }
 
   async moveAvatarsToBlobs(): Promise<number> {
@@ -462,6 +496,30 @@ export class PostgresStore implements Store {
 
   deleteTwoFactor(userId: string): Promise<void> {
     return this.#twoFactor.deleteTwoFactor(userId);
+  }
+
+  listNotificationSettings(userId: string): Promise<NotificationSettingRecord[]> {
+    return this.#notifications.listNotificationSettings(userId);
+  }
+
+  putNotificationSetting(setting: NotificationSettingRecord): Promise<void> {
+    return this.#notifications.putNotificationSetting(setting);
+  }
+
+  notificationSettingsOn(targetIds: string[]): Promise<NotificationSettingRecord[]> {
+    return this.#notifications.notificationSettingsOn(targetIds);
+  }
+
+  putPushSubscription(subscription: PushSubscriptionRecord, maxPerUser: number): Promise<void> {
+    return this.#notifications.putPushSubscription(subscription, maxPerUser);
+  }
+
+  deletePushSubscription(endpoint: string, userId?: string): Promise<boolean> {
+    return this.#notifications.deletePushSubscription(endpoint, userId);
+  }
+
+  listPushSubscriptions(userIds: string[]): Promise<PushSubscriptionRecord[]> {
+    return this.#notifications.listPushSubscriptions(userIds);
   }
 
   async getOrCreateSetting(key: string, value: string): Promise<string> {
@@ -850,6 +908,10 @@ export class PostgresStore implements Store {
     return this.#governance.findServerIcon(id);
   }
 
+  openServerIcon(id: string): Promise<StoredImage | null> {
+    return this.#governance.openServerIcon(id);
+  }
+
   deleteServer(id: string): Promise<boolean> {
     return this.#governance.deleteServer(id);
   }
@@ -1007,6 +1069,10 @@ export class PostgresStore implements Store {
     return this.#conversations.findEmojiImage(emojiId);
   }
 
+  openEmojiImage(emojiId: string) {
+    return this.#conversations.openEmojiImage(emojiId);
+  }
+
   deleteEmoji(serverId: string, emojiId: string, audit: AuditEntryRecord | null) {
     return this.#conversations.deleteEmoji(serverId, emojiId, audit);
   }
@@ -1016,6 +1082,75 @@ export class PostgresStore implements Store {
     return await searchMessages(this.sql, criteria, await this.searchBackfill.complete());
   }
 
+  // Direct messages (db/dm_store.ts): db/{kv,postgres}/dms.ts.
+
+  openDm(
+    channel: ChannelRecord,
+    openerId: string,
+    otherId: string,
+  ): Promise<{ dm: DmChannelRecord; created: boolean }> {
+    return this.#dms.openDm(channel, openerId, otherId);
+  }
+
+  createGroupDm(channel: ChannelRecord, memberIds: string[]): Promise<DmChannelRecord> {
+    return this.#dms.createGroupDm(channel, memberIds);
+  }
+
+  findDmChannel(channelId: string): Promise<DmChannelRecord | null> {
+    return this.#dms.findDmChannel(channelId);
+  }
+
+  isDmMember(channelId: string, userId: string): Promise<boolean> {
+    return this.#dms.isDmMember(channelId, userId);
+  }
+
+  listDmsOf(userId: string, includeClosed?: boolean): Promise<DmState[]> {
+    return this.#dms.listDmsOf(userId, includeClosed);
+  }
+
+  listDmIdsOf(userId: string): Promise<string[]> {
+    return this.#dms.listDmIdsOf(userId);
+  }
+
+  addDmRecipient(channelId: string, userId: string, max: number): Promise<boolean> {
+    return this.#dms.addDmRecipient(channelId, userId, max);
+  }
+
+  removeDmRecipient(channelId: string, userId: string): Promise<boolean> {
+    return this.#dms.removeDmRecipient(channelId, userId);
+  }
+
+  setDmClosed(channelId: string, userId: string, closed: boolean): Promise<boolean> {
+    return this.#dms.setDmClosed(channelId, userId, closed);
+  }
+
+  setDmName(channelId: string, name: string): Promise<boolean> {
+    return this.#dms.setDmName(channelId, name);
+  }
+
+  blockUser(userId: string, blockedId: string, at: Date): Promise<boolean> {
+    return this.#dms.blockUser(userId, blockedId, at);
+  }
+
+  unblockUser(userId: string, blockedId: string): Promise<boolean> {
+    return this.#dms.unblockUser(userId, blockedId);
+  }
+
+  hasBlocked(userId: string, blockedId: string): Promise<boolean> {
+    return this.#dms.hasBlocked(userId, blockedId);
+  }
+
+  listBlockedIds(userId: string): Promise<string[]> {
+    return this.#dms.listBlockedIds(userId);
+  }
+
+  findDmPolicy(userId: string): Promise<DmPolicy> {
+    return this.#dms.findDmPolicy(userId);
+  }
+
+  setDmPolicy(userId: string, policy: DmPolicy): Promise<void> {
+    return this.#dms.setDmPolicy(userId, policy);
+  }
   async close(): Promise<void> {
     await this.searchBackfill.stop();
     await this.sql.end({ timeout: 5 });

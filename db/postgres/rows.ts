@@ -26,10 +26,11 @@ export interface ServerRow {
 
 export interface ChannelRow {
   id: string;
-  server_id: string;
+  /** Null for a DM channel (migration 014). */
+  server_id: string | null;
   name: string;
   created_at: Date;
-  kind: "text" | "category";
+  kind: ChannelRecord["kind"];
   parent_id: string | null;
   topic: string;
   position: number;
@@ -95,7 +96,8 @@ export function toServer(row: ServerRow): ServerRecord {
 export function toChannel(row: ChannelRow): ChannelRecord {
   return {
     id: row.id,
-    serverId: row.server_id,
+    // A DM belongs to no server: its own id is its place (db/dm_store.ts).
+    serverId: row.server_id ?? row.id,
     name: row.name,
     createdAt: row.created_at,
     kind: row.kind,

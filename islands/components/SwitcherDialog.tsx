@@ -1,15 +1,28 @@
 /**
  * The quick switcher's dialog (QuickSwitcher.tsx opens it with Ctrl+K): type part of a channel
- * or server name, move with ↑/↓, Enter goes there, Esc closes. A native modal <dialog> keeps
+ * or server name, or of a person's name (a DM, or a member of this server: going there opens
+ * the DM with them), move with ↑/↓, Enter goes there, Esc closes. A native modal <dialog> keeps
  * focus inside while it is open and gives it back to where it was. Its own chunk, loaded when
  * it first opens.
  */
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import type { SwitcherChannel } from "../QuickSwitcher.tsx";
+import { dms } from "../runtime/dm_state.ts";
+import { dmTitle, dmUrl } from "../runtime/dm_types.ts";
+import { openDm } from "../runtime/dm_api.ts";
+
+/** Someone the reader may open a DM with (a member of the open server). */
+export interface SwitcherPerson {
+  id: string;
+  username: string;
+  displayName: string;
+}
 
 export interface SwitcherDialogProps {
   channels: SwitcherChannel[];
+  /** Members of the open server but the reader (passed in: this chunk then shares less). */
+  people?: SwitcherPerson[];
   current: string;
   onClose: () => void;
 }
@@ -17,43 +30,94 @@ export interface SwitcherDialogProps {
 /** The switcher lists at most this many matches. */
 const SHOWN_MAX = 12;
 
-function matches(channels: SwitcherChannel[], query: string, current: string): SwitcherChannel[] {
+/** One place the switcher can go: a channel, a DM, or a person (a DM opened on the way). */
+interface Entry {
+  id: string;
+  mark: "#" | "@";
+  name: string;
+  detail: string;
+  go: () => void | Promise<void>;
+}
+
+function entries(
+  channels: SwitcherChannel[],
+  people: SwitcherPerson[],
+  current: string,
+): Entry[] {
+  const list: Entry[] = channels.filter((channel) => channel.id !== current).map((channel) => ({
+    id: channel.id,
+    mark: "#",
+    name: channel.name,
+    detail: channel.serverName,
+    go: () => location.assign(`/chat/${channel.serverId}/${channel.id}`),
+  }));
+  const withDm = new Set<string>();
+  for (const dm of dms.value) {
+    if (dm.id === current) continue;
+    if (dm.kind === "dm" && dm.recipients[0]) withDm.add(dm.recipients[0].id);
+    list.push({
+      id: dm.id,
+      mark: "@",
+      name: dmTitle(dm),
+      detail: dm.kind === "dm" ? `@${dm.recipients[0]?.username ?? ""}` : "Group",
+      go: () => location.assign(dmUrl(dm.id)),
+    });
+  }
+  for (const user of people) {
+    if (withDm.has(user.id)) continue;
+    list.push({
+      id: `person-${user.id}`,
+      mark: "@",
+      name: user.displayName,
+      detail: `@${user.username}`,
+      go: async () => {
+        const opened = await openDm([user.id]);
+        if (opened.ok) location.assign(dmUrl(opened.value.id));
+      },
+    });
+  }
+  return list;
+}
+
+function matches(all: Entry[], query: string): Entry[] {
   const words = query.toLowerCase().trim().split(/\s+/).filter(Boolean);
-  return channels
-    .filter((channel) => channel.id !== current)
-    .filter((channel) => {
-      const text = `${channel.name} ${channel.serverName}`.toLowerCase();
-      return words.every((word) => text.includes(word.replace(/^#/, "")));
+  return all
+    .filter((entry) => {
+      const text = `${entry.name} ${entry.detail}`.toLowerCase();
+      return words.every((word) => text.includes(word.replace(/^[#@]/, "")));
     })
     .slice(0, SHOWN_MAX);
 }
 
-export default function SwitcherDialog({ channels, current, onClose }: SwitcherDialogProps) {
+export default function SwitcherDialog(
+  { channels, people = [], current, onClose }: SwitcherDialogProps,
+) {
   const query = useSignal("");
   const selected = useSignal(0);
   const dialog = useRef<HTMLDialogElement>(null);
 
   useEffect(() => {
     dialog.current?.showModal();
-    // Ctrl+K again closes it.
-    function onKeyDown(event: KeyboardEvent) {
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
-        event.preventDefault();
-        event.stopImmediatePropagation();
-        dialog.current?.close();
-      }
-    }
-    addEventListener("keydown", onKeyDown, { capture: true });
-    return () => removeEventListener("keydown", onKeyDown, { capture: true });
   }, []);
 
-  const found = matches(channels, query.value, current);
+  const found = matches(entries(channels, people, current), query.value);
   const active = Math.min(selected.value, Math.max(0, found.length - 1));
-  const go = (channel: SwitcherChannel) =>
-    location.assign(`/chat/${channel.serverId}/${channel.id}`);
+  const go = (entry: Entry) => void entry.go();
+
+  // Closed at once, not when the dialog's `close` event comes a task later: a Ctrl+K typed
+  // in between found the switcher still "open" and did nothing (keyboard_browser_test).
+  function close() {
+    dialog.current?.close();
+    onClose();
+  }
 
   function onKeyDown(event: KeyboardEvent) {
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+      // Ctrl+K again closes it (here, where focus is while the modal is open).
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
       const step = event.key === "ArrowDown" ? 1 : -1;
       selected.value = (active + step + found.length) % Math.max(1, found.length);
@@ -67,15 +131,21 @@ export default function SwitcherDialog({ channels, current, onClose }: SwitcherD
     <dialog
       ref={dialog}
       onClose={onClose}
+      onCancel={(event) => {
+        // Escape: closed here, the same way (closing gives focus back, then unmounting).
+        event.preventDefault();
+        close();
+      }}
+      onKeyDown={onKeyDown}
       aria-label="Find a channel"
       class="mx-auto mt-[15vh] w-[min(32rem,calc(100vw-2rem))] rounded-xl bg-white p-0 text-slate-900 shadow-2xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
       onClick={(event) => {
         // A click on the backdrop lands on the dialog itself: close.
-        if (event.target === dialog.current) dialog.current?.close();
+        if (event.target === dialog.current) close();
       }}
     >
       <div class="p-3">
-        <label for="quick-switcher" class="sr-only">Channel or server name</label>
+        <label for="quick-switcher" class="sr-only">Channel, server or person</label>
         <input
           id="quick-switcher"
           type="text"
@@ -90,7 +160,6 @@ export default function SwitcherDialog({ channels, current, onClose }: SwitcherD
             query.value = (event.currentTarget as HTMLInputElement).value;
             selected.value = 0;
           }}
-          onKeyDown={onKeyDown}
           class="w-full rounded-lg bg-slate-100 px-3 py-2 text-base outline-none dark:bg-slate-800"
         />
       </div>
@@ -100,32 +169,32 @@ export default function SwitcherDialog({ channels, current, onClose }: SwitcherD
         aria-label="Channels"
         class="max-h-80 overflow-y-auto px-2 pb-2"
       >
-        {found.map((channel, index) => (
+        {found.map((entry, index) => (
           <li
-            key={channel.id}
-            id={`quick-${channel.id}`}
+            key={entry.id}
+            id={`quick-${entry.id}`}
             role="option"
             aria-selected={index === active}
-            onClick={() => go(channel)}
+            onClick={() => go(entry)}
             class={`flex cursor-pointer items-baseline gap-2 rounded-md px-3 py-2 ${
               index === active ? "bg-brand-500 text-white" : ""
             }`}
           >
-            <span aria-hidden="true" class="opacity-60">#</span>
-            <span class="truncate font-medium">{channel.name}</span>
+            <span aria-hidden="true" class="opacity-60">{entry.mark}</span>
+            <span class="truncate font-medium">{entry.name}</span>
             <span
               class={`ml-auto truncate text-xs ${
                 index === active ? "" : "text-slate-500 dark:text-slate-400"
               }`}
             >
-              {channel.serverName}
+              {entry.detail}
             </span>
           </li>
         ))}
       </ul>
       {found.length === 0 && (
         <p class="px-5 pb-4 text-sm text-slate-500 dark:text-slate-400">
-          No channel matches “{query.value}”.
+          Nothing matches “{query.value}”.
         </p>
       )}
     </dialog>

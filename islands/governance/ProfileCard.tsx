@@ -1,7 +1,7 @@
 /**
  * A member's profile card (from the member list): who they are, their roles, `Message`, and for
  * a moderator who outranks them `Kick`, `Ban` and `Time out` (API.md's screen names), each
- * asking first. Direct messages do not exist yet: `Message` says so instead of going nowhere.
+ * asking first; `Message` opens a DM with them and `Block`/`Unblock` (components/DmActions.tsx).
  * Someone who is not a member (any more: an author who left) gets FormerMemberCard instead.
  */
 import { useSignal } from "@preact/signals";
@@ -11,6 +11,7 @@ import { outranks, rolesOf, serverPermissions } from "../runtime/permissions.ts"
 import type { ServerState } from "../runtime/server_state.ts";
 import { UserAvatar } from "../shared/UserAvatar.tsx";
 import { Confirm } from "./Confirm.tsx";
+import { DmActions } from "../components/DmActions.tsx";
 import { FormerMemberCard } from "./FormerMemberCard.tsx";
 import { BAN_DELETE_CHOICES, TIMEOUT_CHOICES, when } from "./labels.ts";
 import { Modal } from "./Modal.tsx";
@@ -102,22 +103,7 @@ function MemberCard(
             Timed out until {when(member.timeoutUntil!)}.
           </p>
         )}
-        {user.id !== state.meId && (
-          <div>
-            <button
-              type="button"
-              aria-disabled="true"
-              aria-describedby="message-soon"
-              class={`${SECONDARY} w-full cursor-not-allowed`}
-              onClick={() => report(true, "Direct messages are not available yet.")}
-            >
-              Message
-            </button>
-            <p id="message-soon" class="mt-1 text-xs text-slate-600 dark:text-slate-400">
-              Direct messages are coming soon: for now, mention @{user.username} in a channel.
-            </p>
-          </div>
-        )}
+        {user.id !== state.meId && <DmActions user={user} note={note} />}
         {above && (mine.has("kick_members") || mine.has("ban_members") ||
           mine.has("moderate_members")) &&
           (

@@ -11,6 +11,7 @@ import { markRead as saveReadMarker } from "../runtime/api.ts";
 import type { ShownMessage } from "../runtime/message_groups.ts";
 import { connection } from "../runtime/socket_client.ts";
 import { markReadLocally, setReading } from "../runtime/unread.ts";
+import { markDmRead } from "../runtime/dm_state.ts";
 
 /** The read marker moves once the reader has been at the bottom this long. */
 const READ_DELAY_MS = 300;
@@ -39,6 +40,7 @@ export function useReadMarker(
       const last = messages.value.at(-1)?.seq ?? 0;
       if (!reading() || last <= lastRead.current) return;
       markReadLocally(channelId, last);
+      markDmRead(channelId, last);
       if (connection.value !== "online") return; // sent on reconnect (below)
       const before = lastRead.current;
       lastRead.current = last;

@@ -12,6 +12,7 @@
  * (ThemeToggle and ServerRail are on other pages too; LeaveServerButton is only in ServerHeader).
  * Every line has this form (the build fails on one it cannot read).
  */
+export { default as AppShell } from "../AppShell.tsx";
 export { default as ChannelHeading } from "../ChannelHeading.tsx";
 export { default as ChannelNav } from "../ChannelNav.tsx";
 export { default as ChannelShortcuts } from "../ChannelShortcuts.tsx";

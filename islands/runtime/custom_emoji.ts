@@ -12,7 +12,10 @@ let loadedFor: string | null = null;
 
 /** Loads the server's custom emoji once (later calls for the same server do nothing). */
 export function loadCustomEmoji(serverId: string | undefined): void {
-  if (!serverId || loadedFor === serverId || typeof document === "undefined") return;
+  // A DM page passes "dm" (its links are /chat/dm/...): no server, so no custom emoji.
+  if (!serverId || serverId === "dm" || loadedFor === serverId || typeof document === "undefined") {
+    return;
+  }
   loadedFor = serverId;
   void listEmojis(serverId).then((result) => {
     if (result.ok) customEmoji.value = new Map(result.value.map((e) => [e.name, e.url]));

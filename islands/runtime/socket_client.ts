@@ -92,6 +92,21 @@ export function startSocket(): void {
   if (started) return;
   started = true;
   connect();
+  // The server notifies (a Web Push) only users with no visible live page (API.md
+  // "Notifications"): it hears when this one hides or shows.
+  document.addEventListener("visibilitychange", sendVisibility);
+}
+
+/** False once the server said it does not know the frame (an older server): not sent again. */
+let visibilityKnown = true;
+
+/** Tells the server whether this page is visible (after each `ready`, and on each change). */
+function sendVisibility(): void {
+  if (!visibilityKnown || !socket || socket.readyState !== WebSocket.OPEN) return;
+  if (connection.value !== "online") return;
+  socket.send(
+    JSON.stringify({ type: "visibility", visible: document.visibilityState === "visible" }),
+  );
 }
 
 function connect(): void {
@@ -136,6 +151,11 @@ function receive(event: ServerEvent): void {
     connection.value = "online";
     // Also on the page for scripts and tests: live events flow from here on.
     document.documentElement.dataset.connection = "online";
+    sendVisibility();
+  }
+  if (event.type === "error" && event.code === "unknown_type" && /visibility/.test(event.message)) {
+    visibilityKnown = false;
+    return;
   }
   if (event.type === "message" || event.type === "ack") {
     advance(event.message.channelId, event.message.seq);

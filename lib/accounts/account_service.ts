@@ -9,6 +9,7 @@
  * sign-in guard and the password thread. The methods below keep the one API callers use.
  */
 import type { AvatarRecord, Store, UserRecord } from "../../db/store.ts";
+import type { StoredImage } from "../../db/blob_moves.ts";
 import type { RegistrationMode } from "../config.ts";
 import { PASSWORD_JOBS_PER_IP } from "../limits.ts";
 import type { PasswordHasher } from "../passwords.ts";
@@ -226,6 +227,11 @@ export class AccountService {
   /** The user's uploaded avatar, or null (then the generated default is shown). */
   getAvatar(userId: string): Promise<AvatarRecord | null> {
     return this.#profile.getAvatar(userId);
+  }
+
+  /** The avatar as a stream from the blob store, or null (profile.ts). */
+  openAvatar(userId: string): Promise<StoredImage | null> {
+    return this.#profile.openAvatar(userId);
   }
 
   /** A user by id, or NotFound. */

@@ -78,9 +78,13 @@ export class DataExportService {
     this.#refuseIfRunning(user.id);
     this.#running.add(user.id);
     let memberships: MembershipRecord[];
+    let dmPolicy: string;
     try {
       await this.#refuseIfSpent(user.id);
-      memberships = await this.#store.listMembershipsOf(user.id);
+      [memberships, dmPolicy] = await Promise.all([
+        this.#store.listMembershipsOf(user.id),
+        this.#store.findDmPolicy(user.id),
+      ]);
     } catch (error) {
       this.#running.delete(user.id);
       throw error;
@@ -88,7 +92,8 @@ export class DataExportService {
     await this.#limiter.hit(user.id);
     const exportedAt = new Date(this.#now());
     const chunks = dataExportChunks({
-      profile: { user: toPublicUser(user), exportedAt: exportedAt.toISOString() },
+      // The profile as GET /api/me answers it (the caller's own dmPolicy included).
+      profile: { user: { ...toPublicUser(user), dmPolicy }, exportedAt: exportedAt.toISOString() },
       memberships: this.#withChannels(memberships),
       messages: this.#messages(user),
     }, exportedAt);

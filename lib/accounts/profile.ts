@@ -4,6 +4,7 @@
  * names and avatars everywhere follow live.
  */
 import type { AvatarRecord, Store, UserRecord } from "../../db/store.ts";
+import type { StoredImage } from "../../db/blob_moves.ts";
 import { Invalid, NotFound } from "../errors.ts";
 import { isCompleteImage, sniffImageType } from "../images.ts";
 import type { ImageType } from "../images.ts";
@@ -60,6 +61,11 @@ export class ProfileService {
   /** The user's uploaded avatar, or null (then the generated default is shown). */
   async getAvatar(userId: string): Promise<AvatarRecord | null> {
     return await this.store.findAvatar(userId);
+  }
+
+  /** `getAvatar` as a stream from the blob store (what the avatar route serves). */
+  async openAvatar(userId: string): Promise<StoredImage | null> {
+    return await this.store.openAvatar(userId);
   }
 
   /** A user by id, or NotFound. */

@@ -1,11 +1,19 @@
 /** Reading the start of an upload without losing it, and reading a small one whole (images). */
 import { PayloadTooLarge } from "../errors.ts";
 
+/** What `peek` gives: the head, whether it is the whole body, and all of it as a stream. */
+export interface Peeked {
+  head: Uint8Array;
+  complete: boolean;
+  stream: ReadableStream<Uint8Array>;
+}
+
 /** The first `bytes` of a stream (fewer if it ends), and a stream of all of it from the start. */
-export async function peek(
-  body: ReadableStream<Uint8Array>,
-  bytes: number,
-): Promise<{ head: Uint8Array; complete: boolean; stream: ReadableStream<Uint8Array> }> {
+export function peek(body: ReadableStream<Uint8Array>, bytes: number): Promise<Peeked> {
+  return peekPieces(body, bytes);
+}
+
+async function peekPieces(body: ReadableStream<Uint8Array>, bytes: number): Promise<Peeked> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;

@@ -37,6 +37,9 @@ import { AttachmentService } from "../attachments/upload_service.ts";
 import type { AttachmentServiceOptions } from "../attachments/upload_service.ts";
 import { AttachmentCleanup } from "../attachments/attachment_cleanup.ts";
 import { OrphanSweeper } from "../attachments/orphan_sweeper.ts";
+import { DmService } from "../dms/dm_service.ts";
+import { DmSendGate } from "../dms/dm_send_gate.ts";
+import { BlockService } from "../dms/block_service.ts";
 
 export type { ServerDetail, ServerWithChannels } from "./server_service.ts";
 export type { HistoryQuery, SendInput, SendResult } from "./message_service.ts";
@@ -81,6 +84,10 @@ export class ChatService {
   readonly users: UserProfileService;
   /** Search (GET /api/search). */
   readonly search: SearchService;
+  /** Direct messages (API.md "Direct messages", lib/dms/). */
+  readonly dms: DmService;
+  /** Blocks (PUT/DELETE /api/users/:id/block). */
+  readonly blocks: BlockService;
   /** Uploads and their files (API.md "Attachments"); null without a blob store. */
   readonly attachments: AttachmentService | null;
   /** Removes the files of deleted messages, channels and servers (null with no uploads). */
@@ -115,7 +122,10 @@ export class ChatService {
       readRateLimit: options.readRateLimit,
       rateLimits: options.rateLimits,
       attachments: this.attachments ?? undefined,
+      dms: new DmSendGate(deps),
     });
+    this.dms = new DmService(deps, places);
+    this.blocks = new BlockService(deps);
     this.reads = new ReadStateService(deps, places);
     this.typing = new TypingService(deps, places);
     this.roles = new RoleService(deps);

@@ -5,6 +5,7 @@
  * `403 banned`. Creating and deleting are audited (`invite_create`, `invite_delete`).
  */
 import type { IconRecord, InviteRecord, ServerRecord, UserRecord } from "../../db/store.ts";
+import type { StoredImage } from "../../db/blob_moves.ts";
 import { type ErrorCode, Forbidden, Invalid, NotFound } from "../errors.ts";
 import { auditEntry } from "../governance/audit.ts";
 import { isUsable, toWireInvite } from "../governance/invite_shape.ts";
@@ -119,6 +120,14 @@ export class InviteService {
   async icon(code: string): Promise<IconRecord> {
     const { server } = await this.#usable(code);
     const icon = server.iconVersion ? await this.deps.store.findServerIcon(server.id) : null;
+    if (!icon) throw new NotFound("not_found", "This server has no icon.");
+    return icon;
+  }
+
+  /** `icon` as a stream from the blob store (what the invite page's icon route serves). */
+  async openIcon(code: string): Promise<StoredImage> {
+    const { server } = await this.#usable(code);
+    const icon = server.iconVersion ? await this.deps.store.openServerIcon(server.id) : null;
     if (!icon) throw new NotFound("not_found", "This server has no icon.");
     return icon;
   }

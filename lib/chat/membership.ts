@@ -30,6 +30,11 @@ export interface AccessOptions {
   confirm?: boolean;
   /** What NotFound names ("server", "channel", "message"). */
   thing?: string;
+  /**
+   * Accept a DM channel's snapshot (lib/dms/dm_access.ts): only channel paths do; a DM is no
+   * server, so every server route answers 404 for its id.
+   */
+  dm?: boolean;
 }
 
 function notFound(thing: string): NotFound {
@@ -66,14 +71,22 @@ export async function memberAccess(
   if (!plausibleId(serverId)) throw notFound(thing);
   const [access, stored] = await Promise.all([
     accessOf(deps.access, serverId),
-    options.confirm ? deps.store.isMember(serverId, user.id) : undefined,
+    options.confirm ? storedMembership(deps.store, serverId, user.id) : undefined,
   ]);
-  if (!access || stored === false) throw notFound(thing);
+  if (!access || stored === false || (access.isDm && !options.dm)) throw notFound(thing);
   if (access.isMember(user.id)) return access;
-  if (!(stored ?? await deps.store.isMember(serverId, user.id))) throw notFound(thing);
+  if (!(stored ?? await storedMembership(deps.store, serverId, user.id))) throw notFound(thing);
   const fresh = await deps.access.reload(serverId);
   if (!fresh?.isMember(user.id)) throw notFound(thing);
   return fresh;
+}
+
+/**
+ * Membership as the store has it, of a server or of a DM channel (a DM is its own place:
+ * db/dm_store.ts); a DM is asked only when no server membership is found.
+ */
+async function storedMembership(store: Store, placeId: string, userId: string): Promise<boolean> {
+  return await store.isMember(placeId, userId) || await store.isDmMember(placeId, userId);
 }
 
 /** The server if `user` is a member of it; NotFound otherwise (membership read from the store). */
@@ -117,7 +130,7 @@ export async function viewableChannel(
   channelId: string,
   options: AccessOptions = {},
 ): Promise<ChannelAccess> {
-  const opts = { ...options, thing: options.thing ?? "channel" };
+  const opts = { ...options, thing: options.thing ?? "channel", dm: true };
   const { serverId, read } = await serverOfChannel(deps.store, places, channelId);
   let access = await memberAccess(deps, user, serverId, opts);
   let channel = access.channel(channelId);

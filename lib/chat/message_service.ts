@@ -4,7 +4,9 @@
  * time-out; deleting another's message `manage_messages` (and an audit entry).
  */
 import type { AppendResult } from "../../db/append_queue.ts";
-import type { ChannelRecord, MessageRecord, UserRecord } from "../../db/store.ts";
+import type { ChannelRecord, DmChannelRecord, MessageRecord, UserRecord } from "../../db/store.ts";
+import type { DmSendGate } from "../dms/dm_send_gate.ts";
+import { isDmChannel } from "../dms/dm_kind.ts";
 import { NotAMemberError } from "../../db/store.ts";
 import { InvalidAttachmentError } from "../../db/attachment_store.ts";
 import { v7 as uuidv7 } from "uuid";
@@ -69,6 +71,8 @@ export interface MessageServiceOptions {
   rateLimits?: RateLimitBackend;
   /** Checks the attachments a send names (none: sends with attachments are refused). */
   attachments?: AttachmentService;
+  /** What a send into a DM checks (lib/dms/dm_send_gate.ts). */
+  dms?: DmSendGate;
 }
 
 /** A query parameter that must be a message seq (or absent). */
@@ -104,6 +108,7 @@ export class MessageService {
   #sendLimiter: WindowLimit;
   #readLimiter: WindowLimit;
   #attachments: AttachmentService | undefined;
+  #dms: DmSendGate | undefined;
 
   constructor(
     readonly deps: ChatDeps,
@@ -111,6 +116,7 @@ export class MessageService {
     options: MessageServiceOptions,
   ) {
     this.#attachments = options.attachments;
+    this.#dms = options.dms;
     const limits = options.rateLimits ?? memoryRateLimits(deps.now);
     // Both fail open: they keep one user from hogging the server; with Redis away, chat goes on.
     this.#sendLimiter = limits.window({
@@ -260,8 +266,9 @@ export class MessageService {
     let appending: Promise<AppendResult>;
     let serverId: string;
     let original: MessageRecord | undefined;
+    let dm: DmChannelRecord | undefined;
     try {
-      ({ appending, serverId, original } = await this.#queue(user, channelId, input));
+      ({ appending, serverId, original, dm } = await this.#queue(user, channelId, input));
     } finally {
       onQueued?.();
     }
@@ -279,6 +286,8 @@ export class MessageService {
     const wire = created
       ? await this.#sentWire(user, message, original)
       : (await decorateMessages(this.deps.store, [message], user.id))[0];
+    // Members who had closed the DM get it back before the message.
+    if (created && dm) await this.#dms?.sent(dm);
     if (created) {
       this.deps.publish({
         target: { servers: [serverId], channel: message.channelId },
@@ -335,7 +344,12 @@ export class MessageService {
     channelId: string,
     input: SendInput,
   ): Promise<
-    { appending: Promise<AppendResult>; serverId: string; original: MessageRecord | undefined }
+    {
+      appending: Promise<AppendResult>;
+      serverId: string;
+      original: MessageRecord | undefined;
+      dm?: DmChannelRecord;
+    }
   > {
     const named = attachmentIds(input.attachments);
     // With files, the text is optional.
@@ -347,6 +361,8 @@ export class MessageService {
     // (one round trip on the hot path).
     const { channel, access } = await viewableChannel(this.deps, this.places, user, channelId);
     checkSend(access, user, channel.id, this.deps.now());
+    // A DM is in no server: its membership and blocks are read here instead (dm_send_gate.ts).
+    const dm = isDmChannel(channel) ? await this.#dms?.check(user, channel) : undefined;
     const serverId = channel.serverId;
     const retryAfterMs = await this.#sendLimiter.take(user.id);
     if (retryAfterMs > 0) {
@@ -370,9 +386,9 @@ export class MessageService {
       replyToId: original?.id ?? null,
       mentions,
       ...(attachments.length > 0 ? { attachments } : {}),
-    }, serverId);
+    }, isDmChannel(channel) ? undefined : serverId);
     // Returned in an object: an async function returning the promise itself would wait for it.
-    return { appending, serverId, original };
+    return { appending, serverId, original, dm };
   }
 
   /** The attachments a send names, checked (none named: no read). */

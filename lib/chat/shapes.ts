@@ -53,7 +53,8 @@ export function toWireChannel(
     serverId: channel.serverId,
     name: channel.name,
     createdAt: channel.createdAt.toISOString(),
-    kind: channel.kind,
+    // A DM is never shaped here (lib/dms/dm_shapes.ts has its own shape, serverId null).
+    kind: channel.kind as WireChannel["kind"],
     parentId: channel.parentId,
     topic: channel.topic,
     position: channel.position,

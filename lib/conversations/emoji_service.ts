@@ -7,6 +7,7 @@
 import { v7 as uuidv7 } from "uuid";
 import type { UserRecord } from "../../db/store.ts";
 import type { EmojiRecord } from "../../db/conversation_store.ts";
+import type { StoredImage } from "../../db/blob_moves.ts";
 import { EmojiNameTakenError } from "../../db/conversation_store.ts";
 import { Conflict, Invalid, NotFound, PayloadTooLarge } from "../errors.ts";
 import { isCompleteImage, sniffImageType } from "../images.ts";
@@ -126,5 +127,16 @@ export class EmojiService {
       throw new NotFound("not_found", "No such emoji.");
     }
     return { contentType: found.emoji.contentType, bytes: found.bytes };
+  }
+
+  /** `image` as a stream from the blob store (what the emoji route serves). */
+  async openImage(user: UserRecord, serverId: string, emojiId: string): Promise<StoredImage> {
+    await memberAccess(this.deps, user, serverId, { confirm: true });
+    const found = plausibleId(emojiId) ? await this.deps.store.openEmojiImage(emojiId) : null;
+    if (!found || found.emoji.serverId !== serverId) {
+      await found?.image.body.cancel();
+      throw new NotFound("not_found", "No such emoji.");
+    }
+    return found.image;
   }
 }

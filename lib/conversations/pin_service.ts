@@ -6,6 +6,7 @@
 import type { UserRecord } from "../../db/store.ts";
 import { NotFound } from "../errors.ts";
 import { auditEntry } from "../governance/audit.ts";
+import { isDmChannel } from "../dms/dm_kind.ts";
 import type { ChannelPlaces } from "../chat/channel_places.ts";
 import type { ChatDeps } from "../chat/chat_deps.ts";
 import { requireChannelPermission, viewableChannel } from "../chat/membership.ts";
@@ -79,6 +80,8 @@ export class PinService {
   ): Promise<ViewableMessage> {
     const seen = await viewableMessage(this.deps, this.places, user, messageId);
     if (seen.channel.id !== channelId) throw new NotFound("not_found", "No such message.");
+    // In a DM every member may pin (as on Discord), without an audit log (there is no server).
+    if (isDmChannel(seen.channel)) return seen;
     requireChannelPermission(
       seen.access,
       user.id,
@@ -95,6 +98,7 @@ export class PinService {
     action: "message_pin" | "message_unpin",
     at: number,
   ) {
+    if (isDmChannel(seen.channel)) return null;
     return auditEntry(at, {
       serverId: seen.channel.serverId,
       action,

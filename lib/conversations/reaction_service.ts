@@ -19,8 +19,13 @@ import { plausibleId, requireChannelPermission, requireNotTimedOut } from "../ch
 import { toPublicUser } from "../public_user.ts";
 import type { PublicUser } from "../public_user.ts";
 import { canonicalEmoji } from "./emoji.ts";
-import { viewableMessage } from "./message_access.ts";
-import type { ViewableMessage } from "./message_access.ts";
+import {
+  type MessagePlace,
+  messagePlace,
+  MessagePlaces,
+  type ViewableMessage,
+  viewableMessage,
+} from "./message_access.ts";
 
 export interface ReactionUsersQuery {
   after?: string;
@@ -28,11 +33,18 @@ export interface ReactionUsersQuery {
 }
 
 export class ReactionService {
+  /** Each message's channel: a reaction then reads no message (see messagePlace). */
+  #messages = new MessagePlaces();
+
   constructor(readonly deps: ChatDeps, readonly places: ChannelPlaces) {}
+
+  #place(user: UserRecord, messageId: string): Promise<MessagePlace> {
+    return messagePlace(this.deps, this.places, this.#messages, user, messageId);
+  }
 
   /** Adds the user's reaction (idempotent: a repeat publishes nothing). */
   async add(user: UserRecord, messageId: string, rawEmoji: string): Promise<void> {
-    const seen = await viewableMessage(this.deps, this.places, user, messageId);
+    const seen = await this.#place(user, messageId);
     const { channel, access } = seen;
     requireChannelPermission(access, user.id, channel.id, "add_reactions", "add reactions");
     requireNotTimedOut(access, user.id, this.deps.now());
@@ -40,7 +52,7 @@ export class ReactionService {
     let added;
     try {
       added = await this.deps.store.addReaction(
-        seen.message.id,
+        seen.messageId,
         emoji,
         user.id,
         new Date(this.deps.now()),
@@ -53,13 +65,16 @@ export class ReactionService {
         `A message has at most ${MESSAGE_REACTIONS_MAX} different reactions.`,
       );
     }
-    if (added === null) throw new NotFound("not_found", "No such message.");
+    if (added === null) {
+      this.#messages.forget(seen.messageId);
+      throw new NotFound("not_found", "No such message.");
+    }
     if (added) this.#publish(seen, "reaction_added", emoji, user.id);
   }
 
   /** Removes the user's own reaction (204 even if there was none: nothing is published). */
   async removeOwn(user: UserRecord, messageId: string, rawEmoji: string): Promise<void> {
-    const seen = await viewableMessage(this.deps, this.places, user, messageId);
+    const seen = await this.#place(user, messageId);
     await this.#remove(seen, await this.#emoji(seen, rawEmoji, true), user.id);
   }
 
@@ -70,7 +85,7 @@ export class ReactionService {
     rawEmoji: string,
     userId: string,
   ): Promise<void> {
-    const seen = await viewableMessage(this.deps, this.places, user, messageId);
+    const seen = await this.#place(user, messageId);
     if (userId !== user.id) {
       requireChannelPermission(
         seen.access,
@@ -102,21 +117,26 @@ export class ReactionService {
     return (await usersInOrder(this.deps.store, ids)).map(toPublicUser);
   }
 
-  async #remove(seen: ViewableMessage, emoji: string, userId: string): Promise<void> {
+  async #remove(seen: MessagePlace, emoji: string, userId: string): Promise<void> {
     const removed = await this.deps.store.removeReaction(
-      seen.message.id,
+      seen.messageId,
       emoji,
       userId,
       new Date(this.deps.now()),
     );
     if (removed) this.#publish(seen, "reaction_removed", emoji, userId);
+    else if (seen.known && !(await this.deps.store.findMessage(seen.messageId))) {
+      // Nothing removed, and the message was not read: a deleted one is "No such message".
+      this.#messages.forget(seen.messageId);
+      throw new NotFound("not_found", "No such message.");
+    }
   }
 
   /**
    * The canonical emoji. `removing`: a custom emoji deleted since may still be taken off (its
    * name is then only checked for form).
    */
-  async #emoji(seen: ViewableMessage, raw: string, removing = false): Promise<string> {
+  async #emoji(seen: MessagePlace | ViewableMessage, raw: string, removing = false) {
     return await canonicalEmoji(raw, async () => {
       const emojis = await this.deps.store.listEmojis(seen.channel.serverId);
       const names = new Set(emojis.map((e) => e.name));
@@ -126,15 +146,15 @@ export class ReactionService {
   }
 
   #publish(
-    seen: ViewableMessage,
+    seen: MessagePlace,
     type: "reaction_added" | "reaction_removed",
     emoji: string,
     userId: string,
   ): void {
-    const { channel, message } = seen;
+    const { channel, messageId } = seen;
     this.deps.publish({
       target: { servers: [channel.serverId], channel: channel.id },
-      event: { type, channelId: channel.id, messageId: message.id, emoji, userId },
+      event: { type, channelId: channel.id, messageId, emoji, userId },
     });
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Profile cards: `GET /api/users/:id` answers with the public user for anyone sharing a server
- * with them (or oneself), and 404 otherwise, so a user id reveals nothing to a stranger.
+ * or a DM with them (or oneself), and 404 otherwise, so a user id reveals nothing to a stranger.
  */
 import type { UserRecord } from "../../db/store.ts";
 import { NotFound } from "../errors.ts";
@@ -24,7 +24,11 @@ export class UserProfileService {
     ]);
     if (!user) throw notFound;
     const shared = new Set(mine.map((s) => s.id));
-    if (id !== viewer.id && !theirs.some((s) => shared.has(s.id))) throw notFound;
+    if (id !== viewer.id && !theirs.some((s) => shared.has(s.id))) {
+      // Sharing a DM is enough too (API.md "Conversations").
+      const dms = await store.listDmsOf(viewer.id, true);
+      if (!dms.some((state) => state.dm.recipientIds.includes(id))) throw notFound;
+    }
     return toPublicUser(user);
   }
 }

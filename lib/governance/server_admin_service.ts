@@ -5,6 +5,7 @@
  * `server_updated`; a deletion as `server_deleted`.
  */
 import type { IconRecord, ServerPatch, UserRecord } from "../../db/store.ts";
+import type { StoredImage } from "../../db/blob_moves.ts";
 import { memberAccess, requireServerPermission } from "../chat/membership.ts";
 import type { ChatDeps } from "../chat/chat_deps.ts";
 import { iconUrl, toWireServer } from "../chat/shapes.ts";
@@ -83,6 +84,14 @@ export class ServerAdminService {
   async icon(user: UserRecord, serverId: string): Promise<IconRecord> {
     await memberAccess(this.deps, user, serverId, { confirm: true });
     const icon = await this.deps.store.findServerIcon(serverId);
+    if (!icon) throw new NotFound("not_found", "This server has no icon.");
+    return icon;
+  }
+
+  /** `icon` as a stream from the blob store (what the icon route serves). */
+  async openIcon(user: UserRecord, serverId: string): Promise<StoredImage> {
+    await memberAccess(this.deps, user, serverId, { confirm: true });
+    const icon = await this.deps.store.openServerIcon(serverId);
     if (!icon) throw new NotFound("not_found", "This server has no icon.");
     return icon;
   }

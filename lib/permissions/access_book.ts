@@ -12,6 +12,7 @@ import type { Store } from "../../db/store.ts";
 import type { Envelope } from "../realtime/envelope.ts";
 import type { ServerEvent } from "../realtime/protocol.ts";
 import { ServerAccess } from "./server_access.ts";
+import { dmAccess } from "../dms/dm_access.ts";
 
 /** Reads of one server that raced events before the book settles for the last one. */
 const LOAD_ATTEMPTS = 5;
@@ -243,7 +244,11 @@ export class AccessBook {
       store.listOverwrites(serverId),
       store.listMembers(serverId),
     ]);
-    if (!server) return null;
+    if (!server) {
+      // No server of that id: a DM channel is its own place (lib/dms/dm_access.ts).
+      const dm = await store.findDmChannel(serverId);
+      return dm ? dmAccess(dm) : null;
+    }
     return ServerAccess.from({ server, roles, channels, overwrites, members });
   }
 }

@@ -27,6 +27,8 @@ export interface AccessData {
   channels: ChannelRecord[];
   overwrites: OverwriteRecord[];
   members: MemberRecord[];
+  /** A direct-message channel's snapshot (lib/dms/dm_access.ts), not a server's. */
+  dm?: boolean;
 }
 
 /** Whose access an event may have changed: everyone's, one user's, or nobody's. */
@@ -36,6 +38,8 @@ const VIEW = bitOf("view_channel");
 
 export class ServerAccess {
   readonly serverId: string;
+  /** True for a DM channel's snapshot: its "server" is the channel itself (lib/dms/dm_access.ts). */
+  isDm = false;
   #server: ServerRecord;
   #roles = new Map<string, RoleRecord>();
   #grants = new Map<string, RoleGrant>();
@@ -58,6 +62,7 @@ export class ServerAccess {
   /** A snapshot of the data read from the store. */
   static from(data: AccessData): ServerAccess {
     const access = new ServerAccess(data.server);
+    access.isDm = data.dm === true;
     for (const role of data.roles) access.#putRole(role);
     for (const channel of data.channels) access.#channels.set(channel.id, channel);
     const byChannel = new Map<string, OverwriteRecord[]>();

@@ -34,12 +34,21 @@ export interface Envelope {
 export interface InstanceEvent {
   type: "heartbeat";
   users?: string[];
+  /** Of `users`, those whose pages here are all hidden (page_visibility.ts). */
+  hidden?: string[];
+}
+
+/** Between instances: the user's sockets on the origin are now all hidden, or not any more. */
+export interface PageVisibilityEvent {
+  type: "page_visibility";
+  userId: string;
+  hidden: boolean;
 }
 
 /** An envelope every instance hears (whatever it follows), for the instances themselves. */
 export interface InstanceEnvelope {
   target: { instances: true };
-  event: InstanceEvent;
+  event: InstanceEvent | PageVisibilityEvent;
   origin?: string;
   order?: undefined;
   skipSocket?: undefined;

@@ -35,6 +35,10 @@ export function parseClientFrame(text: string): { frame: ClientFrame } | { error
   switch (frame.type) {
     case "ping":
       return { frame: { type: "ping" } };
+    case "visibility":
+      return typeof frame.visible === "boolean"
+        ? { frame: { type: "visibility", visible: frame.visible } }
+        : invalid("visibility needs visible: true or false.");
     case "auth":
       return isString(frame.token) && frame.token.length <= 4096
         ? { frame: { type: "auth", token: frame.token } }

@@ -28,6 +28,7 @@ import {
   INSTANCE_EXPIRY_MS,
   INSTANCE_HEARTBEAT_MS,
   INSTANCE_HEARTBEAT_USERS_MAX,
+  READY_ONLINE_MAX,
   WS_CLOSE_SESSION_ENDED,
 } from "../limits.ts";
 import type { AccessBook } from "../permissions/access_book.ts";
@@ -40,6 +41,7 @@ import type { BusEnvelope, Envelope } from "./envelope.ts";
 import { Follows } from "./follows.ts";
 import { InstanceHeartbeats } from "./instance_heartbeats.ts";
 import { RemotePresence } from "./remote_presence.ts";
+import { PageVisibility } from "./page_visibility.ts";
 import type { ServerEvent, WireMessage } from "./protocol.ts";
 import type { Subscriber } from "./subscriber.ts";
 import { usersOf, visibilityChanges, visibleOf } from "./visibility.ts";
@@ -69,6 +71,8 @@ export class Hub {
   #bySession = new Map<string, Set<Subscriber>>();
   /** Users online on other instances, forgotten with an instance that goes silent. */
   #remote = new RemotePresence();
+  /** Whose pages are hidden, here and elsewhere (notifications: page_visibility.ts). */
+  #pages = new PageVisibility();
   #heartbeats: InstanceHeartbeats;
   #follows = new Follows(BUS_FOLLOW_LINGER_MS);
   /** Servers whose snapshot is being loaded for a local socket: their envelopes, in order. */
@@ -89,6 +93,7 @@ export class Hub {
       instanceId: options.instanceId,
       publish: (envelope) => this.#publish(envelope),
       users: () => this.#onlineHere(),
+      hidden: () => this.#pages.hiddenUsers((userId) => this.#byUser.get(userId)?.size ?? 0),
       onExpired: (origin) => this.#instanceGone(origin),
       intervalMs: options.heartbeatMs ?? INSTANCE_HEARTBEAT_MS,
       expiryMs: options.instanceExpiryMs ?? INSTANCE_EXPIRY_MS,
@@ -137,6 +142,7 @@ export class Hub {
 
   /** Registers an authenticated socket for its user's servers (after `prepare`). */
   add(socket: Subscriber, serverIds: string[]): void {
+    const wasHidden = this.#allHidden(socket.userId);
     this.#serversOfSocket.set(socket, new Set());
     void this.#follows.hold([userKey(socket.userId), sessionKey(socket.sessionId)]);
     for (const serverId of serverIds) this.#subscribe(socket, serverId);
@@ -147,12 +153,15 @@ export class Hub {
     sockets.add(socket);
     this.#byUser.set(socket.userId, sockets);
     if (sockets.size === 1) this.#announcePresence(socket.userId, true, serverIds);
+    this.#pageChanged(socket.userId, wasHidden);
   }
 
   /** Unregisters a socket (closed). */
   remove(socket: Subscriber): void {
     const servers = this.#serversOfSocket.get(socket);
     if (!servers) return;
+    const wasHidden = this.#allHidden(socket.userId);
+    this.#pages.forget(socket.userId, socket.id);
     this.#serversOfSocket.delete(socket);
     for (const serverId of servers) this.#byServer.get(serverId)?.delete(socket);
     this.#follows.release([
@@ -169,6 +178,46 @@ export class Hub {
       this.#byUser.delete(socket.userId);
       this.#announcePresence(socket.userId, false, [...servers]);
     }
+    this.#pageChanged(socket.userId, wasHidden);
+  }
+
+  /**
+   * A socket's page was hidden or shown (its `visibility` frame); other instances hear of it
+   * when all of the user's sockets here become hidden, or stop being.
+   */
+  setPageVisible(socket: Subscriber, visible: boolean): void {
+    if (!this.#serversOfSocket.has(socket)) return;
+    const wasHidden = this.#allHidden(socket.userId);
+    this.#pages.set(socket.userId, socket.id, !visible);
+    this.#pageChanged(socket.userId, wasHidden);
+  }
+
+  /**
+   * True if the user has a live page in sight: a socket here or on another instance whose page
+   * is not hidden (a raw socket counts as in sight). A notification is pushed only without one.
+   */
+  isVisible(userId: string): boolean {
+    const sockets = this.#byUser.get(userId)?.size ?? 0;
+    if (sockets > 0 && !this.#pages.allHidden(userId, sockets)) return true;
+    for (const origin of this.#remote.originsOf(userId)) {
+      if (!this.#pages.hiddenOn(origin, userId)) return true;
+    }
+    return false;
+  }
+
+  #allHidden(userId: string): boolean {
+    return this.#pages.allHidden(userId, this.#byUser.get(userId)?.size ?? 0);
+  }
+
+  /** Tells the other instances when the user's sockets here became all hidden, or stopped. */
+  #pageChanged(userId: string, wasHidden: boolean): void {
+    const hidden = this.#allHidden(userId);
+    if (hidden === wasHidden) return;
+    this.#publish({
+      target: { instances: true },
+      event: { type: "page_visibility", userId, hidden },
+      origin: this.#options.instanceId,
+    });
   }
 
   /** Starts the per-channel order of channels this instance has not seen yet (from `ready`). */
@@ -218,7 +267,8 @@ export class Hub {
     for (const userId of seen.keys()) {
       if (after?.isMember(userId)) continue;
       seen.delete(userId);
-      this.#removeFromServer(userId, serverId);
+      if (before.isDm) this.#leaveDm(userId, serverId);
+      else this.#removeFromServer(userId, serverId);
     }
     if (!after) this.#dropServer(serverId);
     else this.#sendChanges(serverId, visibilityChanges(after, seen));
@@ -241,6 +291,22 @@ export class Hub {
     return this.#byUser.has(userId) || this.#remote.has(userId);
   }
 
+  /**
+   * The members of these servers (per their snapshots, loaded by `prepare`) online here or on
+   * another instance, for `ready`; undefined past READY_ONLINE_MAX.
+   */
+  onlineIn(serverIds: string[]): string[] | undefined {
+    const online = new Set<string>();
+    for (const serverId of serverIds) {
+      for (const userId of this.#options.access.peek(serverId)?.memberIds() ?? []) {
+        if (online.has(userId) || !this.isOnline(userId)) continue;
+        if (online.size === READY_ONLINE_MAX) return undefined;
+        online.add(userId);
+      }
+    }
+    return [...online];
+  }
+
   /** Delivers an envelope from the bus to this instance's sockets. */
   dispatch(envelope: BusEnvelope): void {
     if ("instances" in envelope.target) {
@@ -248,6 +314,12 @@ export class Hub {
       if (origin === undefined || origin === this.#options.instanceId) return;
       this.#heartbeats.saw(origin);
       if (event.type === "heartbeat" && event.users) this.#heardUsers(origin, event.users);
+      if (event.type === "heartbeat" && event.hidden) {
+        this.#pages.replaceRemote(origin, event.hidden);
+      }
+      if (event.type === "page_visibility") {
+        this.#pages.noteRemote(origin, event.userId, event.hidden);
+      }
       return;
     }
     const { event } = envelope as Envelope;
@@ -260,6 +332,7 @@ export class Hub {
 
   /** A silent instance's users go offline here, if no other instance (nor this) has them. */
   #instanceGone(origin: string): void {
+    this.#pages.dropRemote(origin);
     for (const { userId, serverIds } of this.#remote.drop(origin)) {
       this.#presenceChanged(userId, false, serverIds);
     }
@@ -327,6 +400,11 @@ export class Hub {
   #needsLoad(envelope: Envelope, serverId: string): boolean {
     const { event, target } = envelope;
     if (!("servers" in target)) {
+      // A DM the user joins waits for a snapshot that has them (lib/dms/dm_access.ts).
+      if ((event.type === "dm_created" || event.type === "dm_updated") && "user" in target) {
+        return this.#byUser.has(target.user) &&
+          !this.#options.access.peek(serverId)?.isMember(target.user);
+      }
       // A user's server_left/server_deleted only waits behind a load already running.
       return event.type === "server_joined" && "user" in target &&
         this.#byUser.has(target.user) && !this.#options.access.peek(serverId);
@@ -339,7 +417,9 @@ export class Hub {
   async #loadThenRun(serverId: string): Promise<void> {
     for (let attempt = 1; attempt <= SNAPSHOT_LOAD_ATTEMPTS; attempt++) {
       try {
-        await this.#options.access.load(serverId);
+        // A snapshot already here is behind (a DM that does not have its new member yet).
+        const book = this.#options.access;
+        await (book.peek(serverId) ? book.reload(serverId) : book.load(serverId));
         break;
       } catch (error) {
         // Without it, channel events go to nobody (fail closed) until a later envelope loads it.
@@ -360,6 +440,12 @@ export class Hub {
       }
       for (const channel of event.channels) this.#orders.track(channel.id, channel.serverId, 0);
     }
+    // A DM is its own place (lib/dms/dm_access.ts): its members' sockets follow it.
+    if ((event.type === "dm_created" || event.type === "dm_updated") && "user" in target) {
+      for (const socket of this.#byUser.get(target.user) ?? []) {
+        this.#subscribe(socket, event.channel.id);
+      }
+    }
     if ("servers" in target && isAccessEvent(event)) return this.#runAccessEvent(envelope);
     if (envelope.order) {
       this.#orders.dispatch(envelope);
@@ -369,6 +455,11 @@ export class Hub {
     if ((event.type === "server_left" || event.type === "server_deleted") && "user" in target) {
       for (const socket of this.#byUser.get(target.user) ?? []) {
         this.#unsubscribe(socket, event.serverId);
+      }
+    }
+    if (event.type === "dm_removed" && "user" in target) {
+      for (const socket of this.#byUser.get(target.user) ?? []) {
+        this.#unsubscribe(socket, event.channelId);
       }
     }
     if ("session" in target) {
@@ -446,6 +537,11 @@ export class Hub {
       socket.deliver(text);
       this.#unsubscribe(socket, serverId);
     }
+  }
+
+  /** A user no longer in a DM: their sockets leave it (they heard `dm_removed`). */
+  #leaveDm(userId: string, channelId: string): void {
+    for (const socket of this.#byUser.get(userId) ?? []) this.#unsubscribe(socket, channelId);
   }
 
   /** Forgets a deleted server: no socket stays subscribed, its channels' orders go. */
@@ -581,6 +677,9 @@ function serversOf(envelope: Envelope): string[] {
     case "server_left":
     case "server_deleted":
       return [event.serverId];
+    case "dm_created":
+    case "dm_updated":
+      return [event.channel.id];
     default:
       return [];
   }

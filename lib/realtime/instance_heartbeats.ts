@@ -15,6 +15,8 @@ export interface HeartbeatOptions {
   publish(envelope: InstanceEnvelope): void;
   /** The users with a socket here now, or undefined when there are too many to list. */
   users(): string[] | undefined;
+  /** Of those, the users whose pages here are all hidden (sent along with `users`). */
+  hidden?(): string[];
   /** An instance went silent for longer than `expiryMs`. */
   onExpired(origin: string): void;
   intervalMs: number;
@@ -70,7 +72,11 @@ export class InstanceHeartbeats {
     const users = this.#options.users();
     this.#options.publish({
       target: { instances: true },
-      event: users === undefined ? { type: "heartbeat" } : { type: "heartbeat", users },
+      event: users === undefined ? { type: "heartbeat" } : {
+        type: "heartbeat",
+        users,
+        ...(this.#options.hidden ? { hidden: this.#options.hidden() } : {}),
+      },
       origin: this.#options.instanceId,
     });
   }

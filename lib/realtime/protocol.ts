@@ -104,6 +104,22 @@ export interface ReadyChannel extends WireChannel {
   readSeq: number;
 }
 
+/**
+ * A direct-message channel (API.md "Direct messages"): in no server; `recipients` are everyone
+ * in it but the reader; `name` null unless a group DM was named.
+ */
+export interface WireDmChannel {
+  id: string;
+  serverId: null;
+  kind: "dm" | "group_dm";
+  name: string | null;
+  createdAt: string;
+  recipients: WireUser[];
+  /** The channel's latest seq and the reader's read marker (as `ready` channels have). */
+  lastSeq: number;
+  readSeq: number;
+}
+
 /** A reply's quoted preview, built when read (API.md "Conversations"). */
 export type WireReplyPreview =
   | { id: string; seq: number; author: WireAuthor; excerpt: string }
@@ -204,7 +220,9 @@ export type ClientFrame =
   | { type: "typing"; channelId: string }
   /** `since`: ISO time the client was last in sync (its ready.serverTime + time until the drop). */
   | { type: "resume"; channels: Record<string, number>; since?: string }
-  | { type: "ping" };
+  | { type: "ping" }
+  /** The page was hidden or shown (Page Visibility API): no push while one page is in sight. */
+  | { type: "visibility"; visible: boolean };
 
 /** Frames the server sends. `server_joined`/`server_left` are Salon's additions to API.md. */
 export type ServerEvent =
@@ -212,8 +230,16 @@ export type ServerEvent =
     type: "ready";
     user: WireUser;
     servers: { server: WireServer; channels: ReadyChannel[] }[];
+    /** The user's open DMs, newest activity first (the shape of `GET /api/dms`'s `channels`). */
+    dms?: WireDmChannel[];
     /** The server's clock (ISO), for a later `resume`'s `since`. */
     serverTime?: string;
+    /**
+     * Ids of the members of `servers` online now (here or on another instance), the user
+     * included: a client replaces its presence with it (what changed since its page was made,
+     * or while it was disconnected). Absent past READY_ONLINE_MAX.
+     */
+    online?: string[];
   }
   | { type: "ack"; nonce: string; message: WireMessage }
   | { type: "message"; message: WireMessage }
@@ -245,6 +271,12 @@ export type ServerEvent =
   | { type: "user_updated"; user: WireUser }
   | { type: "server_joined"; server: WireServer; channels: WireChannel[] }
   | { type: "server_left"; serverId: string }
+  /** To each member when a DM is created (on open, before any message) or opens again. */
+  | { type: "dm_created"; channel: WireDmChannel }
+  /** To each member when its recipients or name change. */
+  | { type: "dm_updated"; channel: WireDmChannel }
+  /** Salon's addition: to a user who left or was removed from a group DM (it is gone for them). */
+  | { type: "dm_removed"; channelId: string }
   /** `channelId`: the error is about one channel of a `resume` (its replay failed). */
   | { type: "error"; code: string; message: string; nonce?: string; channelId?: string }
   | { type: "pong" };

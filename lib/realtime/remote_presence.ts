@@ -11,6 +11,11 @@ export class RemotePresence {
     return this.#byUser.has(userId);
   }
 
+  /** The other instances that hold a socket of the user. */
+  originsOf(userId: string): Iterable<string> {
+    return this.#byUser.get(userId)?.keys() ?? [];
+  }
+
   /** Records an instance's announcement. */
   note(origin: string, userId: string, online: boolean, serverIds: string[]): void {
     const origins = this.#byUser.get(userId) ?? new Map<string, string[]>();

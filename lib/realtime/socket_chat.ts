@@ -3,7 +3,13 @@
  * the two commands it runs. Sockets depend on this, not on the whole service.
  */
 import type { UserRecord } from "../../db/store.ts";
-import type { ReadyChannel, ServerEvent, WireMessage, WireServer } from "./protocol.ts";
+import type {
+  ReadyChannel,
+  ServerEvent,
+  WireDmChannel,
+  WireMessage,
+  WireServer,
+} from "./protocol.ts";
 
 /** A `send` frame's payload, as the frame parser checked it. */
 export interface SocketSendInput {
@@ -29,6 +35,13 @@ export interface SocketChat {
     user: UserRecord,
     serverIds: string[],
   ): Promise<{ server: WireServer; channels: ReadyChannel[] }[]>;
+  /**
+   * Ids of every DM of the user, closed ones included (each DM is its own place: the socket
+   * subscribes to them as to servers, lib/dms/dm_access.ts). Absent: no DMs.
+   */
+  dmIdsOf?(user: UserRecord): Promise<string[]>;
+  /** What `ready.dms` carries: the open DMs, newest activity first (as `GET /api/dms`). */
+  readyDms?(user: UserRecord): Promise<WireDmChannel[]>;
   /** The channel if the user is a member of its server; throws NotFound otherwise. */
   memberChannel(user: UserRecord, channelId: string): Promise<unknown>;
   /**

@@ -299,6 +299,11 @@ export class SocketSession implements Subscriber {
 
   async #handle(frame: ClientFrame, queued?: () => void): Promise<void> {
     if (frame.type === "ping") return this.#send({ type: "pong" });
+    // Before `ready` it waits with the early frames; once open, the hub records it.
+    if (frame.type === "visibility") {
+      if (this.#state.name === "open") this.#deps.hub.setPageVisible(this, frame.visible);
+      return;
+    }
     if (frame.type === "auth") return await this.#authenticate(frame.token);
     const auth = this.#auth;
     if (!auth || this.#state.name !== "open") {
@@ -392,16 +397,27 @@ export class SocketSession implements Subscriber {
   async #setUp(): Promise<void> {
     const { hub, chat } = this.#deps;
     const user = this.#auth!.user;
-    const serverIds = await chat.serverIdsOf(user);
+    const [serverIds, dmIds] = await Promise.all([
+      chat.serverIdsOf(user),
+      chat.dmIdsOf?.(user) ?? [],
+    ]);
+    // A DM is its own place (lib/dms/dm_access.ts): subscribed to like a server.
+    const places = [...serverIds, ...dmIds];
     // Its channels' events are filtered by the servers' permission snapshots: loaded first.
-    await hub.prepare(serverIds, this);
+    await hub.prepare(places, this);
     // The peer may have gone while we read: registering it now would leak it in the hub.
     if (this.#leaving) return;
-    hub.add(this, serverIds);
-    const servers = await chat.readyState(user, serverIds);
+    hub.add(this, places);
+    const [servers, dms] = await Promise.all([
+      chat.readyState(user, serverIds),
+      chat.readyDms?.(user),
+    ]);
     const state = this.#state;
     if (state.name !== "starting") return hub.remove(this);
-    const channels = servers.flatMap((s) => s.channels);
+    const channels = [
+      ...servers.flatMap((s) => s.channels),
+      ...(dms ?? []).map((dm) => ({ ...dm, serverId: dm.id })),
+    ];
     hub.trackChannels(
       channels.map((c) => ({ channelId: c.id, serverId: c.serverId, lastSeq: c.lastSeq })),
     );
@@ -409,7 +425,10 @@ export class SocketSession implements Subscriber {
       type: "ready",
       user: toPublicUser(user),
       servers,
+      ...(dms ? { dms } : {}),
       serverTime: new Date((this.#deps.now ?? Date.now)()).toISOString(),
+      // Presence now, after `add`: later changes follow as events (held until `ready` is out).
+      online: hub.onlineIn(serverIds),
     });
     const early = state.early;
     const open: Extract<SocketState, { name: "open" }> = { name: "open" };

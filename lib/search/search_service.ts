@@ -9,8 +9,8 @@
  * cannot see; a `from:`/`mentions:` user that does not exist and an `in:` channel the caller
  * cannot read are 400, worded the same whether the channel exists or not.
  *
- * Direct messages do not exist yet; when they do, the caller's DM channels join `scopeOf`'s
- * list (a DM is its own server-less scope) and nothing else changes.
+ * Without `serverId`, the caller's DM channels are in the scope too (a DM is its own place,
+ * lib/dms/dm_access.ts: its index terms are under its own id); their results say `serverId: null`.
  */
 import type { SearchChannel, SearchCriteria, UserRecord } from "../../db/store.ts";
 import type { ChatDeps } from "../chat/chat_deps.ts";
@@ -27,6 +27,7 @@ import {
 import type { ServerAccess } from "../permissions/server_access.ts";
 import type { WireMessage } from "../realtime/protocol.ts";
 import { type ParsedQuery, parseQuery } from "./query.ts";
+import { isDmChannel } from "../dms/dm_kind.ts";
 
 /** The query string of GET /api/search, as received. */
 export interface SearchInput {
@@ -40,7 +41,8 @@ export interface SearchInput {
 export interface SearchResult {
   message: WireMessage;
   channelId: string;
-  serverId: string;
+  /** Null for a DM. */
+  serverId: string | null;
 }
 
 export interface SearchPage {
@@ -100,7 +102,10 @@ export class SearchService {
       results: wire.map((message, i) => ({
         message,
         channelId: page[i].channelId,
-        serverId: serverOf.get(page[i].channelId)!,
+        // A DM's place is its own id (db/dm_store.ts); the API says it is in no server.
+        serverId: serverOf.get(page[i].channelId) === page[i].channelId
+          ? null
+          : serverOf.get(page[i].channelId)!,
       })),
       next: found.length > limit ? page[page.length - 1].id : null,
     };
@@ -112,13 +117,17 @@ export class SearchService {
     if (serverId !== undefined) {
       snapshots = [await memberAccess(this.deps, user, serverId, { confirm: true })];
     } else {
-      const servers = await this.deps.store.listServersOf(user.id);
-      const loaded = await Promise.all(servers.map((s) => accessOf(this.deps.access, s.id)));
+      const [servers, dmIds] = await Promise.all([
+        this.deps.store.listServersOf(user.id),
+        this.deps.store.listDmIdsOf(user.id),
+      ]);
+      const places = [...servers.map((s) => s.id), ...dmIds];
+      const loaded = await Promise.all(places.map((id) => accessOf(this.deps.access, id)));
       snapshots = loaded.filter((a): a is ServerAccess => a !== null && a.isMember(user.id));
     }
     return snapshots.flatMap((access) =>
       access.channels().filter((channel) =>
-        channel.kind === "text" && access.canView(user.id, channel.id) &&
+        (channel.kind === "text" || isDmChannel(channel)) && access.canView(user.id, channel.id) &&
         holdsInChannel(access, user.id, channel.id, "read_history")
       ).map((channel) => ({
         channelId: channel.id,

@@ -27,14 +27,16 @@ export function emojisApi({ chat }: AppDeps) {
 
   app.get("/:id/emojis/:emojiId", async (c) => {
     const { user } = requireAuth(c);
-    const image = await chat.emojis.image(user, c.req.param("id"), c.req.param("emojiId"));
+    // Streamed from the blob store as it is sent.
+    const image = await chat.emojis.openImage(user, c.req.param("id"), c.req.param("emojiId"));
     // Served images are inert: no script, no sniffing into HTML. An emoji never changes (a new
     // one gets a new id), so members' browsers may keep it.
     c.header("Content-Security-Policy", "default-src 'none'; sandbox");
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Cache-Control", "private, max-age=31536000, immutable");
     c.header("Content-Type", image.contentType);
-    return c.body(image.bytes as Uint8Array<ArrayBuffer>);
+    c.header("Content-Length", String(image.size));
+    return c.body(image.body);
   });
 
   app.delete("/:id/emojis/:emojiId", async (c) => {

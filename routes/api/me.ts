@@ -7,6 +7,7 @@ import { UnsupportedMediaType } from "../../lib/errors.ts";
 import { IMAGE_TYPES } from "../../lib/images.ts";
 import { AVATAR_MAX_BYTES } from "../../lib/limits.ts";
 import { toPublicUser } from "../../lib/public_user.ts";
+import { parseDmPolicy } from "../../lib/dms/dm_policy.ts";
 import type { AppEnv } from "../app_env.ts";
 import { clientIp } from "../client_ip.ts";
 import type { AppDeps } from "../deps.ts";
@@ -22,12 +23,25 @@ export function meApi(deps: AppDeps) {
   const { accounts } = deps;
   const app = new Hono<AppEnv>();
 
-  app.get("/", (c) => c.json({ user: toPublicUser(requireAuth(c).user) }));
+  // The caller's own user also carries `dmPolicy` (API.md "Direct messages").
+  app.get("/", async (c) => {
+    const { user } = requireAuth(c);
+    const dmPolicy = await deps.chat.messages.deps.store.findDmPolicy(user.id);
+    return c.json({ user: { ...toPublicUser(user), dmPolicy } });
+  });
 
   app.patch("/", async (c) => {
     const { user } = requireAuth(c);
     const body = await readJsonObject(c);
-    return c.json({ user: await accounts.updateProfile(user.id, body) });
+    const store = deps.chat.messages.deps.store;
+    // Checked before anything is written: a bad dmPolicy changes nothing.
+    const policy = body.dmPolicy === undefined ? undefined : parseDmPolicy(body.dmPolicy);
+    const onlyPolicy = body.displayName === undefined && body.bio === undefined &&
+      policy !== undefined;
+    const profile = onlyPolicy ? toPublicUser(user) : await accounts.updateProfile(user.id, body);
+    if (policy !== undefined) await store.setDmPolicy(user.id, policy);
+    const dmPolicy = policy ?? await store.findDmPolicy(user.id);
+    return c.json({ user: { ...profile, dmPolicy } });
   });
 
   app.delete("/", async (c) => {

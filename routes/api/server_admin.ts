@@ -41,13 +41,15 @@ export function serverAdminApi({ chat }: AppDeps) {
 
   app.get("/:id/icon", async (c) => {
     const { user } = requireAuth(c);
-    const icon = await chat.serverAdmin.icon(user, c.req.param("id"));
+    // Streamed from the blob store as it is sent.
+    const icon = await chat.serverAdmin.openIcon(user, c.req.param("id"));
     // Served images are inert: no script, no sniffing into HTML.
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Cache-Control", c.req.query("v") === icon.version ? IMMUTABLE : REVALIDATE);
     c.header("Content-Type", icon.contentType);
-    return c.body(icon.bytes as Uint8Array<ArrayBuffer>);
+    c.header("Content-Length", String(icon.size));
+    return c.body(icon.body);
   });
 
   return app;

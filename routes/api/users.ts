@@ -22,7 +22,8 @@ export function usersApi({ accounts, chat }: AppDeps) {
 
   app.get("/:id/avatar", async (c) => {
     const user = await accounts.getUser(c.req.param("id"));
-    const avatar = await accounts.getAvatar(user.id);
+    // Streamed from the blob store as it is sent.
+    const avatar = await accounts.openAvatar(user.id);
     const versioned = c.req.query("v") !== undefined && c.req.query("v") === avatar?.version;
     // Served images are inert: no script, no sniffing into HTML.
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
@@ -33,7 +34,8 @@ export function usersApi({ accounts, chat }: AppDeps) {
       return c.body(defaultAvatarSvg(user.id, user.displayName));
     }
     c.header("Content-Type", avatar.contentType);
-    return c.body(avatar.bytes as Uint8Array<ArrayBuffer>);
+    c.header("Content-Length", String(avatar.size));
+    return c.body(avatar.body);
   });
 
   return app;

@@ -169,14 +169,16 @@ export function invitePage({ chat, config }: AppDeps) {
   });
 
   app.get("/invite/:code/icon", async (c) => {
-    const icon = await chat.invites.icon(c.req.param("code"));
+    // Streamed from the blob store as it is sent.
+    const icon = await chat.invites.openIcon(c.req.param("code"));
     // Served images are inert: no script, no sniffing into HTML (as the members' icon route).
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
     c.header("X-Content-Type-Options", "nosniff");
     // The invite may be revoked at any time: never cached without asking.
     c.header("Cache-Control", "private, no-cache");
     c.header("Content-Type", icon.contentType);
-    return c.body(icon.bytes as Uint8Array<ArrayBuffer>);
+    c.header("Content-Length", String(icon.size));
+    return c.body(icon.body);
   });
 
   app.post("/invite/:code", requireSignIn(), async (c) => {

@@ -1,5 +1,5 @@
 /** Stored records for store-level tests, with every field a new record has (one place). */
-import type { ChannelRecord } from "../../db/store.ts";
+import type { ChannelRecord, ServerRecord, Store } from "../../db/store.ts";
 
 /** A text channel at the top level, created at `createdAt`; `overrides` set any field. */
 export function channelRecord(
@@ -19,4 +19,30 @@ export function channelRecord(
     position: 0,
     ...overrides,
   };
+}
+
+/** A user who owns a new server with its `general` channel, straight through the store. */
+export async function ownedServer(
+  store: Pick<Store, "createUser" | "createServer">,
+): Promise<{ owner: string; server: ServerRecord; general: ChannelRecord }> {
+  const owner = crypto.randomUUID();
+  await store.createUser({
+    id: owner,
+    username: `o${owner.slice(0, 8)}`,
+    displayName: "o",
+    bio: "",
+    passwordHash: "x",
+    avatarVersion: null,
+    createdAt: new Date(),
+  });
+  const server: ServerRecord = {
+    id: crypto.randomUUID(),
+    name: "S",
+    ownerId: owner,
+    createdAt: new Date(),
+    iconVersion: null,
+  };
+  const general = channelRecord(server.id, "general", new Date());
+  await store.createServer(server, general);
+  return { owner, server, general };
 }

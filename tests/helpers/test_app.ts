@@ -93,6 +93,9 @@ class Instance implements TestApp {
   get hub() {
     return this.#running.services.hub;
   }
+  get notifications() {
+    return this.#running.services.notifications;
+  }
   openSocket: Services["openSocket"] = (auth, hooks) =>
     this.#running.services.openSocket(auth, hooks);
 
