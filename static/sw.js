@@ -26,7 +26,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys().then((names) =>
       Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name)))
-    ),
+    ).then(() => self.clients.claim()),
   );
 });
 
