@@ -1,5 +1,5 @@
 /**
- * `deno task bench:push [--quick] [--json] [--store kv|postgres]`: Web Push fan-out (issue 17).
+ * `deno task bench:push [--quick] [--rounds N] [--json] [--store kv|postgres]`: Web Push fan-out (issue 17).
  *
  * One Salon process (PUSH_ALLOW_LOOPBACK=1) holds two servers of 1,000 members each. Both have
  * the same 500 online members (499 and the owner, one raw socket each, so in sight: nothing is
@@ -30,11 +30,13 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     store: { type: "string", default: "kv" },
     receiver: { type: "boolean", default: false },
+    rounds: { type: "string" },
   },
 });
 const ONLINE = 500;
 const OFFLINE = 500;
-const ROUNDS = values.quick ? 3 : 7;
+/** Rounds of each server after the warm-up (`--rounds N`: more for a steadier median). */
+const ROUNDS = Number(values.rounds ?? (values.quick ? 3 : 7));
 const ENCRYPT_MS = values.quick ? 1500 : 4000;
 const SEED_CONCURRENCY = 8;
 const PUSH_TARGET_MS = 10_000;
