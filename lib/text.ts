@@ -9,6 +9,7 @@ import {
   BIO_MAX_LENGTH,
   CHANNEL_NAME_MAX_LENGTH,
   DISPLAY_NAME_MAX_LENGTH,
+  GROUP_DM_NAME_MAX_LENGTH,
   MESSAGE_MAX_LENGTH,
   NONCE_MAX_LENGTH,
   PASSWORD_MAX_LENGTH,
@@ -135,6 +136,18 @@ export function cleanServerName(raw: unknown): string {
     code: "invalid_server_name",
     min: 1,
     max: SERVER_NAME_MAX_LENGTH,
+    multiline: false,
+  });
+}
+
+/** A group DM's name: up to GROUP_DM_NAME_MAX_LENGTH characters on one line ("": none). */
+export function cleanGroupDmName(raw: unknown): string {
+  return cleanText(raw, {
+    field: "name",
+    label: "Group name",
+    code: "invalid_channel_name",
+    min: 0,
+    max: GROUP_DM_NAME_MAX_LENGTH,
     multiline: false,
   });
 }

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { WireDmChannel, WireUser } from "../lib/realtime/protocol.ts";
+import { GROUP_DM_NAME_MAX_LENGTH } from "../lib/limits.ts";
 import { appTest } from "./helpers/app_test.ts";
 import { page, react, say } from "./helpers/conversations.ts";
 import { assertError } from "./helpers/governance.ts";
@@ -146,7 +147,10 @@ appTest("dms - bad and unknown ids", async (app) => {
     "invalid_recipients",
   );
   assertError(await openDm(owner, ["no-such-user"]), 404, "not_found");
+  // A NUL is no id (PostgreSQL refused it in a query: a 500 once).
+  assertError(await openDm(owner, ["a\u0000b"]), 404, "not_found");
   assert.equal(await status(owner, "PUT", "/api/users/no-such-user/block"), 404);
+  assert.equal(await status(owner, "PUT", "/api/users/a%00b/block"), 404);
 });
 
 appTest("dms - blocks: no new DM with the blocker, no sending into the old one", async (app) => {
@@ -305,11 +309,20 @@ appTest("dms - naming a group DM", async (app) => {
   assert.equal(renamed.body.channel.name, "Trio");
   assert.equal((await memberWs.next("dm_updated")).channel.name, "Trio");
   assert.equal((await listDms(owner))[0].name, "Trio");
-  assertError(
-    await third.http.json("PATCH", `/api/channels/${group.id}`, { json: { name: 7 } }),
-    400,
-    "invalid_channel_name",
-  );
+  // Names are checked as other names are: text, no control or direction characters, at most
+  // GROUP_DM_NAME_MAX_LENGTH characters (not UTF-16 units).
+  for (const name of [7, "a\u0000b", "a\u202eb", "x".repeat(GROUP_DM_NAME_MAX_LENGTH + 1)]) {
+    assertError(
+      await third.http.json("PATCH", `/api/channels/${group.id}`, { json: { name } }),
+      400,
+      "invalid_channel_name",
+    );
+  }
+  const emoji = "😀".repeat(GROUP_DM_NAME_MAX_LENGTH);
+  const long = await third.http.json<DmAnswer>("PATCH", `/api/channels/${group.id}`, {
+    json: { name: emoji },
+  });
+  assert.equal(long.body.channel.name, emoji);
   const pair = (await openDm(owner, [member.id])).body.channel;
   assertError(
     await owner.http.json("PATCH", `/api/channels/${pair.id}`, { json: { name: "x" } }),

@@ -191,4 +191,38 @@ for (const { name, backend, brokers, env } of BUSES) {
       }
     },
   );
+
+  Deno.test(
+    `dms ws - two instances: who left a group DM on one may not type in it through the other (${name} bus)`,
+    { ignore: needs(backend).ignore || needsBroker(...brokers).ignore },
+    async () => {
+      const a = await startTestApp(backend, env());
+      try {
+        const b = await a.startAnother();
+        const { owner, member } = await room(a);
+        const third = await register(a, "third");
+        await third.http.json("PATCH", "/api/me", { json: { dmPolicy: "everyone" } });
+        const group = await openDm(owner, [member.id, third.id]);
+        // The owner's and the leaver's sockets on B: B holds the DM's snapshot.
+        const ownerOnB = await connectTo(b, owner);
+        const memberOnB = await connectTo(b, member);
+        const left = await member.http.json(
+          "DELETE",
+          `/api/dms/${group.id}/recipients/${member.id}`,
+        );
+        assert.equal(left.status, 204);
+        await ownerOnB.next("dm_updated", (e) => e.channel.id === group.id);
+        await memberOnB.next("dm_removed", (e) => e.channelId === group.id);
+        memberOnB.send({ type: "typing", channelId: group.id });
+        await memberOnB.next("error", (e) => e.code === "not_found");
+        const thirdOnB = await connectTo(b, third);
+        thirdOnB.send({ type: "typing", channelId: group.id });
+        await ownerOnB.next("typing", (e) => e.user.id === third.id);
+        assert.equal(ownerOnB.all("typing").filter((e) => e.user.id === member.id).length, 0);
+        await Promise.all([ownerOnB.close(), memberOnB.close(), thirdOnB.close()]);
+      } finally {
+        await a.close();
+      }
+    },
+  );
 }

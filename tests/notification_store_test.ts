@@ -121,6 +121,18 @@ for (const backend of BACKENDS) {
       }
       const kept = (await store.listPushSubscriptions([ann.id])).map((s) => s.endpoint).sort();
       assert.deepEqual(kept, [2, 3, 4].map((i) => `https://push.example.com/${i}`));
+      // Concurrent subscribes keep exactly the bound (KV once trimmed too many: 2 of 3 left).
+      await Promise.all(Array.from({ length: 8 }, (_, i) =>
+        store.putPushSubscription(
+          {
+            userId: ann.id,
+            endpoint: `https://push.example.com/c${i}`,
+            ...KEYS,
+            createdAt: at(20 + i),
+          },
+          3,
+        )));
+      assert.equal((await store.listPushSubscriptions([ann.id])).length, 3);
       await store.deleteUser(ann.id);
       assert.deepEqual(await store.listPushSubscriptions([ann.id]), []);
       assert.deepEqual(await store.listPushSubscriptions([]), []);

@@ -46,6 +46,10 @@ appTest("notifications api - settings: put, list, clear, validation, 404s", asyn
   assertError(await put(serverId, {}), 400, "invalid_level");
   assertError(await put(serverId, { level: "all", muteUntil: "soon" }), 400, "invalid_mute_until");
   assertError(await put(serverId, { level: "all", muteUntil: 5 }), 400, "invalid_mute_until");
+  // Years JavaScript takes and PostgreSQL refuses (a 500 there once).
+  for (const muteUntil of ["0000-01-01T00:00:00Z", "-000001-01-01T00:00:00Z"]) {
+    assertError(await put(serverId, { level: "none", muteUntil }), 400, "invalid_mute_until");
+  }
   const wrongType = await member.http.json("PUT", `/api/me/notifications/${serverId}`, {
     body: "level=all",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -103,6 +107,16 @@ appTest(
         "invalid_subscription",
       );
       assertError(await post({ keys: subscription.keys }), 400, "invalid_subscription");
+      // Counted as stored (ASCII, percent-encoded): 2,000 CJK characters are 18,000 (a 500 on
+      // PostgreSQL once, whose key took the raw 6 KB).
+      assertError(
+        await post({
+          endpoint: `https://push.example.com/${"推".repeat(2000)}`,
+          keys: subscription.keys,
+        }),
+        400,
+        "invalid_subscription",
+      );
       assertError(
         await post({ endpoint: "ftp://example.com/x", keys: subscription.keys }),
         400,

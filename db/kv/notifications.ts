@@ -94,11 +94,14 @@ export class KvNotifications implements NotificationStore {
       const result = await atomic.commit();
       return result.ok ? undefined : TRY_AGAIN;
     });
-    // Past the bound the oldest go (a browser that re-subscribed left its old endpoint behind).
+    // Past the bound the oldest go (a browser that re-subscribed left its old endpoint behind):
+    // all but the newest maxPerUser, so subscribes running at once agree on what goes (each
+    // keeping itself and trimming the others once removed a newer one: 2 left of 3).
     const mine = (await this.listPushSubscriptions([subscription.userId]))
-      .filter((other) => other.endpoint !== subscription.endpoint)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-    for (const old of mine.slice(Math.max(0, maxPerUser - 1))) {
+      .sort((a, b) =>
+        b.createdAt.getTime() - a.createdAt.getTime() || (a.endpoint < b.endpoint ? -1 : 1)
+      );
+    for (const old of mine.slice(maxPerUser)) {
       await this.deletePushSubscription(old.endpoint, subscription.userId);
     }
   }

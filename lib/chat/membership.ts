@@ -46,7 +46,9 @@ function notFound(thing: string): NotFound {
  * valid Deno KV key (a read would fail with a 500), so it is simply not found.
  */
 export function plausibleId(id: string): boolean {
-  return id.length > 0 && id.length <= ID_INPUT_MAX;
+  // No control characters either: PostgreSQL refuses a NUL in text (a 500 once, from a DM's
+  // `userIds`).
+  return id.length > 0 && id.length <= ID_INPUT_MAX && !/\p{Cc}/u.test(id);
 }
 
 /** The server's snapshot: from memory when this instance has it, else loaded once. */

@@ -11,7 +11,8 @@ import type { ChatDeps } from "../chat/chat_deps.ts";
 import type { ChannelPlaces } from "../chat/channel_places.ts";
 import { plausibleId } from "../chat/membership.ts";
 import { Forbidden, Invalid, NotFound } from "../errors.ts";
-import { DM_RECIPIENTS_MAX, GROUP_DM_MEMBERS_MAX, GROUP_DM_NAME_MAX_LENGTH } from "../limits.ts";
+import { DM_RECIPIENTS_MAX, GROUP_DM_MEMBERS_MAX } from "../limits.ts";
+import { cleanGroupDmName } from "../text.ts";
 import type { WireDmChannel } from "../realtime/protocol.ts";
 import { publishDm, publishDmRemoved } from "./dm_events.ts";
 import { isDmChannel } from "./dm_kind.ts";
@@ -192,16 +193,11 @@ export class DmService {
     if (dm.channel.kind !== "group_dm") {
       throw new Invalid("not_group_dm", "Only a group DM has a name.", "name");
     }
-    const name = input.name === null ? "" : input.name;
-    if (typeof name !== "string" || name.trim().length > GROUP_DM_NAME_MAX_LENGTH) {
-      throw new Invalid(
-        "invalid_channel_name",
-        `name must be text of at most ${GROUP_DM_NAME_MAX_LENGTH} characters, or null.`,
-        "name",
-      );
-    }
-    await this.deps.store.setDmName(channelId, name.trim());
-    const renamed = { ...dm, channel: { ...dm.channel, name: name.trim() } };
+    // Checked as other names are (no control or direction characters: a NUL was a 500 on
+    // PostgreSQL), counted in characters.
+    const name = cleanGroupDmName(input.name === null ? "" : input.name);
+    await this.deps.store.setDmName(channelId, name);
+    const renamed = { ...dm, channel: { ...dm.channel, name } };
     await publishDm(this.deps, "dm_updated", renamed, renamed.recipientIds);
     return await this.#wireFor(renamed, user.id);
   }

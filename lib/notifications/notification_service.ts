@@ -216,8 +216,13 @@ export class NotificationService {
   }
 }
 
+/**
+ * The endpoint as stored: a URL's serialised form (ASCII: punycode host, percent-encoded path),
+ * so its length bounds its bytes too (PostgreSQL keys it: 6 KB of CJK made a 500 there).
+ */
 function endpointOf(body: Record<string, unknown>): string {
-  const endpoint = body.endpoint;
+  const raw = body.endpoint;
+  const endpoint = typeof raw === "string" && URL.canParse(raw) ? new URL(raw).href : raw;
   if (
     typeof endpoint !== "string" || endpoint === "" || endpoint.length > PUSH_ENDPOINT_MAX_LENGTH
   ) {
@@ -234,7 +239,9 @@ function endpointOf(body: Record<string, unknown>): string {
 function parseMuteUntil(raw: unknown): Date | null {
   if (raw === undefined || raw === null) return null;
   const time = typeof raw === "string" && raw.length <= 40 ? Date.parse(raw) : NaN;
-  if (Number.isNaN(time)) {
+  // Years 1–9999 only: JavaScript also takes year 0 and negative years, which PostgreSQL refuses.
+  const year = new Date(time).getUTCFullYear();
+  if (Number.isNaN(time) || year < 1 || year > 9999) {
     throw new Invalid(
       "invalid_mute_until",
       `muteUntil must be an ISO time or null: got ${JSON.stringify(raw)?.slice(0, 40)}.`,

@@ -402,8 +402,12 @@ export class Hub {
     if (!("servers" in target)) {
       // A DM the user joins waits for a snapshot that has them (lib/dms/dm_access.ts).
       if ((event.type === "dm_created" || event.type === "dm_updated") && "user" in target) {
-        return this.#byUser.has(target.user) &&
-          !this.#options.access.peek(serverId)?.isMember(target.user);
+        if (!this.#byUser.has(target.user)) return false;
+        const snapshot = this.#options.access.peek(serverId);
+        // dm_updated: someone may have left (or been removed), and the leaver's own dm_removed
+        // reaches only the instances with the leaver's sockets; a snapshot here re-reads (it
+        // is small), or the leaver kept typing and uploading through this instance.
+        return !snapshot?.isMember(target.user) || event.type === "dm_updated";
       }
       // A user's server_left/server_deleted only waits behind a load already running.
       return event.type === "server_joined" && "user" in target &&
