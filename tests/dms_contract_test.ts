@@ -125,6 +125,23 @@ function dmContract(backend: Backend): void {
     assert.equal(await store.setDmClosed(dm.channel.id, stranger.id, true), false);
   });
 
+  test("a deleted account leaves its DMs: no longer a recipient, no longer counted", async (t) => {
+    const store = t.store;
+    const [a, b, c, d] = await Promise.all(["a", "b", "c", "d"].map((n) => newUser(store, n)));
+    const group = await store.createGroupDm(dmChannel("group_dm"), [a.id, b.id, c.id]);
+    const pair = (await store.openDm(dmChannel(), a.id, c.id)).dm;
+    await store.blockUser(c.id, b.id, new Date());
+    await store.setDmPolicy(c.id, "nobody");
+    assert.equal(await store.deleteUser(c.id), true);
+    assert.deepEqual((await store.findDmChannel(group.channel.id))?.recipientIds, [a.id, b.id]);
+    assert.deepEqual((await store.findDmChannel(pair.channel.id))?.recipientIds, [a.id]);
+    assert.equal(await store.isDmMember(group.channel.id, c.id), false);
+    assert.deepEqual(await store.listDmIdsOf(c.id), []);
+    assert.deepEqual(await store.listBlockedIds(c.id), []);
+    // Room again for a third member in a group of at most 3.
+    assert.equal(await store.addDmRecipient(group.channel.id, d.id, 3), true);
+  });
+
   test("group DMs: members, adding up to the limit, leaving", async (t) => {
     const store = t.store;
     const users = await Promise.all(["a", "b", "c", "d"].map((n) => newUser(store, n)));

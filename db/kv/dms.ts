@@ -174,6 +174,21 @@ export class KvDms implements DmStore {
     });
   }
 
+  /**
+   * What a deleted account leaves in DMs, as PostgreSQL's ON DELETE CASCADE removes it: its
+   * place in every roster (a group does not keep counting it), its blocks and its policy.
+   * Others' blocks of it stay (finding them would read every block); they name nobody.
+   */
+  async forgetUser(userId: string): Promise<void> {
+    for (const channelId of await this.listDmIdsOf(userId)) {
+      await this.removeDmRecipient(channelId, userId);
+    }
+    for (const entry of await listAll(this.kv, ["blocks", userId])) {
+      await whenUnlocked(() => this.kv.delete(entry.key));
+    }
+    await whenUnlocked(() => this.kv.delete(policyKeyOf(userId)));
+  }
+
   setDmName(channelId: string, name: string): Promise<boolean> {
     return optimistically("name a group DM", async () => {
       const channel = await this.kv.get<ChannelRecord>(channelKeyOf(channelId));

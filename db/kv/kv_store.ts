@@ -399,6 +399,7 @@ export class KvStore implements Store {
     );
     await this.deleteSessionsOf(id);
     await this.#notifications.deleteNotificationsOf(id);
+    await this.#dms.forgetUser(id);
     for (const server of await this.listServersOf(id)) await this.removeMember(server.id, id);
     for await (const entry of this.kv.list({ prefix: ["read_markers", id] })) {
       await whenUnlocked(() => this.kv.delete(entry.key));
