@@ -8,21 +8,7 @@ import assert from "node:assert/strict";
 import type { AttachmentRecord, NewMessage, Store, UserRecord } from "../db/store.ts";
 import { InvalidAttachmentError, toMessageAttachment } from "../db/attachment_store.ts";
 import { type Backend, storeTest, type TestStore } from "./helpers/backends.ts";
-import { channelRecord } from "./helpers/records.ts";
-
-async function newUser(store: Store, name: string): Promise<UserRecord> {
-  const user: UserRecord = {
-    id: crypto.randomUUID(),
-    username: `${name}${crypto.randomUUID().slice(0, 6)}`,
-    displayName: name,
-    bio: "",
-    passwordHash: "$2a$04$hash",
-    avatarVersion: null,
-    createdAt: new Date("2026-01-02T03:04:05.678Z"),
-  };
-  await store.createUser(user);
-  return user;
-}
+import { channelRecord, newUser } from "./helpers/records.ts";
 
 async function seed(store: Store) {
   const owner = await newUser(store, "owner");

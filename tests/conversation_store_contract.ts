@@ -24,7 +24,7 @@ import type {
 } from "../db/store.ts";
 import { EmojiNameTakenError, TooManyReactionsError } from "../db/conversation_store.ts";
 import { type Backend, storeTest, type TestStore } from "./helpers/backends.ts";
-import { channelRecord } from "./helpers/records.ts";
+import { channelRecord, newUser } from "./helpers/records.ts";
 
 /**
  * Strictly increasing times, starting now (a store may prune change-log entries older than
@@ -37,20 +37,6 @@ function tick(): Date {
 
 const NO_MENTIONS: MessageMentions = { users: [], everyone: false };
 const MAX_DISTINCT = 20;
-
-async function newUser(store: Store, name: string): Promise<UserRecord> {
-  const user: UserRecord = {
-    id: crypto.randomUUID(),
-    username: `${name}${crypto.randomUUID().slice(0, 6)}`,
-    displayName: name,
-    bio: "",
-    passwordHash: "$2a$04$hash",
-    avatarVersion: null,
-    createdAt: new Date("2026-01-02T03:04:05.678Z"),
-  };
-  await store.createUser(user);
-  return user;
-}
 
 function channel(serverId: string, name: string): ChannelRecord {
   return channelRecord(serverId, name, tick());

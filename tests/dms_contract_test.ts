@@ -5,23 +5,10 @@
  * into a DM channel like any channel's.
  */
 import assert from "node:assert/strict";
-import type { ChannelRecord, Store, UserRecord } from "../db/store.ts";
+import type { ChannelRecord } from "../db/store.ts";
 import { DmFullError } from "../db/dm_store.ts";
 import { type Backend, BACKENDS, storeTest } from "./helpers/backends.ts";
-
-async function newUser(store: Store, name: string): Promise<UserRecord> {
-  const user: UserRecord = {
-    id: crypto.randomUUID(),
-    username: `${name}${crypto.randomUUID().slice(0, 6)}`,
-    displayName: name,
-    bio: "",
-    passwordHash: "$2a$04$hash",
-    avatarVersion: null,
-    createdAt: new Date("2026-01-02T03:04:05.678Z"),
-  };
-  await store.createUser(user);
-  return user;
-}
+import { newUser } from "./helpers/records.ts";
 
 let clock = Date.parse("2026-03-01T00:00:00Z");
 

@@ -27,26 +27,12 @@ import type {
 } from "../db/store.ts";
 import { ChannelNameTakenError, NotAMemberError, OwnsServersError } from "../db/store.ts";
 import { type Backend, storeTest, type TestStore } from "./helpers/backends.ts";
-import { channelRecord } from "./helpers/records.ts";
+import { channelRecord, newUser } from "./helpers/records.ts";
 
 let clock = Date.parse("2026-03-01T00:00:00.000Z");
 /** Strictly increasing times: "oldest first" orders and audit ids (UUIDv7) are deterministic. */
 function tick(): Date {
   return new Date(clock += 1000);
-}
-
-async function newUser(store: Store, name: string): Promise<UserRecord> {
-  const user: UserRecord = {
-    id: crypto.randomUUID(),
-    username: `${name}${crypto.randomUUID().slice(0, 6)}`,
-    displayName: name,
-    bio: "",
-    passwordHash: "$2a$04$hash",
-    avatarVersion: null,
-    createdAt: new Date("2026-01-02T03:04:05.678Z"),
-  };
-  await store.createUser(user);
-  return user;
 }
 
 function channel(

@@ -1,5 +1,5 @@
 /** Stored records for store-level tests, with every field a new record has (one place). */
-import type { ChannelRecord, ServerRecord, Store } from "../../db/store.ts";
+import type { ChannelRecord, ServerRecord, Store, UserRecord } from "../../db/store.ts";
 
 /** A text channel at the top level, created at `createdAt`; `overrides` set any field. */
 export function channelRecord(
@@ -45,4 +45,19 @@ export async function ownedServer(
   const general = channelRecord(server.id, "general", new Date());
   await store.createServer(server, general);
   return { owner, server, general };
+}
+
+/** A user named `name` (with a random suffix: usernames are unique), created in the store. */
+export async function newUser(store: Store, name: string): Promise<UserRecord> {
+  const user: UserRecord = {
+    id: crypto.randomUUID(),
+    username: `${name}${crypto.randomUUID().slice(0, 6)}`,
+    displayName: name,
+    bio: "",
+    passwordHash: "$2a$04$hash",
+    avatarVersion: null,
+    createdAt: new Date("2026-01-02T03:04:05.678Z"),
+  };
+  await store.createUser(user);
+  return user;
 }
