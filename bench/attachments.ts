@@ -2,9 +2,9 @@
  * `deno task bench:attachments [--quick] [--json] [--stores fs,postgres,s3]`: uploads and
  * downloads through a real Salon process (issue 16), per blob backend.
  *
- * Throughput: a random (incompressible, non-image) file of FILE_MIB is streamed up with fetch
- * (`POST /api/channels/:id/attachments`, a ReadableStream body in 64 KiB pieces, chunked) and
- * back down (`GET /files/:id/:name`, read into one buffer), its SHA-256 compared. The baseline,
+ * Throughput: a random (incompressible, non-image) file of FILE_MIB is sent up with fetch as a
+ * browser sends a picked file (`POST /api/channels/:id/attachments`, a Blob body with its
+ * Content-Length: the server still reads it as a stream) and back down (`GET /files/:id/:name`, read into one buffer), its SHA-256 compared. The baseline,
  * in the same run, writes and reads the same bytes straight to the same backend with the
  * client Salon's store uses:
  *
@@ -18,7 +18,9 @@
  * The ratio is the baseline's time ÷ Salon's (1 = as fast as writing the bytes straight; the
  * issue asks ≥ 0.5). Figures are medians of ROUNDS after a full-size warm-up.
  *
- * Memory: CONCURRENT uploads at once to a server that has done the throughput rounds. Before,
+ * Memory: CONCURRENT uploads at once to a server that has done the throughput rounds, sent as a
+ * browser sends files (with their length: the target), then again chunked (reported: Deno's
+ * server reads ahead of a slow reader on a chunked body, so it holds more). Before,
  * the server's RSS after a full GC (SIGUSR2, bench/servers.ts collectGarbage); during, its
  * VmRSS sampled every SAMPLE_MS (the raw peak, garbage included) and once more after a full GC
  * when half the bytes are in (what is live mid-upload). The issue asks < 8 MiB per concurrent
@@ -68,6 +70,8 @@ function randomFile(): Uint8Array<ArrayBuffer> {
 
 const FILE = randomFile();
 const FILE_HASH = await sha256(FILE);
+/** The file as a picked File is sent: its bytes and length, read by fetch as it sends. */
+const FILE_BLOB = new Blob([FILE]);
 
 async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
@@ -287,14 +291,18 @@ interface Session {
 }
 
 let uploadCount = 0;
-/** Streams the file up; the attachment's URL. */
+/**
+ * Sends the file up; the attachment's URL. Without `onPiece` the body is a Blob of the file
+ * with its length, as XMLHttpRequest sends a picked file (islands/runtime/api.ts); with it, a
+ * chunked stream of 64 KiB pieces (the memory pass counts the bytes sent).
+ */
 async function upload(session: Session, onPiece?: (bytes: number) => void): Promise<string> {
   const response = await fetch(
     `${session.base}/api/channels/${session.channelId}/attachments?filename=bench-${++uploadCount}.bin`,
     {
       method: "POST",
       headers: { Cookie: session.cookie, "Content-Type": "application/octet-stream" },
-      body: bodyStream(onPiece),
+      body: onPiece ? bodyStream(onPiece) : FILE_BLOB,
     },
   );
   if (response.status !== 201) {
@@ -313,7 +321,7 @@ async function download(session: Session, url: string): Promise<Uint8Array<Array
 
 /** The same upload and download against the bare HTTP server. */
 async function floorUpload(base: string): Promise<void> {
-  const response = await fetch(base, { method: "POST", body: bodyStream() });
+  const response = await fetch(base, { method: "POST", body: FILE_BLOB });
   if (Number(await response.text()) !== FILE_BYTES) throw new Error("floor upload cut short");
 }
 
@@ -354,6 +362,9 @@ interface Result {
   /** Wall time of the concurrent uploads, and their aggregate MiB/s. */
   concurrentMs: number;
   concurrentMiBps: number;
+  /** The same CONCURRENT uploads sent chunked (no Content-Length): peak per upload, live mid. */
+  chunkedPeakGrowthPerUploadMiB: number;
+  chunkedLiveMidGrowthMiB: number;
 }
 
 async function throughput(backend: Backend, session: Session) {
@@ -408,7 +419,17 @@ async function throughput(backend: Backend, session: Session) {
   };
 }
 
-async function memory(backend: Backend, session: Session) {
+/**
+ * CONCURRENT uploads at once, sent `withLength` as a browser sends a picked file, or chunked.
+ * "Live mid": a full GC once half the bytes are in: counted when chunked, estimated from the
+ * throughput rounds' upload time with a length (fetch does not report a Blob's progress).
+ */
+async function concurrentUploads(
+  backend: Backend,
+  session: Session,
+  withLength: boolean,
+  uploadMs: number,
+) {
   const { server } = backend;
   const before = (await server.collectGarbage()).rssMiB;
   let peak = before;
@@ -417,37 +438,48 @@ async function memory(backend: Backend, session: Session) {
   }, SAMPLE_MS);
   let sent = 0;
   let liveMid: Promise<number> | undefined;
+  const midway = () => liveMid ??= server.collectGarbage().then((memory) => memory.rssMiB);
+  const timer = withLength ? setTimeout(midway, (CONCURRENT * uploadMs) / 2) : undefined;
   const onPiece = (bytes: number) => {
     sent += bytes;
-    if (!liveMid && sent >= (CONCURRENT * FILE_BYTES) / 2) {
-      liveMid = server.collectGarbage().then((memory) => memory.rssMiB);
-    }
+    if (sent >= (CONCURRENT * FILE_BYTES) / 2) midway();
   };
   const all = await timed(() =>
-    Promise.all(Array.from({ length: CONCURRENT }, () => upload(session, onPiece)))
+    Promise.all(
+      Array.from({ length: CONCURRENT }, () => upload(session, withLength ? undefined : onPiece)),
+    )
   );
   clearInterval(sampler);
+  clearTimeout(timer);
   peak = Math.max(peak, usage(server.pid).rssMiB);
-  const mid = await liveMid!;
+  const mid = await midway();
   const after = (await server.collectGarbage()).rssMiB;
   // The stored files are the ones sent: spot-check one of the ten.
   await mustMatch(await download(session, all.value[CONCURRENT - 1]), "concurrent upload");
+  return { before, peak, mid, after, ms: all.ms };
+}
+
+async function memory(backend: Backend, session: Session, uploadMs: number) {
+  const sized = await concurrentUploads(backend, session, true, uploadMs);
+  const chunked = await concurrentUploads(backend, session, false, uploadMs);
   return {
     concurrent: CONCURRENT,
-    rssBeforeMiB: round1(before),
-    rssPeakGrowthMiB: round1(peak - before),
-    peakGrowthPerUploadMiB: round1((peak - before) / CONCURRENT),
-    rssLiveMidGrowthMiB: round1(mid - before),
-    rssAfterGrowthMiB: round1(after - before),
-    concurrentMs: Math.round(all.ms),
-    concurrentMiBps: Math.round((CONCURRENT * FILE_MIB) / (all.ms / 1000)),
+    rssBeforeMiB: round1(sized.before),
+    rssPeakGrowthMiB: round1(sized.peak - sized.before),
+    peakGrowthPerUploadMiB: round1((sized.peak - sized.before) / CONCURRENT),
+    rssLiveMidGrowthMiB: round1(sized.mid - sized.before),
+    rssAfterGrowthMiB: round1(sized.after - sized.before),
+    concurrentMs: Math.round(sized.ms),
+    concurrentMiBps: Math.round((CONCURRENT * FILE_MIB) / (sized.ms / 1000)),
+    chunkedPeakGrowthPerUploadMiB: round1((chunked.peak - chunked.before) / CONCURRENT),
+    chunkedLiveMidGrowthMiB: round1(chunked.mid - chunked.before),
   };
 }
 
 async function measure(backend: Backend): Promise<Result> {
   const session = { base: backend.server.base, ...await seed(backend.server.base) };
   const speed = await throughput(backend, session);
-  const mem = await memory(backend, session);
+  const mem = await memory(backend, session, (FILE_MIB / speed.uploadMiBps) * 1000);
   return { store: backend.name, fileMiB: FILE_MIB, ...speed, ...mem };
 }
 
@@ -482,7 +514,8 @@ for (
         `download ${result.downloadMiBps} MiB/s (straight ${result.straightReadMiBps}, ratio ${result.downloadRatio}); ` +
         `bare HTTP up ${result.floorUploadMiBps} (Salon ÷ it ${result.uploadToFloor}), down ${result.floorDownloadMiBps} (${result.downloadToFloor}); ` +
         `${CONCURRENT} at once in ${result.concurrentMs} ms: RSS peak +${result.rssPeakGrowthMiB} MiB ` +
-        `(${result.peakGrowthPerUploadMiB} per upload), live mid-upload +${result.rssLiveMidGrowthMiB}, after +${result.rssAfterGrowthMiB}`,
+        `(${result.peakGrowthPerUploadMiB} per upload), live mid-upload +${result.rssLiveMidGrowthMiB}, after +${result.rssAfterGrowthMiB}; ` +
+        `chunked: ${result.chunkedPeakGrowthPerUploadMiB} per upload, live mid +${result.chunkedLiveMidGrowthMiB}`,
     );
   } finally {
     await backend.straight.close();
@@ -549,6 +582,7 @@ if (values.json) {
       "Salon ÷ bare",
       `RSS peak / upload (${CONCURRENT})`,
       "live mid",
+      "chunked: peak / upload",
     ],
     results.map((r) => [
       r.store,
@@ -562,6 +596,7 @@ if (values.json) {
       `${r.uploadToFloor}/${r.downloadToFloor}`,
       `${r.peakGrowthPerUploadMiB} MiB`,
       `+${r.rssLiveMidGrowthMiB} MiB`,
+      `${r.chunkedPeakGrowthPerUploadMiB} MiB`,
     ]),
   );
   console.log("");

@@ -3,48 +3,76 @@
  * part), whatever size the pieces arrive in, and never past the caller's cap.
  */
 import { BlobTooLargeError } from "../blob_store.ts";
+import { byteReaderOf } from "./byte_reader.ts";
+
+/**
+ * Arrays of one size to fill again: a blob store gives a piece back once it is stored, and
+ * the next piece is read into it. At most PIECE_POOL_MAX are kept.
+ */
+export class PiecePool {
+  #free: Uint8Array<ArrayBuffer>[] = [];
+  /** Arrays made so far (the others were given back and filled again). */
+  made = 0;
+
+  constructor(readonly size: number) {}
+
+  take(): Uint8Array<ArrayBuffer> {
+    const free = this.#free.pop();
+    if (free) return free;
+    this.made++;
+    return new Uint8Array(this.size);
+  }
+
+  /** `piece` (or a part of it) is not used by the caller any more. */
+  give(piece: Uint8Array<ArrayBuffer>): void {
+    if (piece.buffer.byteLength !== this.size || this.#free.length >= PIECE_POOL_MAX) return;
+    this.#free.push(new Uint8Array(piece.buffer));
+  }
+}
+
+/** Enough for a KV commit's pieces and the one being read (BLOB_KV_CHUNKS_PER_COMMIT + 1). */
+const PIECE_POOL_MAX = 16;
 
 /**
  * Yields `body` in pieces of exactly `size` bytes (the last one shorter; none for an empty
- * body), each a new array the consumer may keep. Past `maxBytes` it throws BlobTooLargeError
- * and cancels the body, so a client sending too much is not read further. However the loop
- * ends (an error, the consumer stopping), the body is released.
+ * body), read straight into arrays of `pool` (a byte stream, as a request body, is read in
+ * place: byte_reader.ts). A piece is the consumer's until it gives it back to the pool. Past
+ * `maxBytes` it throws BlobTooLargeError and cancels the body, so a client sending too much is
+ * not read further. However the loop ends (an error, the consumer stopping), the body is
+ * released.
  */
 export async function* fixedChunks(
   body: ReadableStream<Uint8Array>,
   size: number,
   maxBytes: number,
+  pool: PiecePool = new PiecePool(size),
 ): AsyncGenerator<Uint8Array<ArrayBuffer>> {
-  const reader = body.getReader();
+  const source = byteReaderOf(body);
   let finished = false;
   try {
-    let buffer = new Uint8Array(size);
-    let filled = 0;
     let total = 0;
     while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) throw new BlobTooLargeError(maxBytes);
-      let offset = 0;
-      while (offset < value.byteLength) {
-        const take = Math.min(size - filled, value.byteLength - offset);
-        buffer.set(value.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-        if (filled === size) {
-          yield buffer;
-          buffer = new Uint8Array(size);
-          filled = 0;
+      let piece = pool.take();
+      let filled = 0;
+      while (filled < size) {
+        const { buffer, read } = await source.readInto(piece, filled);
+        piece = buffer;
+        if (read === null) {
+          finished = true;
+          if (filled > 0) yield piece.subarray(0, filled);
+          else pool.give(piece);
+          return;
         }
+        filled += read;
+        total += read;
+        if (total > maxBytes) throw new BlobTooLargeError(maxBytes);
       }
+      yield piece;
     }
-    finished = true;
-    if (filled > 0) yield buffer.subarray(0, filled);
   } finally {
     // A body that errored rejects cancel too: there is nothing left to stop.
-    if (!finished) await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    if (!finished) await source.cancel().catch(() => {});
+    source.releaseLock();
   }
 }
 

@@ -22,7 +22,7 @@ import {
   type PutOptions,
   resolveRange,
 } from "../blob_store.ts";
-import { fixedChunks, streamOf, writeBehind } from "./body_chunks.ts";
+import { fixedChunks, PiecePool, streamOf, writeBehind } from "./body_chunks.ts";
 
 const FILE_SUFFIX = "~blob";
 const TEMP_MARK = "~tmp-";
@@ -66,9 +66,13 @@ class FsBlobStore implements BlobStore {
     try {
       await writeAll(file, header(options.contentType));
       // The next piece is received while this one is written (db/blobs/body_chunks.ts).
+      const pool = new PiecePool(BLOB_CHUNK_BYTES);
       const size = await writeBehind(
-        fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes),
-        (chunk) => writeAll(file, chunk),
+        fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes, pool),
+        async (chunk) => {
+          await writeAll(file, chunk);
+          pool.give(chunk);
+        },
       );
       // Without the sync a crash soon after the rename could leave an empty or short file.
       await file.syncData();

@@ -26,7 +26,7 @@ import {
   resolveRange,
 } from "../blob_store.ts";
 import { whenUnlocked } from "../kv/commits.ts";
-import { fixedChunks, streamOf } from "./body_chunks.ts";
+import { fixedChunks, PiecePool, streamOf } from "./body_chunks.ts";
 
 interface BlobMeta {
   id: string;
@@ -66,15 +66,17 @@ class KvBlobStore implements BlobStore {
     let size = 0;
     let previous: BlobMeta | null;
     try {
-      let batch: Uint8Array[] = [];
+      let batch: Uint8Array<ArrayBuffer>[] = [];
       const flush = async () => {
         const op = this.kv.atomic();
         batch.forEach((chunk, i) => op.set(chunkKey(id, written + i), chunk));
         await whenUnlocked(() => op.commit());
         written += batch.length;
+        batch.forEach((chunk) => pool.give(chunk));
         batch = [];
       };
-      for await (const chunk of fixedChunks(body, BLOB_KV_CHUNK_BYTES, options.maxBytes)) {
+      const pool = new PiecePool(BLOB_KV_CHUNK_BYTES);
+      for await (const chunk of fixedChunks(body, BLOB_KV_CHUNK_BYTES, options.maxBytes, pool)) {
         batch.push(chunk);
         size += chunk.byteLength;
         if (batch.length === BLOB_KV_CHUNKS_PER_COMMIT) await flush();

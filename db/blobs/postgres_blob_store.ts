@@ -25,7 +25,7 @@ import {
 } from "../blob_store.ts";
 import { migrate } from "../postgres/migrate.ts";
 import { isUniqueViolation } from "../postgres/rows.ts";
-import { fixedChunks, streamOf, writeBehind } from "./body_chunks.ts";
+import { fixedChunks, PiecePool, streamOf, writeBehind } from "./body_chunks.ts";
 
 /** Rows fetched per read query (1 MiB): few round trips, little memory. */
 const CHUNKS_PER_READ = 4;
@@ -87,10 +87,13 @@ class PostgresBlobStore implements BlobStore {
     try {
       return await this.sql.begin(async (tx) => {
         // Each row is inserted while the next piece is received (db/blobs/body_chunks.ts).
+        const pool = new PiecePool(BLOB_CHUNK_BYTES);
         const size = await writeBehind(
-          fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes),
-          (chunk, n) =>
-            tx`INSERT INTO blob_chunks (blob_id, n, bytes) VALUES (${blobId}, ${n}, ${chunk})`,
+          fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes, pool),
+          async (chunk, n) => {
+            await tx`INSERT INTO blob_chunks (blob_id, n, bytes) VALUES (${blobId}, ${n}, ${chunk})`;
+            pool.give(chunk);
+          },
         );
         await pointKeyAt(tx, key, blobId, size, options.contentType);
         return { size };

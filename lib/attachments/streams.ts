@@ -1,4 +1,5 @@
 /** Reading the start of an upload without losing it, and reading a small one whole (images). */
+import { byteReaderOf } from "../../db/blobs/byte_reader.ts";
 import { PayloadTooLarge } from "../errors.ts";
 
 /** What `peek` gives: the head, whether it is the whole body, and all of it as a stream. */
@@ -8,44 +9,68 @@ export interface Peeked {
   stream: ReadableStream<Uint8Array>;
 }
 
-/** The first `bytes` of a stream (fewer if it ends), and a stream of all of it from the start. */
-export function peek(body: ReadableStream<Uint8Array>, bytes: number): Promise<Peeked> {
-  return peekPieces(body, bytes);
-}
-
-async function peekPieces(body: ReadableStream<Uint8Array>, bytes: number): Promise<Peeked> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
+/**
+ * The first `bytes` of a stream (fewer if it ends), and a stream of all of it from the start.
+ *
+ * The stream given back is a byte stream: a reader that brings its own buffer (the blob
+ * stores, db/blobs/body_chunks.ts) has the body read into that buffer through one reused
+ * buffer of this function's, so an upload makes no garbage per piece; a plain reader gets a
+ * new array per piece, as from the body itself.
+ */
+export async function peek(body: ReadableStream<Uint8Array>, bytes: number): Promise<Peeked> {
+  const source = byteReaderOf(body);
+  let head = new Uint8Array(bytes);
   let length = 0;
   let complete = false;
   while (length < bytes) {
-    const { value, done } = await reader.read();
-    if (done) {
+    const { buffer, read } = await source.readInto(head, length);
+    head = buffer;
+    if (read === null) {
       complete = true;
       break;
     }
-    chunks.push(value);
-    length += value.length;
+    length += read;
   }
-  const head = concat(chunks, length);
-  let first = true;
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (first) {
-        first = false;
-        if (head.length > 0) return controller.enqueue(head);
+  let pendingHead: Uint8Array | null = length > 0 ? head.subarray(0, length) : null;
+  let spare = new Uint8Array(PEEK_PASS_BYTES);
+  const passOn: UnderlyingByteSource = {
+    type: "bytes",
+    async pull(controller: ReadableByteStreamController) {
+      if (pendingHead) {
+        controller.enqueue(pendingHead.slice());
+        pendingHead = null;
+        return;
       }
-      if (complete) return controller.close();
-      const { value, done } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
+      // Taken before the read: after close() the controller no longer lists it.
+      const request = controller.byobRequest;
+      const view = request?.view;
+      let read: number | null = null;
+      if (!complete) {
+        const into = view ? spare.subarray(0, Math.min(spare.length, view.byteLength)) : spare;
+        ({ buffer: spare, read } = await source.readInto(into, 0));
+        spare = new Uint8Array(spare.buffer);
+      }
+      if (read === null) {
+        complete = true;
+        controller.close();
+        request?.respond(0);
+      } else if (view) {
+        new Uint8Array(view.buffer, view.byteOffset, read).set(spare.subarray(0, read));
+        request!.respond(read);
+      } else {
+        controller.enqueue(spare.slice(0, read));
+      }
     },
     cancel(reason) {
-      return reader.cancel(reason);
+      return source.cancel(reason);
     },
-  });
-  return { head: head.subarray(0, bytes), complete, stream };
+  };
+  const stream: ReadableStream<Uint8Array> = new ReadableStream(passOn);
+  return { head: head.subarray(0, length), complete, stream };
 }
+
+/** What peek passes on per read at most: Deno hands a request body over in up to 256 KiB. */
+const PEEK_PASS_BYTES = 256 * 1024;
 
 /** The whole stream, or PayloadTooLarge (the stream cancelled) once it passes `maxBytes`. */
 export async function readAtMost(
