@@ -191,6 +191,12 @@ export const WS_ANONYMOUS_MAX = 32;
 /** A refused socket is told to try again after this many seconds. */
 export const WS_ADMISSION_RETRY_S = 5;
 
+/**
+ * Session tokens whose signature this instance has verified, remembered (with their expiry) so
+ * a request skips the HMAC check; past this many the oldest go (lib/tokens.ts). About 300 bytes
+ * each: 3 MB at most.
+ */
+export const SESSION_TOKEN_CACHE_MAX = 10_000;
 /** A session's `lastSeenAt` is written at most this often (not on every request). */
 export const SESSION_TOUCH_INTERVAL_MS = 60 * 1000;
 /** A session keeps at most this many characters of the client's `User-Agent`. */
@@ -208,6 +214,12 @@ export const PASSWORD_RESET_WINDOW_MS = 60 * 60 * 1000;
 /** `GET /api/admin/users`: users per page by default and at most. */
 export const ADMIN_USERS_PAGE_DEFAULT = 50;
 export const ADMIN_USERS_PAGE_MAX = 100;
+/**
+ * How long a pipelined PostgreSQL transaction (db/postgres/transaction.ts) waits for a connection
+ * of its own before it runs as an ordinary one: far above a busy pool's waits (milliseconds), and
+ * only a `reserve()` that postgres.js lost (porsager/postgres#1195) waits it out.
+ */
+export const POSTGRES_RESERVE_WAIT_MS = 1_000;
 /** The longest e-mail address accepted (RFC 5321's limit on a path). */
 export const EMAIL_MAX_LENGTH = 254;
 

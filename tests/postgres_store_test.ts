@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import net from "node:net";
 import postgres from "postgres";
 import { openPostgresStore, PostgresStore } from "../db/postgres/postgres_store.ts";
 import { migrate, readMigrations } from "../db/postgres/migrate.ts";
@@ -225,17 +226,41 @@ Deno.test(
     const schema = `test_${crypto.randomUUID().replaceAll("-", "")}`;
     const seeding = await openPostgresStore(url, { schema, max: 1 });
     const statements: string[] = [];
-    const counted = new PostgresStore(postgres(url, {
-      max: 1,
-      onnotice: () => {},
-      connection: { search_path: schema },
-      debug: (_connection, query) => statements.push(query.trim().split(/\s/)[0].toLowerCase()),
-    }));
+    // Socket writes: postgres.js writes the queries issued in one turn together, so a pipelined
+    // transaction is one write (one round trip) once its statements are prepared.
+    let writes = 0;
+    /** postgres.js's `socket` option (its README's "Custom socket"; not in its types). */
+    const countingSocket = ({ host: [host], port: [port] }: { host: string[]; port: number[] }) => {
+      const socket = net.connect(port, host);
+      const write = socket.write;
+      socket.write = function (...args: unknown[]) {
+        writes++;
+        return (write as (...args: unknown[]) => boolean).apply(socket, args);
+      } as typeof write;
+      return socket;
+    };
+    const counted = new PostgresStore(postgres(
+      url,
+      {
+        max: 1,
+        onnotice: () => {},
+        connection: { search_path: schema },
+        debug: (_connection: number, query: string) =>
+          statements.push(query.trim().split(/\s/)[0].toLowerCase()),
+        socket: countingSocket,
+      } as Parameters<typeof postgres>[1],
+    ));
     /** The statements `work` sends, by their first word. */
     const sent = async (work: () => Promise<unknown>) => {
       statements.length = 0;
       await work();
       return [...statements];
+    };
+    /** The socket writes `work` makes. */
+    const written = async (work: () => Promise<unknown>) => {
+      writes = 0;
+      await work();
+      return writes;
     };
     try {
       const userId = crypto.randomUUID();
@@ -297,6 +322,17 @@ Deno.test(
       assert.deepEqual(
         await sent(() => counted.addReaction(ids[0], "👍", "someone", new Date(), 20)),
         ["begin", "select", "with", "commit"],
+      );
+      // Those four in one round trip, the statements now prepared on the connection; an emoji
+      // new to the message takes two (the shared attempt, then the exclusive one).
+      assert.equal(
+        await written(() => counted.addReaction(ids[1], "👍", "someone", new Date(), 20)),
+        1,
+      );
+      await counted.addReaction(ids[1], "🎉", "someone", new Date(), 20);
+      assert.equal(
+        await written(() => counted.addReaction(ids[2], "🎈", "someone", new Date(), 20)),
+        2,
       );
       assert.deepEqual(
         await sent(() => counted.removeReaction(ids[0], "👍", "someone", new Date())),

@@ -21,7 +21,7 @@ import type { MessageRecord } from "../store.ts";
 import { MESSAGE_CHANGES_TTL_MS } from "../../lib/limits.ts";
 import { writeAudit } from "./governance.ts";
 import { isForeignKeyViolation, isUniqueViolation, type MessageRow, toMessage } from "./rows.ts";
-import { beginRetrying } from "./transaction.ts";
+import { beginRetrying, pipelinedRetrying } from "./transaction.ts";
 import {
   type BlobsOf,
   emojiBlobKey,
@@ -210,11 +210,14 @@ export class PostgresConversations implements ConversationStore {
     maxDistinct: number,
   ): Promise<boolean | null> {
     try {
-      const react = (exclusive: boolean) =>
-        beginRetrying(
+      // Each attempt is one round trip: BEGIN, the lock, the statement and COMMIT go together.
+      const react = async (exclusive: boolean): Promise<ReactRow | undefined> => {
+        const [, [row]] = await pipelinedRetrying(
           this.sql,
           (tx) => this.#react(tx, { messageId, emoji, userId, at, maxDistinct }, exclusive),
         );
+        return row;
+      };
       const shared = await react(false);
       if (!shared) return null;
       if (shared.known) return shared.added === 1;
@@ -231,15 +234,16 @@ export class PostgresConversations implements ConversationStore {
   }
 
   /**
-   * One attempt of addReaction under the message's reaction lock: adds (with its change-log
-   * entry) if the emoji is on the message or, holding the lock exclusive, if the message has
-   * fewer than `maxDistinct` distinct emoji. Undefined: no such message.
+   * The statements of one attempt of addReaction, to run in that order in one transaction: the
+   * message's reaction lock, then the add (with its change-log entry) if the emoji is on the
+   * message or, holding the lock exclusive, if the message has fewer than `maxDistinct`
+   * distinct emoji. The statement's row is absent if there is no such message.
    */
-  async #react(
-    tx: TransactionSql,
+  #react(
+    tx: Queryable,
     { messageId, emoji, userId, at, maxDistinct }: ReactionAdd,
     exclusive: boolean,
-  ): Promise<ReactRow | undefined> {
+  ) {
     const lock = exclusive
       ? tx`SELECT pg_advisory_xact_lock(${REACTION_LOCK_CLASS}, hashtext(${messageId}))`
       : tx`SELECT pg_advisory_xact_lock_shared(${REACTION_LOCK_CLASS}, hashtext(${messageId}))`;
@@ -269,10 +273,9 @@ export class PostgresConversations implements ConversationStore {
       ), ${logChangesOf(tx, "changed", at)}
       SELECT emoji_at IS NOT NULL AS known, kinds, (SELECT count(*)::int FROM added) AS added
       FROM target`;
-    // Pipelined: sent together, but the server starts the statement (and takes its snapshot)
-    // only once the lock is held.
-    const [, [row]] = await Promise.all([lock, statement]);
-    return row;
+    // Pipelined (pipelinedRetrying): sent together, but the server starts the statement (and
+    // takes its snapshot) only once the lock is held.
+    return [lock, statement] as const;
   }
 
   async removeReaction(

@@ -103,13 +103,18 @@ export class SignInService {
     const claims = await this.tokens.verify(token);
     if (!claims) return null;
     const store = this.deps.store;
-    const session = await store.findSession(claims.sessionId);
+    // Both reads at once: on PostgreSQL each is a round trip, and every request makes them. The
+    // user is the token's; a live session is the same user's (checked below), so it is the one
+    // the session names.
+    const [session, user] = await Promise.all([
+      store.findSession(claims.sessionId),
+      store.findUserById(claims.userId),
+    ]);
     if (!session || session.userId !== claims.userId) {
-      // A suspension ended the session: its holder is told why (one read, for dead sessions only).
-      if ((await store.findUserById(claims.userId))?.suspended) throw suspendedError();
+      // A suspension ended the session: its holder is told why.
+      if (user?.suspended) throw suspendedError();
       return null;
     }
-    const user = await store.findUserById(session.userId);
     if (!user) return null;
     if (user.suspended) throw suspendedError();
     await this.sessions.touch(session);
