@@ -335,6 +335,12 @@ export const SEARCH_TERMS_PER_MESSAGE_MAX = 200;
  * held whole in memory, only a piece at a time.
  */
 export const BLOB_CHUNK_BYTES = 256 * 1024;
+/**
+ * What the file-system blob store writes at a time (nothing of it is stored: any size reads
+ * back the same): bigger writes than a PostgreSQL row, fewer of them for a large upload. Two
+ * are held per upload (one written, one filled).
+ */
+export const BLOB_FS_WRITE_BYTES = 1024 * 1024;
 /** A Deno KV chunk: under KV's 64 KiB value limit, with room for the key. */
 export const BLOB_KV_CHUNK_BYTES = 60 * 1024;
 /** KV chunks written per atomic commit (10 × 60 KiB, under KV's 800 KiB per commit). */

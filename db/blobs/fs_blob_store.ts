@@ -9,7 +9,11 @@
  * a reader sees the old file or the new one, never half of one (a reader that opened the old
  * file keeps reading it to the end).
  */
-import { BLOB_CHUNK_BYTES, BLOB_CONTENT_TYPE_MAX_LENGTH } from "../../lib/limits.ts";
+import {
+  BLOB_CHUNK_BYTES,
+  BLOB_CONTENT_TYPE_MAX_LENGTH,
+  BLOB_FS_WRITE_BYTES,
+} from "../../lib/limits.ts";
 import {
   type BlobInfo,
   type BlobListing,
@@ -66,9 +70,9 @@ class FsBlobStore implements BlobStore {
     try {
       await writeAll(file, header(options.contentType));
       // The next piece is received while this one is written (db/blobs/body_chunks.ts).
-      const pool = new PiecePool(BLOB_CHUNK_BYTES);
+      const pool = new PiecePool(BLOB_FS_WRITE_BYTES);
       const size = await writeBehind(
-        fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes, pool),
+        fixedChunks(body, BLOB_FS_WRITE_BYTES, options.maxBytes, pool),
         async (chunk) => {
           await writeAll(file, chunk);
           pool.give(chunk);
@@ -98,7 +102,12 @@ class FsBlobStore implements BlobStore {
       const start = resolved?.start ?? 0;
       const length = resolved ? resolved.end - start + 1 : size;
       await file.seek(headerBytes + start, Deno.SeekMode.Start);
-      const body = streamOf(readPieces(file, length), () => file.close());
+      // The whole file: the file's own stream, which Deno.serve sends from the file without
+      // passing its bytes through JavaScript (and which closes the file at its end). A range
+      // stops before the end: read piece by piece.
+      const body = resolved === null
+        ? file.readable
+        : streamOf(readPieces(file, length), () => file.close());
       return { body, size, contentType, range: resolved };
     } catch (error) {
       file.close();
