@@ -1,7 +1,7 @@
 /**
  * Blobs in PostgreSQL (`BLOB_STORE=postgres`, the default with `DATABASE_URL`): the tables of
- * db/migrations/011_blobs.sql. A put inserts rows of BLOB_CHUNK_BYTES under a new blob_id as the
- * body arrives, inside one transaction that ends by pointing the key's `blobs` row at them and
+ * db/migrations/011_blobs.sql. A put copies rows of BLOB_CHUNK_BYTES under a new blob_id in as the
+ * body arrives (postgres_chunk_copy.ts), inside one transaction that ends by pointing the key's `blobs` row at them and
  * removing the rows it replaced: a failed put rolls back and leaves nothing. Reads fetch a few
  * rows per query, only those a range needs, so a slow download holds no connection between
  * them. (A reader still streaming rows an overwrite removed fails, rather than mixing files.)
@@ -26,6 +26,7 @@ import {
 import { migrate } from "../postgres/migrate.ts";
 import { isUniqueViolation } from "../postgres/rows.ts";
 import { fixedChunks, PiecePool, streamOf, writeBehind } from "./body_chunks.ts";
+import { ChunkCopy } from "./postgres_chunk_copy.ts";
 
 /** Rows fetched per read query (1 MiB): few round trips, little memory. */
 const CHUNKS_PER_READ = 4;
@@ -86,15 +87,23 @@ class PostgresBlobStore implements BlobStore {
     const blobId = crypto.randomUUID();
     try {
       return await this.sql.begin(async (tx) => {
-        // Each row is inserted while the next piece is received (db/blobs/body_chunks.ts).
+        // Each row is sent while the next piece is received (db/blobs/body_chunks.ts).
         const pool = new PiecePool(BLOB_CHUNK_BYTES);
-        const size = await writeBehind(
-          fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes, pool),
-          async (chunk, n) => {
-            await tx`INSERT INTO blob_chunks (blob_id, n, bytes) VALUES (${blobId}, ${n}, ${chunk})`;
-            pool.give(chunk);
-          },
-        );
+        const copy = await ChunkCopy.open(tx, blobId);
+        let size: number;
+        try {
+          size = await writeBehind(
+            fixedChunks(body, BLOB_CHUNK_BYTES, options.maxBytes, pool),
+            async (chunk) => {
+              await copy.add(chunk);
+              pool.give(chunk);
+            },
+          );
+          await copy.finish();
+        } catch (error) {
+          copy.abort(error);
+          throw error;
+        }
         await pointKeyAt(tx, key, blobId, size, options.contentType);
         return { size };
       });
