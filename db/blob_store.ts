@@ -44,6 +44,13 @@ export interface PutOptions {
   contentType: string;
   /** More bytes than this: the put fails with BlobTooLargeError and stores nothing. */
   maxBytes: number;
+  /**
+   * The body's exact length when it is known (an upload's Content-Length), for a key nothing
+   * was stored at (an attachment's): S3 then sends the body on as it arrives instead of a part
+   * at a time; a body of another length fails the put, and a failed put removes the key. The
+   * other stores do not need it.
+   */
+  length?: number;
 }
 
 export interface BlobStore {

@@ -350,6 +350,11 @@ export const BLOB_KV_CHUNKS_PER_COMMIT = 10;
  * so it is also what an upload to S3 holds in memory at once.
  */
 export const BLOB_S3_PART_BYTES = 5 * 1024 * 1024;
+/**
+ * What the S3 store sends at a time of an upload whose length is known (a part is five of
+ * them: it must divide BLOB_S3_PART_BYTES). Two or three are held per upload.
+ */
+export const BLOB_S3_WRITE_BYTES = 1024 * 1024;
 /** A blob key: `[A-Za-z0-9/_.-]`, segments without `.` or `..`, at most this long. */
 export const BLOB_KEY_MAX_LENGTH = 512;
 /** One `/`-separated segment of a key: a file name on the file system (255 bytes at most). */

@@ -11,20 +11,22 @@
  * read with If-Match, so a range is resolved against the object it is read from.
  */
 import { AwsClient } from "aws4fetch";
-import { BLOB_S3_PART_BYTES } from "../../lib/limits.ts";
+import { BLOB_S3_PART_BYTES, BLOB_S3_WRITE_BYTES } from "../../lib/limits.ts";
 import {
   type BlobInfo,
   type BlobListing,
   type BlobRange,
   type BlobRead,
   type BlobStore,
+  BlobTooLargeError,
   checkBlobKey,
   checkBlobPrefix,
   checkContentType,
   type PutOptions,
   resolveRange,
 } from "../blob_store.ts";
-import { blobParts } from "./body_chunks.ts";
+import { blobParts, fixedChunks, PiecePool } from "./body_chunks.ts";
+import { sendSized } from "./s3_sized_send.ts";
 
 export interface S3Settings {
   /** `http(s)://host[:port]`, without the bucket. */
@@ -49,6 +51,9 @@ export class S3Error extends Error {
  * copy the put avoids (db/blobs/body_chunks.ts blobParts). TLS to the endpoint guards the bytes.
  */
 const UNSIGNED = { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" };
+
+/** The largest object one PutObject may create (S3's limit: larger ones need parts). */
+const S3_PUT_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
 
 /** Tries of one request on a network error, 429 or 5xx (aws4fetch backs off between them). */
 const S3_RETRIES = 3;
@@ -138,6 +143,15 @@ class S3BlobStore implements BlobStore {
   ): Promise<{ size: number }> {
     checkBlobKey(key);
     checkContentType(options.contentType);
+    // A known length up to what one PutObject takes is sent as it arrives; otherwise the body
+    // goes part by part, each held until sent (a length past 5 GiB is rare enough for that).
+    if (options.length !== undefined && options.length <= S3_PUT_OBJECT_MAX_BYTES) {
+      if (options.length > options.maxBytes) {
+        await body.cancel().catch(() => {});
+        throw new BlobTooLargeError(options.maxBytes);
+      }
+      return await this.putSized(key, body, options, options.length);
+    }
     const parts = blobParts(body, BLOB_S3_PART_BYTES, options.maxBytes);
     try {
       const first = await parts.next();
@@ -153,17 +167,71 @@ class S3BlobStore implements BlobStore {
         await response.body?.cancel();
         return { size: firstPart.size };
       }
-      return await this.putMultipart(key, firstPart, parts, options.contentType);
+      let part: Blob | undefined = firstPart;
+      return await this.putMultipart(key, options.contentType, async (url, number) => {
+        if (!part) return null;
+        const response = await this.call(`UploadPart ${key} #${number}`, url, {
+          method: "PUT",
+          body: part,
+          headers: UNSIGNED,
+        });
+        await response.body?.cancel();
+        const size = part.size;
+        // The part sent is let go before the next one is read: one part held at a time.
+        part = undefined;
+        const next = await parts.next();
+        part = next.done ? undefined : next.value;
+        return { etag: response.headers.get("etag") ?? "", size };
+      });
     } finally {
       await parts.return(undefined);
     }
   }
 
+  /**
+   * A put of a body whose length is known: one PutObject that sends the bytes as they arrive
+   * (s3_sized_send.ts), so nothing of the file is held but the pieces in flight.
+   */
+  private async putSized(
+    key: string,
+    body: ReadableStream<Uint8Array>,
+    options: PutOptions,
+    length: number,
+  ): Promise<{ size: number }> {
+    const pool = new PiecePool(BLOB_S3_WRITE_BYTES);
+    const pieces = fixedChunks(body, BLOB_S3_WRITE_BYTES, options.maxBytes, pool);
+    try {
+      const answer = await sendSized(
+        this.client,
+        this.url(key),
+        { "content-type": options.contentType, ...UNSIGNED },
+        length,
+        { pieces, pool },
+      );
+      if (answer.status < 200 || answer.status >= 300) {
+        throw new S3Error(`PutObject ${key}`, answer.status, xmlValue(answer.text, "Code") ?? "");
+      }
+      return { size: length };
+    } catch (error) {
+      // S3 drops a request cut short of its Content-Length, but S3-compatible servers may keep
+      // what came (s3rver does): the key is new (PutOptions.length), so it is removed.
+      const removed = await this.client.fetch(this.url(key), { method: "DELETE" })
+        .catch(() => null);
+      await removed?.body?.cancel();
+      throw error;
+    } finally {
+      await pieces.return(undefined);
+    }
+  }
+
+  /**
+   * A multipart upload of the parts `sendPart` sends (to the URL it is given, as part
+   * `number`; null when there are no more), completed once all are in, aborted otherwise.
+   */
   private async putMultipart(
     key: string,
-    firstPart: Blob,
-    rest: AsyncIterator<Blob>,
     contentType: string,
+    sendPart: (url: string, number: number) => Promise<{ etag: string; size: number } | null>,
   ): Promise<{ size: number }> {
     const created = await this.call(`CreateMultipartUpload ${key}`, this.url(key, "?uploads"), {
       method: "POST",
@@ -175,21 +243,12 @@ class S3BlobStore implements BlobStore {
     try {
       const etags: string[] = [];
       let size = 0;
-      let part: Blob | undefined = firstPart;
-      while (part) {
+      for (;;) {
         const number = etags.length + 1;
-        const response = await this.call(
-          `UploadPart ${key} #${number}`,
-          this.url(key, query(`partNumber=${number}&`)),
-          { method: "PUT", body: part, headers: UNSIGNED },
-        );
-        await response.body?.cancel();
-        etags.push(response.headers.get("etag") ?? "");
+        const part = await sendPart(this.url(key, query(`partNumber=${number}&`)), number);
+        if (!part) break;
+        etags.push(part.etag);
         size += part.size;
-        // The part sent is let go before the next one is read: one part held at a time.
-        part = undefined;
-        const next = await rest.next();
-        part = next.done ? undefined : next.value;
       }
       const list = etags.map((etag, i) =>
         `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`

@@ -137,10 +137,12 @@ export class AttachmentService {
         await blobs.put(fileKeyOf(id), streamOf(image.bytes), {
           contentType: kind.contentType,
           maxBytes: image.bytes.length,
+          length: image.bytes.length,
         });
         await blobs.put(thumbnailKeyOf(id), streamOf(image.thumbnail), {
           contentType: "image/webp",
           maxBytes: image.thumbnail.length,
+          length: image.thumbnail.length,
         });
         stored = {
           filename: cleanFilename(input.filename),
@@ -157,6 +159,8 @@ export class AttachmentService {
         const { size } = await blobs.put(fileKeyOf(id), stream, {
           contentType: kind.contentType,
           maxBytes: limit,
+          // Declared by the request (its body has exactly this many bytes, or fails).
+          length: input.length ?? undefined,
         }).catch((error) => {
           throw error instanceof BlobTooLargeError ? tooLarge() : error;
         });
