@@ -142,20 +142,29 @@ export class KvSearchWriter {
 
   /** The packs of these messages' terms, then the deletion of their pending keys. */
   async #write(items: Indexable[], pendingKeys: Deno.KvKey[]): Promise<void> {
-    const lists = new Map<string, { prefix: Deno.KvKey; postings: Posting[] }>();
+    // Per server, each term's postings in the messages' order (one posting per message, shared
+    // by its terms): a flush carries a second of sends, so this loop is the writer's CPU.
+    const servers = new Map<string, Map<string, Posting[]>>();
     for (const { serverId, message } of items) {
-      const address: SearchAddress = [message.channelId, message.seq];
+      let terms = servers.get(serverId);
+      if (!terms) servers.set(serverId, terms = new Map());
+      const posting: Posting = { id: message.id, address: [message.channelId, message.seq] };
       for (const term of termsOf(message)) {
-        const id = `${serverId}\n${term}`;
-        let list = lists.get(id);
-        if (!list) lists.set(id, list = { prefix: termPrefix(serverId, term), postings: [] });
-        list.postings.push({ id: message.id, address });
+        const postings = terms.get(term);
+        if (postings) postings.push(posting);
+        else terms.set(term, [posting]);
       }
     }
     const writes: [Deno.KvKey, unknown][] = [];
     // In key order: each commit's inserts land side by side in the database's pages.
-    const sorted = [...lists.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [, { prefix, postings }] of sorted) writes.push(...packsOf(prefix, postings));
+    for (const serverId of [...servers.keys()].sort()) {
+      const terms = servers.get(serverId)!;
+      for (const term of [...terms.keys()].sort()) {
+        for (const write of packsOf(termPrefix(serverId, term), terms.get(term)!)) {
+          writes.push(write);
+        }
+      }
+    }
     let op = this.kv.atomic();
     let mutations = 0;
     let keySize = 0;
