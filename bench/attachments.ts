@@ -56,7 +56,7 @@ const { values } = parseArgs({
 });
 const FILE_MIB = values.quick ? 5 : 25;
 const FILE_BYTES = FILE_MIB * MiB;
-const ROUNDS = values.quick ? 1 : 3;
+const ROUNDS = values.quick ? 1 : 5;
 const started = performance.now();
 const log = (text: string) =>
   values.json || console.error(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${text}`);
