@@ -26,6 +26,7 @@ import {
   ServerRail,
 } from "../islands.ts";
 import { ChannelSidebar } from "./ChannelSidebar.tsx";
+import { ICON_BUTTON, MainHeader, NavigationDrawer } from "./ChatFrame.tsx";
 import { SearchBox } from "./SearchBox.tsx";
 import { Notice } from "./Notice.tsx";
 // Image placeholders are drawn into the page's HTML (the browser then needs no decoder for them).
@@ -70,9 +71,6 @@ export interface ChannelNotices {
   info?: string;
 }
 
-const ICON_BUTTON =
-  "rounded-md p-1.5 text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800";
-
 /**
  * `/chat/:serverId/:channelId`: the rail and channel list (a drawer on phones), the channel's
  * header, its messages with the composer, and who is online.
@@ -96,10 +94,7 @@ export function ChannelPage(
   const channels = orderedChannels(data.channels);
   return (
     <div class="flex h-dvh overflow-hidden lg:pr-60">
-      <div
-        id="channels"
-        class="fixed inset-0 z-20 hidden bg-slate-900/40 transition-transform duration-200 target:flex data-[open]:flex max-md:starting:-translate-x-full md:static md:z-auto md:flex md:bg-transparent"
-      >
+      <NavigationDrawer>
         <ServerRail servers={data.servers} current={server.id} unread={data.unread} me={me} />
         <ChannelSidebar
           seed={seed}
@@ -111,21 +106,9 @@ export function ChannelPage(
             ? <InviteButton serverId={server.id} link={notices.inviteLink} />
             : null}
         />
-        <a
-          href="#"
-          data-drawer-close=""
-          class="flex-1 md:hidden"
-          aria-label="Close the channel list"
-        />
-      </div>
+      </NavigationDrawer>
       <main class="flex min-w-0 flex-1 flex-col bg-white dark:bg-slate-950">
-        <header class="flex items-center gap-2 border-b border-slate-200 px-4 py-3 dark:border-slate-800">
-          <DrawerButton
-            target="channels"
-            label="Show channels"
-            icon="menu"
-            class={`${ICON_BUTTON} md:hidden`}
-          />
+        <MainHeader menuLabel="Show channels">
           <ChannelHeading seed={seed} />
           <div class="ml-auto flex shrink-0 items-center gap-2">
             <SearchBox serverId={server.id} />
@@ -146,7 +129,7 @@ export function ChannelPage(
               class={`${ICON_BUTTON} lg:hidden`}
             />
           </div>
-        </header>
+        </MainHeader>
         <Notice text={notices.error} kind="error" />
         <Notice text={notices.info} kind="info" />
         <Notice

@@ -11,15 +11,9 @@ import type { PublicUser } from "../../lib/public_user.ts";
 import type { WireDmChannel, WireMessage, WireServer } from "../../lib/realtime/protocol.ts";
 import type { UnreadMap } from "../../islands/runtime/unread.ts";
 import { dmComposerName, dmTitle, dmUrl } from "../../islands/runtime/dm_types.ts";
-import {
-  AppShell,
-  DmList,
-  DrawerButton,
-  MessageInput,
-  MessageList,
-  ServerRail,
-} from "../islands.ts";
+import { AppShell, DmList, MessageInput, MessageList, ServerRail } from "../islands.ts";
 import { UserPanel } from "./UserPanel.tsx";
+import { MainHeader, NavigationDrawer } from "./ChatFrame.tsx";
 import "../../islands/attachments/placeholder_server.ts";
 
 /** What a DM page shows, loaded for one reader (routes/pages/dm_page.tsx). */
@@ -38,18 +32,12 @@ export interface DmPageData {
   };
 }
 
-const ICON_BUTTON =
-  "rounded-md p-1.5 text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800";
-
 export function DmPage({ data }: { data: DmPageData }) {
   const { user, open } = data;
   const me = { id: user.id, username: user.username };
   return (
     <div class="flex h-dvh overflow-hidden">
-      <div
-        id="channels"
-        class="fixed inset-0 z-20 hidden bg-slate-900/40 transition-transform duration-200 target:flex data-[open]:flex max-md:starting:-translate-x-full md:static md:z-auto md:flex md:bg-transparent"
-      >
+      <NavigationDrawer>
         <ServerRail servers={data.servers} current="dm" unread={data.unread} me={me} />
         <div class="flex w-60 shrink-0 flex-col bg-slate-50 dark:bg-slate-900">
           <div class="min-h-0 flex-1 overflow-y-auto py-3">
@@ -57,25 +45,13 @@ export function DmPage({ data }: { data: DmPageData }) {
           </div>
           <UserPanel user={user} />
         </div>
-        <a
-          href="#"
-          data-drawer-close=""
-          class="flex-1 md:hidden"
-          aria-label="Close the channel list"
-        />
-      </div>
+      </NavigationDrawer>
       <main class="flex min-w-0 flex-1 flex-col bg-white dark:bg-slate-950">
-        <header class="flex items-center gap-2 border-b border-slate-200 px-4 py-3 dark:border-slate-800">
-          <DrawerButton
-            target="channels"
-            label="Show conversations"
-            icon="menu"
-            class={`${ICON_BUTTON} md:hidden`}
-          />
+        <MainHeader menuLabel="Show conversations">
           <h1 class="min-w-0 truncate font-semibold">
             {open ? dmComposerName(open.channel) : "Direct messages"}
           </h1>
-        </header>
+        </MainHeader>
         <AppShell banner />
         {open
           ? <Conversation open={open} user={user} />
