@@ -2,11 +2,16 @@
  * db/postgres/transaction.ts on a real PostgreSQL: a pipelined transaction's failures roll it
  * back and leave its connection clean, deadlock victims run again, and the two postgres.js
  * 3.4.9 bugs around `reserve()` (porsager/postgres#1195, #1199) cost no request and no pool.
+ * `transaction` (db/postgres/held_transaction.ts) commits, rolls back, and survives its backend
+ * being terminated under a statement or between two, where `sql.begin` crashes the process
+ * (a TypeError in a timer, porsager/postgres#1208: a test would fail on it as uncaught).
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { pipelinedRetrying } from "../db/postgres/transaction.ts";
+import { isPostgresOutage } from "../db/postgres/outage.ts";
+import { pipelinedRetrying, transaction } from "../db/postgres/transaction.ts";
 import { needs, POSTGRES_BACKEND, testDatabaseUrl } from "./helpers/backends.ts";
+import { eventually } from "./helpers/wait.ts";
 
 /** A pool of `max` connections on a fresh schema with a table `t (n int primary key)`. */
 async function withSchema(
@@ -137,6 +142,113 @@ Deno.test(
       await busy;
     }),
 );
+
+Deno.test(
+  "transaction - the work's result, committed; a failure rolls back and the connection is reused",
+  needs(POSTGRES_BACKEND),
+  () =>
+    withSchema({}, async (sql) => {
+      const n = await transaction(sql, async (tx) => {
+        await tx`INSERT INTO t VALUES (1)`;
+        const [{ n }] = await tx<{ n: number }[]>`SELECT count(*)::int AS n FROM t`;
+        return n;
+      });
+      assert.equal(n, 1);
+      await assert.rejects(
+        transaction(sql, async (tx) => {
+          await tx`INSERT INTO t VALUES (2)`;
+          throw new Error("the work's own error");
+        }),
+        /the work's own error/,
+      );
+      await assert.rejects(
+        transaction(sql, async (tx) => {
+          await tx`INSERT INTO t VALUES (3)`;
+          await tx`INSERT INTO t VALUES (1)`; // a duplicate key: PostgreSQL's error
+        }),
+        (error) => error instanceof postgres.PostgresError && error.code === "23505",
+      );
+      // max 1: the one connection came back each time, outside any transaction.
+      assert.deepEqual([...await sql`SELECT n FROM t ORDER BY n`].map((row) => row.n), [1]);
+    }),
+);
+
+Deno.test(
+  "transaction - a backend terminated under a statement: an outage error, the pool carries on",
+  needs(POSTGRES_BACKEND),
+  () =>
+    withSchema({}, async (sql, admin) => {
+      let pid = 0;
+      const running = transaction(sql, async (tx) => {
+        [{ pid }] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+        await tx`INSERT INTO t VALUES (1)`;
+        await tx`SELECT pg_sleep(5)`;
+      });
+      const failed = assert.rejects(running, isPostgresOutage);
+      await eventually(() => pid !== 0, "the transaction started");
+      await admin`SELECT pg_terminate_backend(${pid})`;
+      await failed;
+      await afterStrayTimers();
+      await answersAgain(sql);
+      await transaction(sql, (tx) => tx`INSERT INTO t VALUES (2)`);
+      assert.deepEqual([...await sql`SELECT n FROM t ORDER BY n`].map((row) => row.n), [2]);
+    }),
+);
+
+Deno.test(
+  "transaction - a backend terminated between two statements: the next is refused, never run outside it",
+  needs(POSTGRES_BACKEND),
+  () =>
+    withSchema({}, async (sql, admin) => {
+      let pid = 0;
+      let resume = () => {};
+      const paused = new Promise<void>((resolve) => resume = resolve);
+      const running = transaction(sql, async (tx) => {
+        [{ pid }] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+        await tx`INSERT INTO t VALUES (1)`;
+        await paused; // idle in transaction while its backend goes
+        await tx`INSERT INTO t VALUES (2)`;
+      });
+      const failed = assert.rejects(running, isPostgresOutage);
+      await eventually(() => pid !== 0, "the transaction started");
+      await admin`SELECT pg_terminate_backend(${pid})`;
+      await backendGone(admin, pid);
+      // Let postgres.js see the socket close, and give the pool a reason to reconnect it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await answersAgain(sql);
+      resume();
+      await failed;
+      await afterStrayTimers();
+      // Neither row: the first died with its transaction, the second was never written anywhere.
+      assert.deepEqual([...await sql`SELECT n FROM t`], []);
+      await transaction(sql, (tx) => tx`INSERT INTO t VALUES (3)`);
+      assert.deepEqual([...await sql`SELECT n FROM t`].map((row) => row.n), [3]);
+    }),
+);
+
+/** Waits until PostgreSQL no longer lists the backend `pid`. */
+async function backendGone(admin: postgres.Sql, pid: number): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    const [{ n }] = await admin<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE pid = ${pid}`;
+    if (n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`backend ${pid} still listed after 5 s`);
+}
+
+/** A few turns of timers: where postgres.js 3.4.9 would throw its uncaught TypeError. */
+async function afterStrayTimers(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** The pool answers a query (postgres.js 3.4.9 hands the FATAL goodbye to one next query). */
+async function answersAgain(sql: postgres.Sql): Promise<void> {
+  await sql`SELECT 1`.catch((error) => {
+    if (!(error instanceof postgres.PostgresError && error.code === "57P01")) throw error;
+  });
+  assert.deepEqual([...await sql`SELECT 1 AS one`], [{ one: 1 }]);
+}
 
 /** The schema a pool was opened on (its search_path). */
 function schemaOf(sql: postgres.Sql): string {

@@ -8,8 +8,7 @@
  *
  * It has a small pool of its own, so long uploads never take the connections chat needs.
  */
-import postgres from "postgres";
-import type { Sql, TransactionSql } from "postgres";
+import type { Sql } from "postgres";
 import { BLOB_CHUNK_BYTES, BLOB_LIST_PAGE } from "../../lib/limits.ts";
 import {
   type BlobInfo,
@@ -23,10 +22,10 @@ import {
   type PutOptions,
   resolveRange,
 } from "../blob_store.ts";
-import { migrate } from "../postgres/migrate.ts";
-import { isUniqueViolation } from "../postgres/rows.ts";
+import { connectMigrated } from "../postgres/connect.ts";
 import { fixedChunks, PiecePool, streamOf, writeBehind } from "./body_chunks.ts";
 import { ChunkCopy } from "./postgres_chunk_copy.ts";
+import { transaction } from "../postgres/transaction.ts";
 
 /** Rows fetched per read query (1 MiB): few round trips, little memory. */
 const CHUNKS_PER_READ = 4;
@@ -45,24 +44,7 @@ export async function openPostgresBlobStore(
   url: string,
   options: PostgresBlobStoreOptions = {},
 ): Promise<BlobStore> {
-  const { schema } = options;
-  if (schema !== undefined) {
-    const admin = postgres(url, { max: 1, onnotice: () => {} });
-    try {
-      await admin`CREATE SCHEMA IF NOT EXISTS ${admin(schema)}`;
-    } catch (error) {
-      // Two openers creating it at once: IF NOT EXISTS is not race-free in PostgreSQL.
-      if (!isUniqueViolation(error)) throw error;
-    } finally {
-      await admin.end();
-    }
-  }
-  const sql = postgres(url, {
-    max: options.max ?? 4,
-    onnotice: () => {},
-    connection: schema === undefined ? {} : { search_path: schema },
-  });
-  await migrate(sql);
+  const sql = await connectMigrated(url, { schema: options.schema, max: options.max ?? 4 });
   return new PostgresBlobStore(sql);
 }
 
@@ -86,7 +68,7 @@ class PostgresBlobStore implements BlobStore {
     checkContentType(options.contentType);
     const blobId = crypto.randomUUID();
     try {
-      return await this.sql.begin(async (tx) => {
+      return await transaction(this.sql, async (tx) => {
         // Each row is sent while the next piece is received (db/blobs/body_chunks.ts).
         const pool = new PiecePool(BLOB_CHUNK_BYTES);
         const copy = await ChunkCopy.open(tx, blobId);
@@ -134,7 +116,7 @@ class PostgresBlobStore implements BlobStore {
 
   async delete(key: string): Promise<boolean> {
     checkBlobKey(key);
-    return await this.sql.begin(async (tx) => {
+    return await transaction(this.sql, async (tx) => {
       const [row] = await tx<{ blob_id: string }[]>`
         DELETE FROM blobs WHERE key = ${key} RETURNING blob_id`;
       if (!row) return false;
@@ -206,7 +188,7 @@ class PostgresBlobStore implements BlobStore {
  * neither one's chunks are left behind.
  */
 async function pointKeyAt(
-  tx: TransactionSql,
+  tx: Sql,
   key: string,
   blobId: string,
   size: number,

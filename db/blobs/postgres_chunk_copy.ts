@@ -9,7 +9,7 @@
  * extension length; per row its field count, then each field's length and bytes (uuid: 16
  * bytes, integer: 4, big-endian); -1 as the field count at the end.
  */
-import type { TransactionSql } from "postgres";
+import type { Sql } from "postgres";
 import type { Writable } from "node:stream";
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00];
@@ -48,7 +48,7 @@ export class ChunkCopy {
     this.#blobId = uuidBytes(blobId);
   }
 
-  static async open(tx: TransactionSql, blobId: string): Promise<ChunkCopy> {
+  static async open(tx: Sql, blobId: string): Promise<ChunkCopy> {
     const stream = await tx`COPY blob_chunks (blob_id, n, bytes) FROM STDIN WITH (FORMAT binary)`
       .writable();
     // Its errors come back through the writes and `finish` (an 'error' event without a

@@ -2,7 +2,7 @@
  * Attachment records on PostgreSQL (db/attachment_store.ts, migration 012). A message claims its
  * attachments in its append's transaction (`claimAttachments`).
  */
-import type { Sql, TransactionSql } from "postgres";
+import type { Sql } from "postgres";
 import type { AttachmentRecord, AttachmentScope, AttachmentStore } from "../attachment_store.ts";
 import { InvalidAttachmentError } from "../attachment_store.ts";
 import type { NewMessage } from "../store.ts";
@@ -101,7 +101,7 @@ export class PostgresAttachments implements AttachmentStore {
  * unsent upload to the message's channel, else InvalidAttachmentError (and the transaction,
  * message and all, rolls back).
  */
-export async function claimAttachments(tx: TransactionSql, message: NewMessage): Promise<void> {
+export async function claimAttachments(tx: Sql, message: NewMessage): Promise<void> {
   const ids = (message.attachments ?? []).map((a) => a.id);
   if (ids.length === 0) return;
   const claimed = await tx<{ id: string }[]>`UPDATE attachments SET message_id = ${message.id}

@@ -7,7 +7,7 @@
  * distinct-emoji cap is kept without a race and without serialising the common case; see
  * `addReaction`.
  */
-import type { Sql, TransactionSql } from "postgres";
+import type { Sql } from "postgres";
 import type {
   ConversationStore,
   EmojiRecord,
@@ -21,7 +21,7 @@ import type { MessageRecord } from "../store.ts";
 import { MESSAGE_CHANGES_TTL_MS } from "../../lib/limits.ts";
 import { writeAudit } from "./governance.ts";
 import { isForeignKeyViolation, isUniqueViolation, type MessageRow, toMessage } from "./rows.ts";
-import { beginRetrying, pipelinedRetrying } from "./transaction.ts";
+import { beginRetrying, pipelinedRetrying, transaction } from "./transaction.ts";
 import {
   type BlobsOf,
   emojiBlobKey,
@@ -46,8 +46,6 @@ const REACTION_LOCK_CLASS = 7_245_015;
  * log shrinks back after a burst; few, so a write stays cheap).
  */
 const PRUNE_PER_CHANGE = 8;
-
-type Queryable = Sql | TransactionSql;
 
 interface PinRow {
   message_id: string;
@@ -108,7 +106,7 @@ function toEmoji(row: EmojiRow): EmojiRecord {
  * has about as many entries as it has concurrent writers, not one per change; and a few of the
  * channel's expired entries go. SKIP LOCKED: concurrent writers never wait for each other here.
  */
-function logChangesOf(sql: Queryable, source: string, at: Date) {
+function logChangesOf(sql: Sql, source: string, at: Date) {
   const expired = new Date(at.getTime() - MESSAGE_CHANGES_TTL_MS);
   return sql`moved AS (
       UPDATE message_changes SET changed_at = greatest(changed_at, ${at})
@@ -161,7 +159,7 @@ export class PostgresConversations implements ConversationStore {
    */
   deleteMessage(id: string, audit?: AuditEntryRecord | null): Promise<boolean> {
     const at = audit?.createdAt ?? new Date();
-    const remove = async (sql: Queryable) => {
+    const remove = async (sql: Sql) => {
       const rows = await sql`WITH gone AS (
           DELETE FROM messages WHERE id = ${id} RETURNING id, channel_id
         ), ${logChangesOf(sql, "gone", at)}
@@ -240,7 +238,7 @@ export class PostgresConversations implements ConversationStore {
    * distinct emoji. The statement's row is absent if there is no such message.
    */
   #react(
-    tx: Queryable,
+    tx: Sql,
     { messageId, emoji, userId, at, maxDistinct }: ReactionAdd,
     exclusive: boolean,
   ) {
@@ -480,7 +478,7 @@ export class PostgresConversations implements ConversationStore {
           emojiBlobKey(serverId, id),
           { contentType: old.content_type, bytes },
           () =>
-            this.sql.begin(async (tx) => {
+            transaction(this.sql, async (tx) => {
               const flipped = await tx`UPDATE emojis SET in_blob = true, size = ${bytes.length}
                 WHERE id = ${id} AND NOT in_blob`;
               await tx`DELETE FROM emoji_images WHERE emoji_id = ${id}`;
@@ -514,7 +512,7 @@ export class PostgresConversations implements ConversationStore {
   /** Runs the change and, if it changed a row, writes the audit entry: one transaction. */
   #changeAudited(
     audit: AuditEntryRecord | null,
-    change: (tx: TransactionSql) => PromiseLike<readonly unknown[]>,
+    change: (tx: Sql) => PromiseLike<readonly unknown[]>,
   ): Promise<boolean> {
     return beginRetrying(this.sql, async (tx) => {
       const rows = await change(tx);

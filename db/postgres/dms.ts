@@ -4,11 +4,12 @@
  * pair (its primary key settles racing opens), `user_blocks` the blocks and `users.dm_policy`
  * each user's policy.
  */
-import type { Sql, TransactionSql } from "postgres";
+import type { Sql } from "postgres";
 import type { DmChannelRecord, DmPolicy, DmState, DmStore } from "../dm_store.ts";
 import { DmFullError } from "../dm_store.ts";
 import type { ChannelRecord } from "../store.ts";
 import { type ChannelRow, toChannel } from "./rows.ts";
+import { transaction } from "./transaction.ts";
 
 interface DmRow extends ChannelRow {
   member_ids: string[] | null;
@@ -49,7 +50,7 @@ export class PostgresDms implements DmStore {
         if (dm) return { dm, created: false };
       }
       try {
-        await this.sql.begin(async (tx) => {
+        await transaction(this.sql, async (tx) => {
           await this.#insert(tx, channel, [openerId, otherId]);
           // A racing open of the same pair waits here on the key, then finds it taken.
           const rows = await tx`INSERT INTO dm_pairs (low_id, high_id, channel_id)
@@ -69,7 +70,7 @@ export class PostgresDms implements DmStore {
     return row?.channel_id ?? null;
   }
 
-  async #insert(tx: TransactionSql, channel: ChannelRecord, memberIds: string[]): Promise<void> {
+  async #insert(tx: Sql, channel: ChannelRecord, memberIds: string[]): Promise<void> {
     await tx`INSERT INTO channels (id, server_id, name, created_at, kind, parent_id, topic, position)
       VALUES (${channel.id}, NULL, ${channel.name}, ${channel.createdAt}, ${channel.kind}, NULL,
         ${channel.topic}, ${channel.position})`;
@@ -82,7 +83,7 @@ export class PostgresDms implements DmStore {
   }
 
   async createGroupDm(channel: ChannelRecord, memberIds: string[]): Promise<DmChannelRecord> {
-    await this.sql.begin((tx) => this.#insert(tx, channel, memberIds));
+    await transaction(this.sql, (tx) => this.#insert(tx, channel, memberIds));
     return { channel, recipientIds: [...memberIds], closedBy: [] };
   }
 
@@ -131,7 +132,7 @@ export class PostgresDms implements DmStore {
   }
 
   async addDmRecipient(channelId: string, userId: string, max: number): Promise<boolean> {
-    return await this.sql.begin(async (tx) => {
+    return await transaction(this.sql, async (tx) => {
       // The channel's row lock orders concurrent adds, so the count below holds at the insert.
       const [channel] = await tx<{ kind: string }[]>`SELECT kind FROM channels
         WHERE id = ${channelId} FOR UPDATE`;

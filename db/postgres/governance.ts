@@ -8,7 +8,7 @@
  * or updated), never from an earlier read, so a concurrent change cannot make it record a
  * change that did not happen, or miss one.
  */
-import type { JSONValue, Sql, TransactionSql } from "postgres";
+import type { JSONValue, Sql } from "postgres";
 import type {
   AuditEntryRecord,
   AuditQuery,
@@ -184,7 +184,7 @@ function changedColumns<R extends object>(
 
 /** Writes the audit entry, if there is one, in the caller's transaction. */
 export async function writeAudit(
-  tx: TransactionSql,
+  tx: Sql,
   audit: AuditEntryRecord | null | undefined,
 ): Promise<void> {
   if (!audit) return;
@@ -196,14 +196,14 @@ export async function writeAudit(
 }
 
 /** Inserts a role row in the caller's transaction. */
-async function insertRole(tx: TransactionSql, role: RoleRecord): Promise<void> {
+async function insertRole(tx: Sql, role: RoleRecord): Promise<void> {
   await tx`INSERT INTO roles (server_id, id, name, color, position, permissions, mentionable)
     VALUES (${role.serverId}, ${role.id}, ${role.name}, ${role.color}, ${role.position},
       ${tx.array(role.permissions)}::text[], ${role.mentionable})`;
 }
 
 /** Inserts a new server's `@everyone` (Store.createServer, in its transaction). */
-export async function insertEveryone(tx: TransactionSql, serverId: string): Promise<void> {
+export async function insertEveryone(tx: Sql, serverId: string): Promise<void> {
   await insertRole(tx, {
     id: serverId,
     serverId,
@@ -216,7 +216,7 @@ export async function insertEveryone(tx: TransactionSql, serverId: string): Prom
 }
 
 /** Members with their role ids in the order they were given (see server_member_roles). */
-function selectMembers(sql: Sql | TransactionSql, serverId: string, userId?: string) {
+function selectMembers(sql: Sql, serverId: string, userId?: string) {
   return sql<MemberRow[]>`SELECT m.server_id, m.user_id, m.joined_at, m.timeout_until,
       ARRAY(SELECT r.role_id FROM server_member_roles r
         WHERE r.server_id = m.server_id AND r.user_id = m.user_id ORDER BY r.granted) AS role_ids
@@ -241,7 +241,7 @@ export class PostgresGovernance implements GovernanceStore {
   }
 
   /** A transaction, run again when it is a deadlock's victim (see transaction.ts). */
-  #begin<T>(work: (tx: TransactionSql) => Promise<T>): Promise<T> {
+  #begin<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     return beginRetrying(this.sql, work);
   }
 
@@ -687,7 +687,7 @@ export class PostgresGovernance implements GovernanceStore {
   /** Runs the delete and, if it deleted a row, writes the entry: one transaction. */
   #deleteAudited(
     audit: AuditEntryRecord | null,
-    remove: (tx: TransactionSql) => PromiseLike<readonly unknown[]>,
+    remove: (tx: Sql) => PromiseLike<readonly unknown[]>,
   ): Promise<boolean> {
     return this.#begin(async (tx) => {
       const rows = await remove(tx);
@@ -698,7 +698,7 @@ export class PostgresGovernance implements GovernanceStore {
   }
 
   /** Held until the transaction ends: one ban or join of this user in this server at a time. */
-  async #lockBanOf(tx: TransactionSql, serverId: string, userId: string): Promise<void> {
+  async #lockBanOf(tx: Sql, serverId: string, userId: string): Promise<void> {
     await tx`SELECT pg_advisory_xact_lock(${BAN_LOCK_CLASS},
       hashtext(${serverId} || ' ' || ${userId}))`;
   }

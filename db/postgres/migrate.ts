@@ -5,6 +5,7 @@
  * An advisory lock serialises instances that start at the same moment.
  */
 import type { Sql } from "postgres";
+import { transaction } from "./transaction.ts";
 
 const MIGRATIONS_DIR = new URL("../migrations/", import.meta.url);
 /** Arbitrary, fixed: identifies Salon's migration lock among other advisory locks. */
@@ -37,7 +38,7 @@ export interface MigrateOptions {
 export async function migrate(sql: Sql, options: MigrateOptions = {}): Promise<string[]> {
   const { through = Infinity } = options;
   const migrations = (await readMigrations()).filter((m) => m.version <= through);
-  return await sql.begin(async (tx) => {
+  return await transaction(sql, async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`;
     await tx`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,

@@ -10,6 +10,7 @@ import type {
   NotificationStore,
   PushSubscriptionRecord,
 } from "../notification_store.ts";
+import { transaction } from "./transaction.ts";
 
 /** The advisory lock class of a user's push subscribes (others: 7_245_001, 014, 015, 018). */
 const PUSH_SUBSCRIBE_LOCK_CLASS = 7_245_019;
@@ -86,7 +87,7 @@ export class PostgresNotifications implements NotificationStore {
     maxPerUser: number,
   ): Promise<void> {
     const { userId, endpoint, p256dh, auth, createdAt } = subscription;
-    await this.sql.begin(async (tx) => {
+    await transaction(this.sql, async (tx) => {
       // One user's subscribes one at a time: concurrent ones could each trim only what was
       // committed before them and leave more than the bound (not seen in the store test,
       // which passes without it: a guard by construction).

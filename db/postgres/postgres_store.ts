@@ -21,7 +21,7 @@ import { appendQueue, settleRest } from "../append_queue.ts";
 import type { AppendInput, AppendResult } from "../append_queue.ts";
 import type { Settled } from "../group_commit.ts";
 import postgres from "postgres";
-import type { Sql, TransactionSql } from "postgres";
+import type { Sql } from "postgres";
 import type { AttachmentRecord, AttachmentScope } from "../attachment_store.ts";
 import { claimAttachments, PostgresAttachments } from "./attachments.ts";
 import type { DmChannelRecord, DmPolicy, DmState } from "../dm_store.ts";
@@ -67,7 +67,7 @@ import {
 } from "../store.ts";
 import { guardOutages } from "../outage_boundary.ts";
 import { insertEveryone, PostgresGovernance, writeAudit } from "./governance.ts";
-import { migrate } from "./migrate.ts";
+import { connectMigrated } from "./connect.ts";
 import { isPostgresOutage } from "./outage.ts";
 import {
   type ChannelRow,
@@ -88,6 +88,7 @@ import type { NotificationSettingRecord, PushSubscriptionRecord } from "../notif
 import { searchMessages } from "./search.ts";
 import { SearchBackfill } from "./search_backfill.ts";
 import type { SearchCriteria } from "../search_store.ts";
+import { transaction } from "./transaction.ts";
 
 /** The largest value of a PostgreSQL integer (the type of seq). */
 const MAX_SEQ = 2 ** 31 - 1;
@@ -104,24 +105,7 @@ export async function openPostgresStore(
   url: string,
   options: PostgresStoreOptions = {},
 ): Promise<PostgresStore> {
-  const { schema } = options;
-  if (schema !== undefined) {
-    const admin = postgres(url, { max: 1, onnotice: () => {} });
-    try {
-      await admin`CREATE SCHEMA IF NOT EXISTS ${admin(schema)}`;
-    } catch (error) {
-      // Two instances creating it at once: IF NOT EXISTS is not race-free in PostgreSQL.
-      if (!isUniqueViolation(error)) throw error;
-    } finally {
-      await admin.end();
-    }
-  }
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    onnotice: () => {},
-    connection: schema === undefined ? {} : { search_path: schema },
-  });
-  await migrate(sql);
+  const sql = await connectMigrated(url, { schema: options.schema, max: options.max ?? 10 });
   const store = new PostgresStore(sql);
   // Older messages get their search rows in the background (never blocks start-up).
   store.searchBackfill.start();
@@ -313,7 +297,7 @@ export class PostgresStore implements Store {
         avatar.contentType,
       );
     }
-    const result = await this.sql.begin(async (tx) => {
+    const result = await transaction(this.sql, async (tx) => {
       const [row] = await tx<UserRow[]>`UPDATE users SET avatar_version = ${avatar.version}
         WHERE id = ${userId} RETURNING *`;
       if (!row) return null;
@@ -538,7 +522,7 @@ export class PostgresStore implements Store {
   }
 
   async createServer(server: ServerRecord, firstChannel: ChannelRecord): Promise<void> {
-    await this.sql.begin(async (tx) => {
+    await transaction(this.sql, async (tx) => {
       await tx`INSERT INTO servers (id, name, owner_id, created_at, icon_version)
         VALUES (${server.id}, ${server.name}, ${server.ownerId}, ${server.createdAt},
           ${server.iconVersion})`;
@@ -594,7 +578,7 @@ export class PostgresStore implements Store {
 
   async createChannel(channel: ChannelRecord, audit?: AuditEntryRecord | null): Promise<void> {
     try {
-      await this.sql.begin(async (tx) => {
+      await transaction(this.sql, async (tx) => {
         await insertChannel(tx, channel);
         await writeAudit(tx, audit);
       });
@@ -663,7 +647,7 @@ export class PostgresStore implements Store {
   }
 
   async createInvite(invite: InviteRecord, audit?: AuditEntryRecord | null): Promise<void> {
-    await this.sql.begin(async (tx) => {
+    await transaction(this.sql, async (tx) => {
       await tx`INSERT INTO invites
           (code, server_id, created_by, created_at, expires_at, max_uses, uses)
         VALUES (${invite.code}, ${invite.serverId}, ${invite.createdBy}, ${invite.createdAt},
@@ -762,7 +746,7 @@ export class PostgresStore implements Store {
     try {
       // One statement: the counter's row lock orders concurrent senders, and a failed insert
       // rolls the increment back with it, so seq never skips.
-      const insert = (sql: Sql | TransactionSql) =>
+      const insert = (sql: Sql) =>
         sql<MessageRow[]>`
         WITH next AS (
           UPDATE channels SET last_seq = last_seq + 1 WHERE id = ${message.channelId}
@@ -782,7 +766,7 @@ export class PostgresStore implements Store {
       // With files, their claim commits with the message (InvalidAttachmentError: neither).
       const [row] = (message.attachments?.length ?? 0) === 0
         ? await insert(this.sql)
-        : await this.sql.begin(async (tx) => {
+        : await transaction(this.sql, async (tx) => {
           const rows = await insert(tx);
           if (rows.length > 0) await claimAttachments(tx, message);
           return rows;
@@ -1158,7 +1142,7 @@ export class PostgresStore implements Store {
 }
 
 /** Inserts a channel row with every field of the record. */
-async function insertChannel(tx: TransactionSql, channel: ChannelRecord): Promise<void> {
+async function insertChannel(tx: Sql, channel: ChannelRecord): Promise<void> {
   await tx`INSERT INTO channels (id, server_id, name, created_at, kind, parent_id, topic, position)
     VALUES (${channel.id}, ${channel.serverId}, ${channel.name}, ${channel.createdAt},
       ${channel.kind}, ${channel.parentId}, ${channel.topic}, ${channel.position})`;

@@ -9,23 +9,43 @@
 import postgres from "postgres";
 import type { ReservedSql, Sql, TransactionSql } from "postgres";
 import { POSTGRES_RESERVE_WAIT_MS } from "../../lib/limits.ts";
+import { heldTransaction } from "./held_transaction.ts";
 import { isDeadlock } from "./rows.ts";
 
 /** How many times a transaction chosen as a deadlock's victim runs before its error goes up. */
 const DEADLOCK_ATTEMPTS = 5;
 
-/** Runs `work` in a transaction (`sql.begin`), again after a deadlock, up to DEADLOCK_ATTEMPTS. */
+/** Runs `work` in a transaction, again after a deadlock, up to DEADLOCK_ATTEMPTS. */
 export async function beginRetrying<T>(
   sql: Sql,
-  work: (tx: TransactionSql) => Promise<T>,
+  work: (tx: Sql) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1;; attempt++) {
     try {
-      return await sql.begin(work) as T;
+      return await transaction(sql, work);
     } catch (error) {
       if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
     }
   }
+}
+
+/**
+ * Runs `work` in a transaction on a connection of its own (db/postgres/held_transaction.ts:
+ * `sql.begin` crashes the process when the backend dies under it). Only if no connection can be
+ * had in time (a `reserve()` postgres.js lost, see reserveWithin) does it run as `sql.begin`.
+ */
+export async function transaction<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
+  const reserved = await reserveWithin(sql, POSTGRES_RESERVE_WAIT_MS);
+  if (!reserved) return await sql.begin((tx) => work(asSql(tx))) as T;
+  return await heldTransaction(reserved, work);
+}
+
+/**
+ * A `sql.begin` transaction as the Sql the work is written for: it runs every statement a Sql
+ * runs (its type lacks the pool's own members: end, listen, reserve… which no work uses).
+ */
+function asSql(tx: TransactionSql): Sql {
+  return tx as unknown as Sql;
 }
 
 /** A query not yet sent (postgres.js's PendingQuery, whatever its rows). */
@@ -52,7 +72,7 @@ type Results<T extends readonly Pending[]> = { -readonly [K in keyof T]: Awaited
  */
 export async function pipelinedRetrying<T extends readonly Pending[]>(
   sql: Sql,
-  statements: (tx: Sql | TransactionSql) => T,
+  statements: (tx: Sql) => T,
 ): Promise<Results<T>> {
   for (let attempt = 1;; attempt++) {
     try {
@@ -65,11 +85,11 @@ export async function pipelinedRetrying<T extends readonly Pending[]>(
 
 async function pipelinedAttempt<T extends readonly Pending[]>(
   sql: Sql,
-  statements: (tx: Sql | TransactionSql) => T,
+  statements: (tx: Sql) => T,
 ): Promise<Results<T>> {
   const tx = await reserveWithin(sql, POSTGRES_RESERVE_WAIT_MS);
   // No connection of its own in time: the same transaction the usual way.
-  if (!tx) return await sql.begin((tx) => Promise.all(statements(tx))) as Results<T>;
+  if (!tx) return await sql.begin((tx) => Promise.all(statements(asSql(tx)))) as Results<T>;
   // postgres.js 3.4.9 breaks its pool if a connection that closed meanwhile is released
   // (porsager/postgres#1199: the next query on it throws in a timer, uncaught); one that
   // closed is back among the closed ones already, and is reconnected from there.
