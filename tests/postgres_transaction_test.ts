@@ -11,7 +11,7 @@ import postgres from "postgres";
 import { isPostgresOutage } from "../db/postgres/outage.ts";
 import { pipelinedRetrying, transaction } from "../db/postgres/transaction.ts";
 import { needs, POSTGRES_BACKEND, testDatabaseUrl } from "./helpers/backends.ts";
-import { eventually } from "./helpers/wait.ts";
+import { eventually, within } from "./helpers/wait.ts";
 
 /** A pool of `max` connections on a fresh schema with a table `t (n int primary key)`. */
 async function withSchema(
@@ -223,6 +223,46 @@ Deno.test(
       assert.deepEqual([...await sql`SELECT n FROM t`], []);
       await transaction(sql, (tx) => tx`INSERT INTO t VALUES (3)`);
       assert.deepEqual([...await sql`SELECT n FROM t`].map((row) => row.n), [3]);
+    }),
+);
+
+Deno.test(
+  "transaction - after a backend killed under a statement, its connection serves the next transactions",
+  needs(POSTGRES_BACKEND),
+  () =>
+    withSchema({}, async (sql, admin) => {
+      let pid = 0;
+      const running = transaction(sql, async (tx) => {
+        [{ pid }] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+        await tx`SELECT pg_sleep(5)`;
+      });
+      const failed = assert.rejects(running, isPostgresOutage);
+      await eventually(() => pid !== 0, "the transaction started");
+      await admin`SELECT pg_terminate_backend(${pid})`;
+      await failed;
+      // postgres.js keeps the dead backend's FATAL for the connection's next session: the first
+      // statement there gets it (one failed BEGIN, an outage error the app answers with 503);
+      // given to a reserve() instead, it would leave the pool's one connection unused forever,
+      // and the transactions below would wait for one.
+      await within(
+        transaction(sql, (tx) => tx`INSERT INTO t VALUES (1)`).catch((error) => {
+          if (!isPostgresOutage(error)) throw error;
+          return transaction(sql, (tx) => tx`INSERT INTO t VALUES (1)`);
+        }),
+        "the first transaction after the kill",
+        5_000,
+      );
+      await within(
+        transaction(sql, (tx) => tx`INSERT INTO t VALUES (2)`),
+        "the second transaction after the kill",
+        5_000,
+      );
+      await within(
+        pipelinedRetrying(sql, (tx) => [tx`INSERT INTO t VALUES (3)`]),
+        "a pipelined transaction after them",
+        5_000,
+      );
+      assert.deepEqual([...await sql`SELECT n FROM t ORDER BY n`].map((row) => row.n), [1, 2, 3]);
     }),
 );
 

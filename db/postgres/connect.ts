@@ -4,6 +4,7 @@
  */
 import postgres from "postgres";
 import type { Sql } from "postgres";
+import { guardedPool } from "./held_transaction.ts";
 import { migrate } from "./migrate.ts";
 import { isUniqueViolation } from "./rows.ts";
 
@@ -24,7 +25,7 @@ export async function connectMigrated(url: string, options: ConnectOptions): Pro
     connection: schema === undefined ? {} : { search_path: schema },
   });
   await migrate(sql);
-  return sql;
+  return guardedPool(sql);
 }
 
 async function createSchema(url: string, schema: string): Promise<void> {

@@ -1,91 +1,157 @@
 /**
- * `sql.begin` without the way postgres.js 3.4.9 crashes the process when a transaction's
- * backend dies (a PostgreSQL restart or failover, `pg_terminate_backend`, a timeout): the
- * connection's socket is gone, and the next statement written to it — `sql.begin`'s own
- * ROLLBACK after the failed query, or the transaction's next statement if the backend died
- * between two — throws a TypeError in a timer, uncaught (porsager/postgres#1133, #1208). A
- * statement written to it after the pool reconnected it would run outside the transaction
- * (#1155).
+ * Transactions on a connection of their own that survive its backend dying (a PostgreSQL
+ * restart or failover, `pg_terminate_backend`, a timeout). In postgres.js 3.4.9 the next
+ * statement written to a connection whose socket closed — `sql.begin`'s own ROLLBACK after the
+ * failed query, or the transaction's next statement if the backend died between two — throws a
+ * TypeError in a timer, uncaught: the process ends (porsager/postgres#1133, #1208). A statement
+ * written after the pool reconnected it runs outside the transaction (#1155). And a connection
+ * that closed must not be given back (#1199: that breaks the pool), while one that only got
+ * the dead backend's stale FATAL goodbye as the answer to its next statement (postgres.js
+ * hands it to whichever query comes next) is alive and must be.
  *
- * Here a transaction runs on a connection of its own (`sql.reserve()`): BEGIN, the work, COMMIT.
- * The BEGIN learns which connection carries it (postgres.js's `onexecute` hook) and watches it
- * close (the connection's `onclose`, which postgres.js calls as it drops the socket, before the
- * failed queries' errors reach anyone). From then on, a statement of this transaction given to
- * that connection is refused with CONNECTION_CLOSED instead of written, the transaction sends no
- * ROLLBACK and its connection is not given back (postgres.js has it among its closed ones
- * already: releasing it breaks the pool, porsager/postgres#1199). Without the hook (another
- * postgres.js), the error's code alone says whether the connection is gone.
+ * So the BEGIN learns which connection carries it (postgres.js's `onexecute` hook) and watches
+ * it close (the connection's `onclose`, which postgres.js calls as it drops the socket, before
+ * the failed queries' errors reach anyone). From then on a statement of this transaction given
+ * to that connection is refused with CONNECTION_CLOSED instead of written, no ROLLBACK is sent
+ * and the connection is not given back. A watched connection's reconnection is also kept from
+ * handing that stale FATAL to the reserve() that reconnects it (see `watch`). Without the hook
+ * (another postgres.js), the errors' codes alone say whether the connection is gone.
+ * tests/postgres_transaction_test.ts kills backends under each of these cases.
  */
 import postgres from "postgres";
-import type { ReservedSql, Sql } from "postgres";
+import type { PendingQuery, ReservedSql, Row, Sql } from "postgres";
 import { isPostgresOutage } from "./outage.ts";
 
-/** What a transaction knows of its connection. */
+/** Whether a held connection's socket closed. */
 interface Hold {
   lost: boolean;
 }
 
 /** postgres.js's connection object, as far as this module touches it. */
 interface Connection {
-  execute(query: GuardedQuery): unknown;
+  execute(query: RefusableQuery): unknown;
+  connect(initial: unknown): unknown;
   onclose?: ((error: unknown) => void) | null;
 }
 
+/** A reserve's stand-in as the first query of a reconnection (see `watch`). */
+const RESERVE_STAND_IN = { reserve() {}, reject() {} };
+
 /** A query of postgres.js (a Promise with `reject`) that this module may refuse. */
-interface GuardedQuery {
+interface RefusableQuery {
   reject(error: unknown): void;
 }
 
-/** Each statement a held transaction made, and that transaction. */
+/** Each statement a held connection made, and its hold. */
 const holds = new WeakMap<object, Hold>();
-/** Connections whose `execute` refuses the statements of a transaction that lost them. */
+/** Connections whose `execute` refuses the statements of a hold that lost them. */
 const guarded = new WeakSet<Connection>();
+/** Watched connections closed and not yet reconnected: nothing may be written to them. */
+const down = new WeakSet<Connection>();
+
+/** A reserved connection for one transaction, watched from its BEGIN on (see above). */
+export class HeldConnection {
+  readonly #hold: Hold = { lost: false };
+  #connection: Connection | undefined;
+  /** The connection's Sql: every statement made with it is this transaction's. */
+  readonly sql: Sql;
+
+  constructor(private readonly reserved: ReservedSql) {
+    this.sql = holding(reserved, this.#hold);
+  }
+
+  /** BEGIN (not yet sent), which learns and watches the connection that runs it. */
+  begin(): PendingQuery<Row[]> {
+    return this.sql.unsafe("begin", [], {
+      onexecute: (connection: Connection) => {
+        this.#connection = connection;
+        watch(connection, this.#hold);
+        return true; // as if there were no hook: the connection stays where postgres.js has it
+      },
+    } as never);
+  }
+
+  /** Whether the connection is gone: seen to close, or (unwatched) as `errors` say. */
+  lost(...errors: unknown[]): boolean {
+    if (this.#hold.lost) return true;
+    return this.#connection === undefined && errors.some(connectionGone);
+  }
+
+  /** ROLLBACK after a failure, unless the connection is gone; its own failure goes nowhere. */
+  async rollback(...errors: unknown[]): Promise<void> {
+    if (this.lost(...errors)) return;
+    await this.sql`rollback`.catch((error) => {
+      if (!this.#connection && connectionGone(error)) this.#hold.lost = true;
+    });
+  }
+
+  /** Gives the connection back to the pool, unless it is gone (then the pool has it already). */
+  release(...errors: unknown[]): void {
+    if (this.lost(...errors)) return;
+    if (this.#connection) this.#connection.onclose = null;
+    this.reserved.release();
+  }
+}
 
 /**
- * Runs `work` between BEGIN and COMMIT on `reserved` (a connection of its own), rolling back
- * when it fails; its statements are refused once the connection is lost (see above). Gives the
- * connection back unless it was lost.
+ * Runs `work` between BEGIN and COMMIT on `reserved`, rolling back when it fails; its statements
+ * are refused once the connection is lost. Gives the connection back unless it was lost.
  */
 export async function heldTransaction<T>(
   reserved: ReservedSql,
   work: (tx: Sql) => Promise<T>,
 ): Promise<T> {
-  const hold: Hold = { lost: false };
-  const tx = holding(reserved, hold);
-  let connection: Connection | undefined;
+  const held = new HeldConnection(reserved);
+  const failures: unknown[] = [];
   try {
-    await tx.unsafe("begin", [], {
-      onexecute: (c: Connection) => {
-        connection = c;
-        return true; // as if there were no hook: the connection stays where it is
-      },
-    } as never);
-    if (connection) watch(connection, hold);
-    const result = await work(tx);
-    await tx`commit`;
+    await held.begin();
+    const result = await work(held.sql);
+    await held.sql`commit`;
     return result;
   } catch (error) {
-    if (connectionGone(error)) hold.lost = true;
-    if (!hold.lost) {
-      await tx`rollback`.catch((rollbackError) => {
-        if (connectionGone(rollbackError)) hold.lost = true;
-      });
-    }
+    failures.push(error);
+    await held.rollback(error);
     throw error;
   } finally {
-    if (connection && !hold.lost) connection.onclose = null;
-    if (!hold.lost) reserved.release();
+    held.release(...failures);
   }
 }
 
-/** `reserved`, with every statement it makes remembered as this transaction's. */
-function holding(reserved: ReservedSql, hold: Hold): Sql {
+/**
+ * `sql.begin(work)`, with the transaction's connection watched from the first statement `work`
+ * writes: a ROLLBACK or statement for a connection that closed is refused, not written (the
+ * crash), and the transaction's statements never run on its next session. On the pool's own
+ * path (no reserve), so a dead backend's stale FATAL costs one failed BEGIN, not a connection.
+ * Left: a connection that dies between BEGIN and the work's first statement is not yet watched.
+ */
+export async function guardedBegin<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
+  const hold: Hold = { lost: false };
+  let watching = false;
+  const onexecute = (connection: Connection) => {
+    if (watching) return;
+    watching = true;
+    watch(connection, hold);
+  };
+  return await sql.begin((tx) => work(holding(tx as unknown as Sql, hold, onexecute))) as T;
+}
+
+/**
+ * `sql`, with every statement it makes remembered as `hold`'s; with `onexecute`, each of them
+ * also tells it the connection it is written to.
+ */
+function holding(sql: Sql, hold: Hold, onexecute?: (connection: Connection) => void): Sql {
   const remember = <Q>(made: Q): Q => {
     // Queries are Promises; the helpers (identifiers, row lists, arrays) are not.
-    if (made instanceof Promise) holds.set(made, hold);
+    if (!(made instanceof Promise)) return made;
+    holds.set(made, hold);
+    const options = (made as { options?: { onexecute?: unknown } }).options;
+    if (onexecute && options && !options.onexecute) {
+      // As if there were no hook (true): the connection stays where postgres.js has it.
+      options.onexecute = (connection: Connection) => (onexecute(connection), true);
+    }
     return made;
   };
-  return new Proxy(reserved, {
+  return new Proxy(sql, {
     apply: (target, self, args) => remember(Reflect.apply(target, self, args)),
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
@@ -95,19 +161,53 @@ function holding(reserved: ReservedSql, hold: Hold): Sql {
   }) as Sql;
 }
 
-/** Marks `hold` lost when `connection` closes; refuses its statements from then on. */
+/**
+ * Marks `hold` lost when `connection` closes (after whatever postgres.js itself does then: a
+ * `sql.begin` rejects), and refuses from then on its statements, and any statement while the
+ * connection is down (`sql.begin`'s own ROLLBACK).
+ */
 function watch(connection: Connection, hold: Hold): void {
-  connection.onclose = () => {
+  const theirs = connection.onclose;
+  connection.onclose = (error) => {
+    down.add(connection);
     hold.lost = true;
+    theirs?.(error);
   };
+  guard(connection);
+}
+
+/** Installs the connection's guards (once): see `watch`, and below. */
+function guard(connection: Connection): void {
   if (guarded.has(connection)) return;
   guarded.add(connection);
   const execute = connection.execute;
-  connection.execute = (query: GuardedQuery) => {
-    if (!holds.get(query)?.lost) return execute(query);
+  connection.execute = (query: RefusableQuery) => {
+    if (!down.has(connection) && !holds.get(query)?.lost) return execute(query);
     query.reject(lostError());
     return true;
   };
+  // A backend killed under a statement leaves its FATAL message behind in postgres.js, which
+  // gives it to the first query of the connection's next session: when that is the `reserve()`
+  // that reconnected it, the reserve fails and the connection is never used again (it waits
+  // for a reserve already settled). The pool still holds the reserve among its waiting queries
+  // and hands it the connection once open, so the reconnection starts with a stand-in that
+  // takes whatever is left behind, instead.
+  const connect = connection.connect;
+  connection.connect = (initial: unknown) => {
+    down.delete(connection);
+    return connect(
+      (initial as { reserve?: unknown } | null)?.reserve ? { ...RESERVE_STAND_IN } : initial,
+    );
+  };
+}
+
+/**
+ * The pool `sql`, whose connections get their guards on the first query they run: so that a
+ * reserve() reconnecting any of them after a kill finds no stale FATAL (see `guard`), not only
+ * those a transaction ran on. The store's pools are opened through it (db/postgres/connect.ts).
+ */
+export function guardedPool(sql: Sql): Sql {
+  return holding(sql, { lost: false }, guard);
 }
 
 /** The error a lost transaction's statement gets: postgres.js's own for a closed connection. */

@@ -6,10 +6,9 @@
  * `pipelinedRetrying` is the same for a transaction whose statements do not depend on each
  * other's results, in one round trip instead of three (see there).
  */
-import postgres from "postgres";
 import type { ReservedSql, Sql, TransactionSql } from "postgres";
 import { POSTGRES_RESERVE_WAIT_MS } from "../../lib/limits.ts";
-import { heldTransaction } from "./held_transaction.ts";
+import { guardedBegin, HeldConnection } from "./held_transaction.ts";
 import { isDeadlock } from "./rows.ts";
 
 /** How many times a transaction chosen as a deadlock's victim runs before its error goes up. */
@@ -30,14 +29,12 @@ export async function beginRetrying<T>(
 }
 
 /**
- * Runs `work` in a transaction on a connection of its own (db/postgres/held_transaction.ts:
- * `sql.begin` crashes the process when the backend dies under it). Only if no connection can be
- * had in time (a `reserve()` postgres.js lost, see reserveWithin) does it run as `sql.begin`.
+ * Runs `work` in a transaction: `sql.begin`, guarded against the ways postgres.js 3.4.9 crashes
+ * the process or runs a statement outside it when the backend dies
+ * (db/postgres/held_transaction.ts).
  */
-export async function transaction<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
-  const reserved = await reserveWithin(sql, POSTGRES_RESERVE_WAIT_MS);
-  if (!reserved) return await sql.begin((tx) => work(asSql(tx))) as T;
-  return await heldTransaction(reserved, work);
+export function transaction<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
+  return guardedBegin(sql, work);
 }
 
 /**
@@ -67,8 +64,8 @@ type Results<T extends readonly Pending[]> = { -readonly [K in keyof T]: Awaited
  * A failed statement aborts the transaction, and PostgreSQL answers the COMMIT sent behind it
  * with ROLLBACK: the connection is idle again once every answer is in (the error that goes up
  * is the first one, the cause; the later statements' are "transaction is aborted"). A ROLLBACK
- * is still sent before the connection goes back, in case; a connection the server did not
- * answer on (closed, terminated) is not given back (see `attempt`).
+ * is still sent before the connection goes back, in case; a connection that closed under it
+ * (terminated) is neither written to again nor given back (db/postgres/held_transaction.ts).
  */
 export async function pipelinedRetrying<T extends readonly Pending[]>(
   sql: Sql,
@@ -87,46 +84,32 @@ async function pipelinedAttempt<T extends readonly Pending[]>(
   sql: Sql,
   statements: (tx: Sql) => T,
 ): Promise<Results<T>> {
-  const tx = await reserveWithin(sql, POSTGRES_RESERVE_WAIT_MS);
+  const reserved = await reserveWithin(sql, POSTGRES_RESERVE_WAIT_MS);
   // No connection of its own in time: the same transaction the usual way.
-  if (!tx) return await sql.begin((tx) => Promise.all(statements(asSql(tx)))) as Results<T>;
-  // postgres.js 3.4.9 breaks its pool if a connection that closed meanwhile is released
-  // (porsager/postgres#1199: the next query on it throws in a timer, uncaught); one that
-  // closed is back among the closed ones already, and is reconnected from there.
-  let reusable = true;
+  if (!reserved) {
+    return await sql.begin((tx) => Promise.all(statements(asSql(tx)))) as Results<T>;
+  }
+  // Watched from its BEGIN: a connection that closed is neither written to nor given back
+  // (db/postgres/held_transaction.ts).
+  const held = new HeldConnection(reserved);
+  let failures: unknown[] = [];
   try {
     // Built before BEGIN is sent: nothing may throw between it and the COMMIT.
-    const work = statements(tx);
-    const queries = [tx`begin`, ...work, tx`commit`];
+    const work = statements(held.sql);
+    const queries = [held.begin(), ...work, held.sql`commit`];
     for (const query of queries) query.execute();
     const settled = await Promise.allSettled(queries);
-    const failures = settled.flatMap((s) => s.status === "rejected" ? [s.reason] : []);
+    failures = settled.flatMap((s) => s.status === "rejected" ? [s.reason] : []);
     if (failures.length === 0) {
       return settled.slice(1, -1).map((s) =>
         (s as PromiseFulfilledResult<unknown>).value
       ) as Results<T>;
     }
-    reusable = failures.every(answeredByServer);
-    if (reusable) {
-      try {
-        await tx`rollback`;
-      } catch (error) {
-        reusable = answeredByServer(error);
-      }
-    }
+    await held.rollback(...failures);
     throw failures[0];
   } finally {
-    if (reusable) tx.release();
+    held.release(...failures);
   }
-}
-
-/**
- * Whether the server reported the error and stays connected (an ERROR: the connection is fine;
- * FATAL and PANIC end it). Anything else (CONNECTION_CLOSED, a socket's error) left it closed.
- */
-function answeredByServer(error: unknown): boolean {
-  return error instanceof postgres.PostgresError && error.severity !== "FATAL" &&
-    error.severity !== "PANIC";
 }
 
 /**
