@@ -25,6 +25,12 @@ import { isPostgresOutage } from "./outage.ts";
 /** Whether a held connection's socket closed. */
 interface Hold {
   lost: boolean;
+  /**
+   * A transaction's statements (not the pool's: it makes too many to keep), to settle when its
+   * connection closes: postgres.js 3.4.9 never settles those still queued behind the others
+   * (porsager/postgres#1186), and whoever awaits them would wait forever.
+   */
+  statements?: Set<RefusableQuery & { executed?: boolean }>;
 }
 
 /** postgres.js's connection object, as far as this module touches it. */
@@ -51,7 +57,7 @@ const down = new WeakSet<Connection>();
 
 /** A reserved connection for one transaction, watched from its BEGIN on (see above). */
 export class HeldConnection {
-  readonly #hold: Hold = { lost: false };
+  readonly #hold: Hold = { lost: false, statements: new Set() };
   #connection: Connection | undefined;
   /** The connection's Sql: every statement made with it is this transaction's. */
   readonly sql: Sql;
@@ -125,7 +131,7 @@ export async function heldTransaction<T>(
  * Left: a connection that dies between BEGIN and the work's first statement is not yet watched.
  */
 export async function guardedBegin<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
-  const hold: Hold = { lost: false };
+  const hold: Hold = { lost: false, statements: new Set() };
   let watching = false;
   const onexecute = (connection: Connection) => {
     if (watching) return;
@@ -144,6 +150,7 @@ function holding(sql: Sql, hold: Hold, onexecute?: (connection: Connection) => v
     // Queries are Promises; the helpers (identifiers, row lists, arrays) are not.
     if (!(made instanceof Promise)) return made;
     holds.set(made, hold);
+    hold.statements?.add(made as unknown as RefusableQuery);
     const options = (made as { options?: { onexecute?: unknown } }).options;
     if (onexecute && options && !options.onexecute) {
       // As if there were no hook (true): the connection stays where postgres.js has it.
@@ -172,6 +179,12 @@ function watch(connection: Connection, hold: Hold): void {
     down.add(connection);
     hold.lost = true;
     theirs?.(error);
+    // Those sent already fail with postgres.js's own error first; a statement not yet executed
+    // (a fragment, or built and never awaited) has nobody to tell, and a rejection would be
+    // unhandled.
+    for (const statement of hold.statements ?? []) {
+      if (statement.executed) statement.reject(lostError());
+    }
   };
   guard(connection);
 }
@@ -192,13 +205,27 @@ function guard(connection: Connection): void {
   // for a reserve already settled). The pool still holds the reserve among its waiting queries
   // and hands it the connection once open, so the reconnection starts with a stand-in that
   // takes whatever is left behind, instead.
+  // Only a reconnection that reserve() itself starts: the pool keeps that reserve among its
+  // waiting queries (one it hands a connection later, from there, is not: it goes as is).
   const connect = connection.connect;
   connection.connect = (initial: unknown) => {
     down.delete(connection);
-    return connect(
-      (initial as { reserve?: unknown } | null)?.reserve ? { ...RESERVE_STAND_IN } : initial,
-    );
+    const reserve = reserving && (initial as { reserve?: unknown } | null)?.reserve;
+    return connect(reserve ? { ...RESERVE_STAND_IN } : initial);
   };
+}
+
+/** Whether reserveGuarded is inside `sql.reserve()` (whose reconnection starts synchronously). */
+let reserving = false;
+
+/** `sql.reserve()`, whose reconnection of a watched connection starts with the stand-in. */
+export function reserveGuarded(sql: Sql): Promise<ReservedSql> {
+  reserving = true;
+  try {
+    return sql.reserve();
+  } finally {
+    reserving = false;
+  }
 }
 
 /**

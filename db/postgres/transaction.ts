@@ -6,9 +6,9 @@
  * `pipelinedRetrying` is the same for a transaction whose statements do not depend on each
  * other's results, in one round trip instead of three (see there).
  */
-import type { ReservedSql, Sql, TransactionSql } from "postgres";
+import type { ReservedSql, Sql } from "postgres";
 import { POSTGRES_RESERVE_WAIT_MS } from "../../lib/limits.ts";
-import { guardedBegin, HeldConnection } from "./held_transaction.ts";
+import { guardedBegin, HeldConnection, reserveGuarded } from "./held_transaction.ts";
 import { isDeadlock } from "./rows.ts";
 
 /** How many times a transaction chosen as a deadlock's victim runs before its error goes up. */
@@ -35,14 +35,6 @@ export async function beginRetrying<T>(
  */
 export function transaction<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
   return guardedBegin(sql, work);
-}
-
-/**
- * A `sql.begin` transaction as the Sql the work is written for: it runs every statement a Sql
- * runs (its type lacks the pool's own members: end, listen, reserve… which no work uses).
- */
-function asSql(tx: TransactionSql): Sql {
-  return tx as unknown as Sql;
 }
 
 /** A query not yet sent (postgres.js's PendingQuery, whatever its rows). */
@@ -87,7 +79,7 @@ async function pipelinedAttempt<T extends readonly Pending[]>(
   const reserved = await reserveWithin(sql, POSTGRES_RESERVE_WAIT_MS);
   // No connection of its own in time: the same transaction the usual way.
   if (!reserved) {
-    return await sql.begin((tx) => Promise.all(statements(asSql(tx)))) as Results<T>;
+    return await guardedBegin(sql, (tx) => Promise.all(statements(tx))) as Results<T>;
   }
   // Watched from its BEGIN: a connection that closed is neither written to nor given back
   // (db/postgres/held_transaction.ts).
@@ -119,7 +111,7 @@ async function pipelinedAttempt<T extends readonly Pending[]>(
  * comes after all is given back at once.
  */
 async function reserveWithin(sql: Sql, ms: number): Promise<ReservedSql | null> {
-  const reserving = sql.reserve();
+  const reserving = reserveGuarded(sql);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => timer = setTimeout(resolve, ms, null));
   try {
