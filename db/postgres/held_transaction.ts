@@ -1,22 +1,24 @@
 /**
- * Transactions on a connection of their own that survive its backend dying (a PostgreSQL
- * restart or failover, `pg_terminate_backend`, a timeout). In postgres.js 3.4.9 the next
- * statement written to a connection whose socket closed — `sql.begin`'s own ROLLBACK after the
- * failed query, or the transaction's next statement if the backend died between two — throws a
- * TypeError in a timer, uncaught: the process ends (porsager/postgres#1133, #1208). A statement
- * written after the pool reconnected it runs outside the transaction (#1155). And a connection
- * that closed must not be given back (#1199: that breaks the pool), while one that only got
- * the dead backend's stale FATAL goodbye as the answer to its next statement (postgres.js
- * hands it to whichever query comes next) is alive and must be.
+ * PostgreSQL transactions that survive their backend dying (a restart or failover,
+ * `pg_terminate_backend`, a timeout). In postgres.js 3.4.9 the next statement written to a
+ * connection whose socket closed — `sql.begin`'s own ROLLBACK after the failed query, or the
+ * transaction's next statement if the backend died between two — throws a TypeError in a timer,
+ * uncaught: the process ends (porsager/postgres#1133, #1208). A statement written after the
+ * pool reconnected it runs outside the transaction (#1155); one still queued behind the others
+ * never settles (#1186). A reserved connection that closed must not be given back (#1199: that
+ * breaks the pool), while one that only got the dead backend's stale FATAL goodbye as the answer
+ * to its next statement (postgres.js hands it to whichever query comes next) is alive and must.
  *
- * So the BEGIN learns which connection carries it (postgres.js's `onexecute` hook) and watches
- * it close (the connection's `onclose`, which postgres.js calls as it drops the socket, before
- * the failed queries' errors reach anyone). From then on a statement of this transaction given
- * to that connection is refused with CONNECTION_CLOSED instead of written, no ROLLBACK is sent
- * and the connection is not given back. A watched connection's reconnection is also kept from
- * handing that stale FATAL to the reserve() that reconnects it (see `watch`). Without the hook
- * (another postgres.js), the errors' codes alone say whether the connection is gone.
- * tests/postgres_transaction_test.ts kills backends under each of these cases.
+ * So a transaction learns which connection carries it (postgres.js's `onexecute` hook: from
+ * its first statement for `guardedBegin`, from its BEGIN for a HeldConnection) and watches it
+ * close (the connection's `onclose`, which postgres.js calls as it drops the socket, before the
+ * failed queries' errors reach anyone). From then on nothing is written to that connection
+ * until it reconnects, the transaction's statements are refused with CONNECTION_CLOSED (those
+ * waiting are settled so), no ROLLBACK is sent and a reserved connection is not given back.
+ * The pools also guard each connection (`guardedPool`) so that the reserve() reconnecting it
+ * never gets that stale FATAL (see `guard`). Without the hook (another postgres.js), the
+ * errors' codes alone say whether the connection is gone. tests/postgres_transaction_test.ts
+ * and tests/faults/postgres_backend_kill_test.ts kill backends under each of these cases.
  */
 import postgres from "postgres";
 import type { PendingQuery, ReservedSql, Row, Sql } from "postgres";
@@ -40,7 +42,7 @@ interface Connection {
   onclose?: ((error: unknown) => void) | null;
 }
 
-/** A reserve's stand-in as the first query of a reconnection (see `watch`). */
+/** A reserve's stand-in as the first query of a reconnection (see `guard`). */
 const RESERVE_STAND_IN = { reserve() {}, reject() {} };
 
 /** A query of postgres.js (a Promise with `reject`) that this module may refuse. */
