@@ -178,14 +178,10 @@ Deno.test(
   needs(POSTGRES_BACKEND),
   () =>
     withSchema({}, async (sql, admin) => {
-      let pid = 0;
-      const running = transaction(sql, async (tx) => {
-        [{ pid }] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+      const { pid, failed } = await transactionOnBackend(sql, async (tx) => {
         await tx`INSERT INTO t VALUES (1)`;
         await tx`SELECT pg_sleep(5)`;
       });
-      const failed = assert.rejects(running, isPostgresOutage);
-      await eventually(() => pid !== 0, "the transaction started");
       await admin`SELECT pg_terminate_backend(${pid})`;
       await failed;
       await afterStrayTimers();
@@ -200,17 +196,13 @@ Deno.test(
   needs(POSTGRES_BACKEND),
   () =>
     withSchema({}, async (sql, admin) => {
-      let pid = 0;
       let resume = () => {};
       const paused = new Promise<void>((resolve) => resume = resolve);
-      const running = transaction(sql, async (tx) => {
-        [{ pid }] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+      const { pid, failed } = await transactionOnBackend(sql, async (tx) => {
         await tx`INSERT INTO t VALUES (1)`;
         await paused; // idle in transaction while its backend goes
         await tx`INSERT INTO t VALUES (2)`;
       });
-      const failed = assert.rejects(running, isPostgresOutage);
-      await eventually(() => pid !== 0, "the transaction started");
       await admin`SELECT pg_terminate_backend(${pid})`;
       await backendGone(admin, pid);
       // Let postgres.js see the socket close, and give the pool a reason to reconnect it.
@@ -231,13 +223,7 @@ Deno.test(
   needs(POSTGRES_BACKEND),
   () =>
     withSchema({}, async (sql, admin) => {
-      let pid = 0;
-      const running = transaction(sql, async (tx) => {
-        [{ pid }] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
-        await tx`SELECT pg_sleep(5)`;
-      });
-      const failed = assert.rejects(running, isPostgresOutage);
-      await eventually(() => pid !== 0, "the transaction started");
+      const { pid, failed } = await transactionOnBackend(sql, (tx) => tx`SELECT pg_sleep(5)`);
       await admin`SELECT pg_terminate_backend(${pid})`;
       await failed;
       // postgres.js keeps the dead backend's FATAL for the connection's next session: the first
@@ -265,6 +251,24 @@ Deno.test(
       assert.deepEqual([...await sql`SELECT n FROM t ORDER BY n`].map((row) => row.n), [1, 2, 3]);
     }),
 );
+
+/**
+ * Starts a transaction that reads its backend's pid, then runs `work`: the pid once known, and
+ * the transaction's expected end (an outage error: the tests kill that backend).
+ */
+async function transactionOnBackend(
+  sql: postgres.Sql,
+  work: (tx: postgres.Sql) => Promise<unknown>,
+): Promise<{ pid: number; failed: Promise<void> }> {
+  let pid = 0;
+  const running = transaction(sql, async (tx) => {
+    [{ pid }] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+    await work(tx);
+  });
+  const failed = assert.rejects(running, isPostgresOutage);
+  await eventually(() => pid !== 0, "the transaction started");
+  return { pid, failed };
+}
 
 /** Waits until PostgreSQL no longer lists the backend `pid`. */
 async function backendGone(admin: postgres.Sql, pid: number): Promise<void> {
