@@ -32,7 +32,7 @@ interface Hold {
    * connection closes: postgres.js 3.4.9 never settles those still queued behind the others
    * (porsager/postgres#1186), and whoever awaits them would wait forever.
    */
-  statements?: Set<RefusableQuery & { executed?: boolean }>;
+  statements: Set<RefusableQuery & { executed?: boolean }>;
 }
 
 /** postgres.js's connection object, as far as this module touches it. */
@@ -60,23 +60,18 @@ const down = new WeakSet<Connection>();
 /** A reserved connection for one transaction, watched from its BEGIN on (see above). */
 export class HeldConnection {
   readonly #hold: Hold = { lost: false, statements: new Set() };
-  #connection: Connection | undefined;
+  #connection: Connection | undefined = undefined;
   /** The connection's Sql: every statement made with it is this transaction's. */
   readonly sql: Sql;
 
   constructor(private readonly reserved: ReservedSql) {
-    this.sql = holding(reserved, this.#hold);
+    const seen = (connection: Connection) => this.#connection = connection;
+    this.sql = holding(reserved, this.#hold, watchingFirst(this.#hold, seen));
   }
 
-  /** BEGIN (not yet sent), which learns and watches the connection that runs it. */
+  /** BEGIN (not yet sent): the first statement, which learns and watches the connection. */
   begin(): PendingQuery<Row[]> {
-    return this.sql.unsafe("begin", [], {
-      onexecute: (connection: Connection) => {
-        this.#connection = connection;
-        watch(connection, this.#hold);
-        return true; // as if there were no hook: the connection stays where postgres.js has it
-      },
-    } as never);
+    return this.sql`begin`;
   }
 
   /** Whether the connection is gone: seen to close, or (unwatched) as `errors` say. */
@@ -102,30 +97,6 @@ export class HeldConnection {
 }
 
 /**
- * Runs `work` between BEGIN and COMMIT on `reserved`, rolling back when it fails; its statements
- * are refused once the connection is lost. Gives the connection back unless it was lost.
- */
-export async function heldTransaction<T>(
-  reserved: ReservedSql,
-  work: (tx: Sql) => Promise<T>,
-): Promise<T> {
-  const held = new HeldConnection(reserved);
-  const failures: unknown[] = [];
-  try {
-    await held.begin();
-    const result = await work(held.sql);
-    await held.sql`commit`;
-    return result;
-  } catch (error) {
-    failures.push(error);
-    await held.rollback(error);
-    throw error;
-  } finally {
-    held.release(...failures);
-  }
-}
-
-/**
  * `sql.begin(work)`, with the transaction's connection watched from the first statement `work`
  * writes: a ROLLBACK or statement for a connection that closed is refused, not written (the
  * crash), and the transaction's statements never run on its next session. On the pool's own
@@ -134,27 +105,42 @@ export async function heldTransaction<T>(
  */
 export async function guardedBegin<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
   const hold: Hold = { lost: false, statements: new Set() };
-  let watching = false;
-  const onexecute = (connection: Connection) => {
-    if (watching) return;
-    watching = true;
-    watch(connection, hold);
-  };
+  const onexecute = watchingFirst(hold);
   return await sql.begin((tx) => work(holding(tx as unknown as Sql, hold, onexecute))) as T;
 }
 
+/** An `onexecute` hook that watches the connection the hold's first statement is written to. */
+function watchingFirst(
+  hold: Hold,
+  seen: (connection: Connection) => void = () => {},
+): (connection: Connection) => void {
+  let watching = false;
+  return (connection) => {
+    if (watching) return;
+    watching = true;
+    seen(connection);
+    watch(connection, hold);
+  };
+}
+
 /**
- * `sql`, with every statement it makes remembered as `hold`'s; with `onexecute`, each of them
- * also tells it the connection it is written to.
+ * `sql`, with every statement it makes remembered as `hold`'s (none for the pool's), each of them
+ * telling `onexecute` the connection it is written to.
  */
-function holding(sql: Sql, hold: Hold, onexecute?: (connection: Connection) => void): Sql {
+function holding(
+  sql: Sql,
+  hold: Hold | undefined,
+  onexecute: (connection: Connection) => void,
+): Sql {
   const remember = <Q>(made: Q): Q => {
     // Queries are Promises; the helpers (identifiers, row lists, arrays) are not.
     if (!(made instanceof Promise)) return made;
-    holds.set(made, hold);
-    hold.statements?.add(made as unknown as RefusableQuery);
+    if (hold) {
+      holds.set(made, hold);
+      hold.statements.add(made as unknown as RefusableQuery);
+    }
     const options = (made as { options?: { onexecute?: unknown } }).options;
-    if (onexecute && options && !options.onexecute) {
+    if (options && !options.onexecute) {
       // As if there were no hook (true): the connection stays where postgres.js has it.
       options.onexecute = (connection: Connection) => (onexecute(connection), true);
     }
@@ -184,7 +170,7 @@ function watch(connection: Connection, hold: Hold): void {
     // Those sent already fail with postgres.js's own error first; a statement not yet executed
     // (a fragment, or built and never awaited) has nobody to tell, and a rejection would be
     // unhandled.
-    for (const statement of hold.statements ?? []) {
+    for (const statement of hold.statements) {
       if (statement.executed) statement.reject(lostError());
     }
   };
@@ -204,11 +190,10 @@ function guard(connection: Connection): void {
   // A backend killed under a statement leaves its FATAL message behind in postgres.js, which
   // gives it to the first query of the connection's next session: when that is the `reserve()`
   // that reconnected it, the reserve fails and the connection is never used again (it waits
-  // for a reserve already settled). The pool still holds the reserve among its waiting queries
-  // and hands it the connection once open, so the reconnection starts with a stand-in that
-  // takes whatever is left behind, instead.
-  // Only a reconnection that reserve() itself starts: the pool keeps that reserve among its
-  // waiting queries (one it hands a connection later, from there, is not: it goes as is).
+  // for a reserve already settled). A reconnection that reserve() itself starts (see
+  // reserveGuarded) leaves that reserve among the pool's waiting queries, which hands it the
+  // connection once open: so it starts with a stand-in that takes whatever is left behind. A
+  // reserve the pool hands a connection later is out of that queue already: it goes as is.
   const connect = connection.connect;
   connection.connect = (initial: unknown) => {
     down.delete(connection);
@@ -220,7 +205,7 @@ function guard(connection: Connection): void {
 /** Whether reserveGuarded is inside `sql.reserve()` (whose reconnection starts synchronously). */
 let reserving = false;
 
-/** `sql.reserve()`, whose reconnection of a watched connection starts with the stand-in. */
+/** `sql.reserve()`, whose reconnection of a guarded connection starts with the stand-in. */
 export function reserveGuarded(sql: Sql): Promise<ReservedSql> {
   reserving = true;
   try {
@@ -236,7 +221,7 @@ export function reserveGuarded(sql: Sql): Promise<ReservedSql> {
  * those a transaction ran on. The store's pools are opened through it (db/postgres/connect.ts).
  */
 export function guardedPool(sql: Sql): Sql {
-  return holding(sql, { lost: false }, guard);
+  return holding(sql, undefined, guard);
 }
 
 /** The error a lost transaction's statement gets: postgres.js's own for a closed connection. */

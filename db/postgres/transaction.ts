@@ -79,7 +79,7 @@ async function pipelinedAttempt<T extends readonly Pending[]>(
   const reserved = await reserveWithin(sql, POSTGRES_RESERVE_WAIT_MS);
   // No connection of its own in time: the same transaction the usual way.
   if (!reserved) {
-    return await guardedBegin(sql, (tx) => Promise.all(statements(tx))) as Results<T>;
+    return await transaction(sql, (tx) => Promise.all(statements(tx))) as Results<T>;
   }
   // Watched from its BEGIN: a connection that closed is neither written to nor given back
   // (db/postgres/held_transaction.ts).
