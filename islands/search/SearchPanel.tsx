@@ -13,7 +13,7 @@
  * within its JavaScript budget.
  */
 import { useSignal } from "@preact/signals";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { searchMessages } from "../runtime/api.ts";
 import type { SearchResult } from "../runtime/api.ts";
 import { serverState } from "../runtime/server_state.ts";
@@ -200,7 +200,9 @@ export default function SearchPanel({ box }: SearchPanelProps) {
   const handlers = useRef({ changed, onKeyDown });
   handlers.current = { changed, onKeyDown };
 
-  // The box names the active line; it scrolls into view.
+  // The box names the active line; it scrolls into view. A layout effect: the box names it in
+  // the same task that marks the line selected (an effect ran a frame later, and a reader of
+  // both could see the line selected while the box still named the one before).
   const activeId = !open.value
     ? null
     : offered.value >= 0 && offers[offered.value]
@@ -208,7 +210,7 @@ export default function SearchPanel({ box }: SearchPanelProps) {
     : ordered[active.value]
     ? resultId(ordered[active.value])
     : null;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (activeId) {
       box.setAttribute("aria-activedescendant", activeId);
       document.getElementById(activeId)?.scrollIntoView({ block: "nearest" });
